@@ -1,0 +1,286 @@
+"""Condition trees and their three-valued meaning: the reference semantics.
+
+A provision is a tree of conditions. Inner nodes are `all`, `any` and `not`; leaves test
+one fact, refer to another provision, stand for an open question of law (always
+undetermined), or are constants (a provision not yet enacted is `always: not_met`).
+
+Evaluation is Kleene's strong three-valued logic. A fact the scenario does not state is
+unknown, never false: a leaf on an unknown fact is undetermined; `all` is not met as
+soon as one child is not met and met only when every child is; `any` mirrors it; `not`
+swaps met and not met.
+
+`Plan` flattens the trees of one rule book (at one date) into a list of nodes in
+evaluation order: every provision after those it refers to, every node after its
+children. The reference evaluator is one pass over that list; the durable-rules engine
+compiles the same list, and both return the same per-node statuses, from which
+`missing_facts` and explanations are derived by shared code.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+# Statuses are small ints on the hot path; their names are the public contract.
+NOT_MET, MET, UNDETERMINED = 0, 1, 2
+STATUS_NAMES = ("not_met", "met", "undetermined")
+STATUS_OF = {name: value for value, name in enumerate(STATUS_NAMES)}
+
+INNER_KINDS = ("all", "any", "not")
+LEAF_KINDS = ("fact", "provision", "open_question", "always")
+# Leaf operators by fact type (bool facts take `is`; `fact: x` alone means `is: true`).
+OPERATORS = {
+    "bool": ("is",),
+    "int": ("eq", "lt", "le", "gt", "ge"),
+    "enum": ("eq", "any_of", "none_of"),
+    "set": ("any_of", "none_of"),
+}
+ALL_OPERATORS = ("is", "eq", "lt", "le", "gt", "ge", "any_of", "none_of")
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One node of a provision's condition tree, as written in a rule file."""
+
+    id: str
+    text: str
+    kind: str
+    citation: str = ""
+    children: tuple[Condition, ...] = ()
+    fact: str | None = None
+    op: str | None = None
+    value: Any = None                # operand; frozenset for any_of / none_of
+    provision: str | None = None     # for kind == "provision"
+    question: str | None = None      # for kind == "open_question": e.g. "E-1"
+    constant: int | None = None      # for kind == "always"
+    verification: str | None = None  # V, V2 or U (LEGAL-BRIEF tags)
+    reading: str | None = None       # the brief's ambiguity id this node adopts (E-1..)
+    critiques: tuple[str, ...] = ()
+    comment: str = ""                # what a reader should know about this element
+    since: str | None = None         # set on resolution: the amendment that wrote it
+    origin: tuple[str, int | None] = ("", None)  # file and line, for messages
+
+    def walk(self) -> Iterable[Condition]:
+        """This node and all its descendants, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def with_children(self, children: Iterable[Condition]) -> Condition:
+        return replace(self, children=tuple(children))
+
+
+def describe_test(condition: Condition) -> str:
+    """A compact rendering of a leaf test: `age_at_victimization < 18`."""
+    op, value = condition.op, condition.value
+    if condition.kind == "provision":
+        return f"{condition.provision} is met"
+    if condition.kind == "open_question":
+        return f"open question {condition.question}"
+    if condition.kind == "always":
+        return f"always {STATUS_NAMES[condition.constant or 0]}"
+    if condition.kind != "fact":
+        return condition.kind
+    symbol = {"eq": "==", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}.get(op or "")
+    if op == "is":
+        return f"{condition.fact} is {'true' if value else 'false'}"
+    if symbol:
+        return f"{condition.fact} {symbol} {value}"
+    listed = ", ".join(sorted(value))
+    return f"{condition.fact} {'includes any of' if op == 'any_of' else 'includes none of'} [{listed}]"
+
+
+def _leaf_test(condition: Condition) -> Callable[[Mapping[str, Any], list[int]], int]:
+    """Compile a fact test into one step facts, statuses -> status (reference semantics).
+
+    Each operator gets its own small closure: this loop runs for every leaf of every
+    scenario, so it avoids any indirection beyond one call.
+    """
+    name, op, operand = condition.fact, condition.op, condition.value
+    undetermined, met, not_met = UNDETERMINED, MET, NOT_MET
+
+    if op in ("is", "eq"):
+        def equal(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return undetermined
+            return met if value == operand else not_met
+        return equal
+    if op == "lt":
+        def less(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return undetermined
+            return met if value < operand else not_met
+        return less
+    if op in ("le", "gt", "ge"):
+        compare = {"le": lambda v: v <= operand, "gt": lambda v: v > operand,
+                   "ge": lambda v: v >= operand}[op]
+
+        def ordered(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return undetermined
+            return met if compare(value) else not_met
+        return ordered
+    if op in ("any_of", "none_of"):
+        hit, miss = (met, not_met) if op == "any_of" else (not_met, met)
+
+        def member(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return undetermined
+            if isinstance(value, str):  # an enum fact: membership
+                return hit if value in operand else miss
+            return miss if operand.isdisjoint(value) else hit
+        return member
+    raise ValueError(f"unknown operator {op!r}")  # the loader rejects these first
+
+
+@dataclass
+class PlanNode:
+    """A condition placed in a plan: its index, its children's indexes, its owner."""
+
+    index: int
+    condition: Condition
+    owner: str                       # provision id, or "note:<provision>:<note id>"
+    children: tuple[int, ...] = ()
+    target: int | None = None        # for provision references: the referred root
+
+
+@dataclass
+class Plan:
+    """The condition trees of one resolved rule book, flattened in evaluation order."""
+
+    nodes: list[PlanNode]
+    roots: dict[str, int]            # provision id (or note key) -> root index
+    provisions: tuple[str, ...]      # provision ids in evaluation order
+    dependency_facts: dict[str, Any] = field(default_factory=dict)
+    _steps: list[Callable[[Mapping[str, Any], list[int]], int]] = field(
+        default_factory=list, repr=False)
+
+    def __post_init__(self) -> None:
+        self._steps = [self._step(node) for node in self.nodes]
+
+    # -- the reference evaluator -----------------------------------------------
+    @staticmethod
+    def _step(node: PlanNode) -> Callable[[Mapping[str, Any], list[int]], int]:
+        kind, children = node.condition.kind, node.children
+        if kind == "fact":
+            return _leaf_test(node.condition)
+        if kind == "all":
+            def all_of(facts: Mapping[str, Any], st: list[int]) -> int:
+                result = MET
+                for i in children:
+                    s = st[i]
+                    if s == NOT_MET:
+                        return NOT_MET
+                    if s == UNDETERMINED:
+                        result = UNDETERMINED
+                return result
+            return all_of
+        if kind == "any":
+            def any_of(facts: Mapping[str, Any], st: list[int]) -> int:
+                result = NOT_MET
+                for i in children:
+                    s = st[i]
+                    if s == MET:
+                        return MET
+                    if s == UNDETERMINED:
+                        result = UNDETERMINED
+                return result
+            return any_of
+        if kind == "not":
+            only = children[0]
+            swapped = (MET, NOT_MET, UNDETERMINED)  # indexed by NOT_MET, MET, UNDETERMINED
+            return lambda facts, st: swapped[st[only]]
+        if kind == "provision":
+            target = node.target
+            assert target is not None
+            return lambda facts, st: st[target]
+        if kind == "open_question":
+            return lambda facts, st: UNDETERMINED
+        if kind == "always":
+            constant = node.condition.constant
+            return lambda facts, st: constant  # type: ignore[return-value]
+        raise ValueError(f"unknown condition kind {kind!r}")
+
+    def evaluate(self, facts: Mapping[str, Any]) -> list[int]:
+        """Status of every node, by Kleene's three-valued logic."""
+        st: list[int] = []
+        append = st.append
+        for step in self._steps:  # children and referred provisions come first
+            append(step(facts, st))
+        return st
+
+    # -- what is still missing --------------------------------------------------
+    def missing(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
+        """Unknown facts, and open questions of law, that keep `root` undetermined.
+
+        Only undetermined nodes are followed: a decided node cannot change when more
+        facts become known (Kleene logic is monotone in information), so the facts below
+        it cannot change the status. Answering every fact returned decides the root,
+        unless an open question of law is also returned.
+        """
+        if statuses[root] != UNDETERMINED:
+            return [], []
+        facts: dict[str, None] = {}
+        questions: dict[str, None] = {}
+        seen: set[int] = set()
+        stack = [root]
+        while stack:
+            index = stack.pop()
+            if index in seen:
+                continue
+            seen.add(index)
+            node = self.nodes[index]
+            kind = node.condition.kind
+            if kind == "fact":
+                facts.setdefault(node.condition.fact or "", None)
+            elif kind == "open_question":
+                questions.setdefault(node.condition.question or node.condition.id, None)
+            elif kind == "provision":
+                stack.append(node.target)  # type: ignore[arg-type]
+            else:
+                stack.extend(i for i in reversed(node.children)
+                             if statuses[i] == UNDETERMINED)
+        return list(facts), list(questions)
+
+    def counterfactual_facts(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The facts with every law-enforcement dependency set to its favourable value,
+        or None when that changes nothing."""
+        changed = {name: value for name, value in self.dependency_facts.items()
+                   if facts.get(name) != value}
+        if not changed:
+            return None
+        return {**facts, **changed}
+
+    def explanation(self, statuses: list[int], index: int,
+                    describe: Callable[[PlanNode, int], dict[str, Any]]) -> dict[str, Any]:
+        """A nested explanation dict for the subtree at `index` (built on demand)."""
+        node = self.nodes[index]
+        out = describe(node, statuses[index])
+        out["children"] = [self.explanation(statuses, i, describe) for i in node.children]
+        return out
+
+
+def build_plan(trees: Mapping[str, Condition], order: Iterable[str],
+               dependency_facts: Mapping[str, Any]) -> Plan:
+    """Flatten condition trees (provision id or note key -> root) in `order`.
+
+    `order` must list every provision after the provisions it refers to.
+    """
+    nodes: list[PlanNode] = []
+    roots: dict[str, int] = {}
+
+    def place(condition: Condition, owner: str) -> int:
+        children = tuple(place(child, owner) for child in condition.children)
+        target = roots[condition.provision] if condition.kind == "provision" else None
+        nodes.append(PlanNode(len(nodes), condition, owner, children, target))
+        return len(nodes) - 1
+
+    ordered = list(order)
+    for key in ordered:
+        roots[key] = place(trees[key], key)
+    provisions = tuple(key for key in ordered if not key.startswith("note:"))
+    return Plan(nodes, roots, provisions, dict(dependency_facts))

@@ -1,0 +1,195 @@
+"""The fact vocabulary (`rules/facts.yaml`): declarations, validation, JSON Schema."""
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import RuleError, ScenarioError, did_you_mean
+from .fields import Node, describe, root
+
+FACT_TYPES = ("bool", "int", "enum", "set")
+DEPENDENCIES = ("law_enforcement_action", "cooperation")
+# Fact names become attribute names of durable-rules facts, where these are reserved
+# (`id` and `sid` crash the engine) or used by our own compiled rules (`kind`, `p`, `s`).
+RESERVED_NAMES = frozenset({"id", "sid", "kind", "p", "s"})
+
+# A scenario's facts after validation: name -> bool | int | str | frozenset[str].
+# Unknown facts are absent; they are never stored as False.
+Facts = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """One declared fact."""
+
+    name: str
+    type: str
+    question: str
+    help: str = ""
+    why: str = ""
+    values: Mapping[str, str] = field(default_factory=dict)  # value -> label
+    min: int | None = None
+    max: int | None = None
+    dependency: str | None = None
+    favourable: Any = None
+    group: str = ""
+
+    def expected(self) -> str:
+        """What a valid value looks like, for error messages."""
+        if self.type == "bool":
+            return "true or false"
+        if self.type == "int":
+            return f"a whole number from {self.min} to {self.max}"
+        listed = ", ".join(self.values)
+        if self.type == "enum":
+            return f"one of: {listed}"
+        return f"a list of any of: {listed}"
+
+    def check(self, node: Node) -> Any:
+        """Validate one scenario value; return it normalised (sets become frozensets)."""
+        value = node.value
+        if self.type == "bool":
+            if not isinstance(value, bool):
+                raise node.fail(f"expected {self.expected()}, got {describe(value)}")
+            return value
+        if self.type == "int":
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise node.fail(f"expected {self.expected()}, got {describe(value)}")
+            if not (self.min is None or value >= self.min) or \
+                    not (self.max is None or value <= self.max):
+                raise node.fail(f"expected {self.expected()}, got {value}")
+            return value
+        if self.type == "enum":
+            return node.choice(self.values, what=f"{self.name} value")
+        items = node.elements(what=f"list ({self.expected()})")
+        seen: set[str] = set()
+        for item in items:
+            member = item.choice(self.values, what=f"{self.name} value")
+            if member in seen:
+                raise item.fail(f"{member} is listed twice")
+            seen.add(member)
+        return frozenset(seen)
+
+    def to_yaml_value(self, value: Any) -> Any:
+        """The plain value a scenario file stores (sets in vocabulary order)."""
+        if self.type == "set":
+            return [member for member in self.values if member in value]
+        return value
+
+    def json_schema(self) -> dict[str, Any]:
+        description = self.question + (f" {self.help}" if self.help else "")
+        schema: dict[str, Any]
+        if self.type == "bool":
+            schema = {"type": "boolean"}
+        elif self.type == "int":
+            schema = {"type": "integer", "minimum": self.min, "maximum": self.max}
+        elif self.type == "enum":
+            schema = {"enum": list(self.values)}
+        else:
+            schema = {"type": "array", "uniqueItems": True,
+                      "items": {"enum": list(self.values)}}
+        # null means "don't know", the same as leaving the fact out
+        return {"anyOf": [schema, {"type": "null"}], "description": description}
+
+
+class Vocabulary:
+    """All declared facts, in file order."""
+
+    def __init__(self, facts: Mapping[str, Fact], path: str = "") -> None:
+        self.facts = dict(facts)
+        self.path = path
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.facts
+
+    def __getitem__(self, name: str) -> Fact:
+        return self.facts[name]
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self.facts)
+
+    def names(self) -> list[str]:
+        return list(self.facts)
+
+    def dependency_facts(self) -> dict[str, Any]:
+        """Facts tagged with a law-enforcement dependency -> their favourable value."""
+        return {f.name: f.favourable for f in self.facts.values() if f.dependency}
+
+    def validate(self, node: Node) -> Facts:
+        """Validate the `facts:` mapping of a scenario; unknown names get a suggestion."""
+        if node.value is None:
+            return {}
+        if not isinstance(node.value, dict):
+            raise node.fail(f"expected a mapping of fact names to values, got "
+                            f"{describe(node.value)}")
+        facts: Facts = {}
+        for name, child in node.items():
+            if name not in self.facts:
+                raise child.fail(f"unknown fact{did_you_mean(name, self.facts)}")
+            if child.value is None:  # "don't know", stated explicitly
+                continue
+            facts[name] = self.facts[name].check(child)
+        return facts
+
+    def to_yaml(self, facts: Facts) -> dict[str, Any]:
+        """Facts in vocabulary order, as plain YAML values."""
+        return {name: self.facts[name].to_yaml_value(facts[name])
+                for name in self.facts if name in facts}
+
+    def json_schema(self) -> dict[str, Any]:
+        return {name: fact.json_schema() for name, fact in self.facts.items()}
+
+
+def load_vocabulary(path: str | Path) -> Vocabulary:
+    """Load and check `facts.yaml`."""
+    doc = yamlfile.load(path)
+    top = root(doc, RuleError)
+    if not isinstance(top.value, dict) or not top.value:
+        raise top.fail("expected a mapping of fact names to declarations")
+    facts: dict[str, Fact] = {}
+    for name, node in top.items():
+        if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
+            raise node.fail("fact names are lower_case_with_underscores")
+        if name in RESERVED_NAMES:
+            raise node.fail(f"`{name}` is reserved by the engine; choose another name")
+        node.mapping(required=("type", "question"),
+                     optional=("values", "min", "max", "help", "why", "dependency",
+                               "favourable", "group"),
+                     what="fact declaration")
+        kind = node.child("type").choice(FACT_TYPES, what="fact type")
+        values: dict[str, str] = {}
+        if kind in ("enum", "set"):
+            if not node.has("values"):
+                raise node.fail(f"a {kind} fact needs `values`")
+            values_node = node.child("values")
+            if not isinstance(values_node.value, dict) or not values_node.value:
+                raise values_node.fail("expected a mapping of value -> label")
+            for value, label in values_node.items():
+                label.text()
+                values[value] = label.value
+        elif node.has("values"):
+            raise node.fail(f"a {kind} fact takes no `values`", "values")
+        low = high = None
+        if kind == "int":
+            if not (node.has("min") and node.has("max")):
+                raise node.fail("an int fact needs `min` and `max`")
+            low, high = node.child("min").integer(), node.child("max").integer()
+        dependency = node.child("dependency").choice(DEPENDENCIES, what="dependency") \
+            if node.has("dependency") else None
+        favourable = None
+        if dependency:
+            if kind != "bool":
+                raise node.fail("dependency facts must be bool facts", "dependency")
+            favourable = node.child("favourable").boolean() if node.has("favourable") \
+                else True
+        facts[name] = Fact(
+            name=name, type=kind, question=node.child("question").text(),
+            help=node.child("help").text() if node.has("help") else "",
+            why=node.child("why").text() if node.has("why") else "",
+            values=values, min=low, max=high, dependency=dependency,
+            favourable=favourable,
+            group=node.child("group").text() if node.has("group") else "")
+    return Vocabulary(facts, str(path))

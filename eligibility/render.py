@@ -1,0 +1,148 @@
+"""Everything people read in a terminal, drawn with rich (the only module importing it)."""
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Iterable, Sequence
+from typing import IO, Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from .evaluate import Result
+
+STATUS_STYLE = {"met": "bold green", "not_met": "bold red", "undetermined": "bold yellow"}
+STATUS_SYMBOL = {"met": "✔", "not_met": "✘", "undetermined": "?"}
+STATUS_LABEL = {"met": "met", "not_met": "not met", "undetermined": "undetermined"}
+GATED_MARK = "⚑"
+
+
+def console(file: IO[str] | None = None, *, no_color: bool = False,
+            width: int | None = None) -> Console:
+    """A console that writes plain text when piped or asked (`--no-color`, NO_COLOR)."""
+    file = file or sys.stdout
+    plain = no_color or bool(os.environ.get("NO_COLOR"))
+    return Console(file=file, no_color=plain, highlight=False, width=width,
+                   soft_wrap=False, emoji=False)
+
+
+def status_text(status: str, *, gated: bool = False, short: bool = False) -> Text:
+    label = STATUS_SYMBOL[status] if short else f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}"
+    text = Text(label, style=STATUS_STYLE[status])
+    if gated:
+        text.append(f" {GATED_MARK}", style="bold magenta")
+    return text
+
+
+SHORT_NAMES = {
+    "severe_trafficking": "severe", "t_visa": "T", "u_visa": "U",
+    "continued_presence": "CP", "hhs_certification": "HHS", "minor_eligibility_letter":
+    "child", "victim_services": "services",
+}
+
+
+def provision_heading(pid: str) -> str:
+    """A column heading short enough for seven provisions in 80 columns."""
+    return SHORT_NAMES.get(pid, pid.replace("_", " "))
+
+
+def results_table(results: Sequence[Result], *, title: str | None = None) -> Table:
+    """One row per scenario, one column per provision (`evaluate --format table`)."""
+    provisions: list[str] = []
+    for result in results:
+        for pid in result.provisions:
+            if pid not in provisions:
+                provisions.append(pid)
+    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold",
+                  caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
+                          f"{STATUS_SYMBOL['undetermined']} undetermined  "
+                          f"{GATED_MARK} law-enforcement gated\n"
+                          "severe: severe form of trafficking; T, U: visas; CP: Continued "
+                          "Presence; HHS: certification; child: eligibility letter; "
+                          "services: victim services", caption_justify="left")
+    table.add_column("scenario", overflow="fold", min_width=14, ratio=1)
+    table.add_column("as of", no_wrap=True)
+    for pid in provisions:
+        table.add_column(provision_heading(pid), justify="center", no_wrap=True)
+    for result in results:
+        cells: list[Any] = [result.scenario or "(unnamed)", result.as_of.isoformat()]
+        for pid in provisions:
+            p = result.provisions.get(pid)
+            cells.append(status_text(p.status, gated=p.law_enforcement_gated, short=True)
+                         if p else Text("-"))
+        table.add_row(*cells)
+    return table
+
+
+def print_results_table(results: Iterable[Result], *, file: IO[str] | None = None,
+                        no_color: bool = False) -> None:
+    results = list(results)
+    rule_sets = sorted({r.rule_set for r in results})
+    console(file, no_color=no_color).print(
+        results_table(results, title=f"rule set: {', '.join(rule_sets)}"))
+
+
+# ------------------------------------------------------------------ rule sets
+
+
+def print_rule_sets(books: Sequence[Any], *, file: IO[str] | None = None,
+                    no_color: bool = False) -> None:
+    """`eligibility rules`: the bundled rule sets."""
+    table = Table(title="Rule sets", box=box.SIMPLE_HEAD, header_style="bold")
+    table.add_column("name", no_wrap=True)
+    table.add_column("kind")
+    table.add_column("title", overflow="fold")
+    table.add_column("amendments / changes", justify="right")
+    for book in books:
+        kind = f"overlay on {book.extends}" if book.extends else "rule set"
+        count = len(book.changes) if book.extends else len(book.timeline())
+        table.add_row(book.name, kind, book.title, str(count))
+    out = console(file, no_color=no_color)
+    out.print(table)
+    out.print("Show one with `eligibility rules NAME`; pass a user overlay with "
+              "`--rules path/to/overlay.yaml`.")
+
+
+def print_rule_book(book: Any, *, file: IO[str] | None = None,
+                    no_color: bool = False) -> None:
+    """`eligibility rules NAME`: provisions, amendment timeline, overlay changes."""
+    out = console(file, no_color=no_color)
+    out.print(Text(f"{book.name}: {book.title}", style="bold"))
+    if book.description:
+        out.print(book.description)
+    provisions = Table(title="Provisions", box=box.SIMPLE_HEAD, header_style="bold",
+                       title_justify="left")
+    provisions.add_column("id", no_wrap=True)
+    provisions.add_column("title", overflow="fold")
+    provisions.add_column("in force from", no_wrap=True)
+    provisions.add_column("enacted by", overflow="fold")
+    for source in book.sources.values():
+        provisions.add_row(source.id, source.title, source.effective.isoformat(),
+                           source.enacted_by)
+    out.print(provisions)
+    timeline = Table(title="Amendment timeline", box=box.SIMPLE_HEAD, header_style="bold",
+                     title_justify="left")
+    timeline.add_column("effective", no_wrap=True)
+    timeline.add_column("instrument", overflow="fold", ratio=2)
+    timeline.add_column("provision", overflow="fold")
+    timeline.add_column("change", overflow="fold", ratio=4)
+    timeline.add_column("tag", no_wrap=True)
+    for amendment in book.timeline():
+        timeline.add_row(amendment.effective.isoformat() if amendment.effective else "",
+                         amendment.instrument, amendment.provision, amendment.summary,
+                         amendment.verification or "")
+    out.print(timeline)
+    if book.changes:
+        changes = Table(title=f"Changes made by {book.name}", box=box.SIMPLE_HEAD,
+                        header_style="bold", title_justify="left")
+        changes.add_column("id", overflow="fold")
+        changes.add_column("provision", overflow="fold")
+        changes.add_column("implements", overflow="fold", ratio=2)
+        changes.add_column("change", overflow="fold", ratio=4)
+        for change in book.changes:
+            changes.add_row(change.id, change.provision, change.implements, change.summary)
+        out.print(changes)
+    out.print("Tags: V verified against primary text, V2 secondary source, U unverified "
+              "(see LEGAL-BRIEF.md).")

@@ -1,0 +1,181 @@
+"""Scenario files: load and validate against the vocabulary, save, JSON Schema."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from . import yamlfile
+from .conditions import STATUS_NAMES
+from .errors import InputError, ScenarioError, UsageError
+from .facts import Facts, Vocabulary
+from .fields import DATE_PATTERN, Node, describe, root
+
+SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
+EXPECT_KEYS = ("status", "law_enforcement_gated", "missing_facts")
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """What a scenario expects of one provision under one rule set (and date)."""
+
+    status: str
+    law_enforcement_gated: bool | None = None
+    missing_facts: tuple[str, ...] | None = None
+
+
+@dataclass
+class Scenario:
+    id: str
+    facts: Facts
+    title: str = ""
+    description: str = ""
+    as_of: dt.date | None = None
+    # "us-law" or "us-law@2002-06-01" -> provision -> expectation
+    expect: dict[str, dict[str, Expectation]] = field(default_factory=dict)
+    source: str = ""
+    tags: tuple[str, ...] = ()
+    path: str = ""
+
+
+def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
+    top = root(doc, ScenarioError)
+    top.mapping(required=("id", "facts"), optional=TOP_KEYS, what="scenario (a mapping)")
+    sid = top.child("id").value
+    if not isinstance(sid, str) or not SCENARIO_ID.match(sid):
+        raise top.child("id").fail(f"expected an id of lower-case letters, digits and '-', "
+                                   f"got {describe(sid)}")
+    facts = vocabulary.validate(top.child("facts"))
+    expect: dict[str, dict[str, Expectation]] = {}
+    if top.has("expect"):
+        for rule_set, per_set in top.child("expect").items():
+            name, _, date = rule_set.partition("@")
+            if not name or (date and not DATE_PATTERN.match(date)):
+                raise per_set.fail("expected RULE_SET or RULE_SET@YYYY-MM-DD")
+            if not isinstance(per_set.value, dict):
+                raise per_set.fail(f"expected a mapping of provision -> status, got "
+                                   f"{describe(per_set.value)}")
+            expect[rule_set] = {pid: _expectation(node, vocabulary)
+                                for pid, node in per_set.items()}
+    return Scenario(
+        id=sid, facts=facts,
+        title=top.child("title").text() if top.has("title") else "",
+        description=top.child("description").text() if top.has("description") else "",
+        as_of=top.child("as_of").date() if top.has("as_of") else None,
+        expect=expect,
+        source=top.child("source").text() if top.has("source") else "",
+        tags=tuple(top.child("tags").text_list()) if top.has("tags") else (),
+        path=doc.path)
+
+
+def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
+    if isinstance(node.value, str) or node.value is None:
+        return Expectation(node.choice(STATUS_NAMES, what="status"))
+    node.mapping(required=("status",), optional=EXPECT_KEYS, what="expectation")
+    missing = None
+    if node.has("missing_facts"):
+        missing = tuple(item.choice(vocabulary.names(), what="fact")
+                        for item in node.child("missing_facts").elements())
+    return Expectation(
+        status=node.child("status").choice(STATUS_NAMES, what="status"),
+        law_enforcement_gated=node.child("law_enforcement_gated").boolean()
+        if node.has("law_enforcement_gated") else None,
+        missing_facts=missing)
+
+
+def load_scenario(path: str | os.PathLike[str], vocabulary: Vocabulary) -> Scenario:
+    """Load and validate one scenario file."""
+    return parse_scenario(yamlfile.load(path), vocabulary)
+
+
+def scenario_paths(arguments: Iterable[str]) -> list[Path]:
+    """Files named on the command line; directories give their *.yaml/*.yml/*.json."""
+    paths: list[Path] = []
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*")
+                           if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+            if not found:
+                raise UsageError(f"{argument}: no scenario files (*.yaml) in this directory")
+            paths.extend(found)
+        elif path.exists():
+            paths.append(path)
+        else:
+            raise InputError("no such file or directory", path=argument)
+    return paths
+
+
+def iter_scenarios(arguments: Iterable[str], vocabulary: Vocabulary) -> Iterator[Scenario]:
+    for path in scenario_paths(arguments):
+        yield load_scenario(path, vocabulary)
+
+
+def scenario_document(scenario: Scenario, vocabulary: Vocabulary,
+                      unknown: Iterable[str] = ()) -> dict[str, Any]:
+    """The plain data of a scenario file. `unknown` facts are saved as null, meaning
+    "asked, and nobody knows yet"."""
+    data: dict[str, Any] = {"id": scenario.id}
+    if scenario.title:
+        data["title"] = scenario.title
+    if scenario.description:
+        data["description"] = scenario.description
+    if scenario.as_of:
+        data["as_of"] = scenario.as_of.isoformat()
+    facts = vocabulary.to_yaml(scenario.facts)
+    for name in vocabulary.names():
+        if name in unknown and name not in facts:
+            facts[name] = None
+    data["facts"] = {name: facts[name] for name in vocabulary.names() if name in facts}
+    return data
+
+
+def dump_yaml(data: Any) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88,
+                          default_flow_style=None)
+
+
+def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, Any]:
+    """JSON Schema (draft 2020-12) of scenario files."""
+    status = {"enum": list(STATUS_NAMES)}
+    expectation = {"oneOf": [status, {
+        "type": "object", "required": ["status"], "additionalProperties": False,
+        "properties": {"status": status, "law_enforcement_gated": {"type": "boolean"},
+                       "missing_facts": {"type": "array", "items": {
+                           "enum": vocabulary.names()}}}}]}
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": "https://eligibility.invalid/schema/scenario.json",
+        "title": "eligibility scenario",
+        "description": "A case scenario: the facts known so far (unknown facts are left "
+                       "out or null), and optionally expected statuses per rule set.",
+        "type": "object",
+        "required": ["id", "facts"],
+        "additionalProperties": False,
+        "properties": {
+            "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+            "title": {"type": "string"},
+            "description": {"type": "string"},
+            "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                      "description": "date of evaluation (the law in force that day)"},
+            "source": {"type": "string"},
+            "tags": {"type": "array", "items": {"type": "string"}},
+            "facts": {"type": ["object", "null"], "additionalProperties": False,
+                      "properties": vocabulary.json_schema()},
+            "expect": {
+                "type": "object",
+                "description": "rule set name, or name@YYYY-MM-DD -> provision -> status",
+                "propertyNames": {"pattern": "^[a-z0-9][a-z0-9_-]*(@[0-9]{4}-[0-9]{2}-[0-9]{2})?$"},
+                "additionalProperties": {
+                    "type": "object",
+                    "propertyNames": {"enum": list(provisions)},
+                    "additionalProperties": expectation}},
+        },
+    }

@@ -1,0 +1,215 @@
+"""Read YAML written by strangers: a strict, small subset, with line numbers.
+
+`yaml.safe_load` alone is not enough for files that describe victims of crimes and rules
+that anyone may write (DESIGN.md, "YAML is input from strangers"):
+- YAML 1.1 reads `no`, `off` and `NO` as false and `010` as 8; here only `true` and
+  `false` are booleans, only plain decimal numbers are numbers, and dates stay text for
+  our own parser;
+- aliases can turn a few hundred bytes into gigabytes ("billion laughs"): rejected;
+- a duplicate key silently keeps the last value: rejected, naming both lines;
+- `!!python/object` and every other explicit tag: rejected;
+- size and nesting depth are capped before anything large is built.
+
+The document is built from the libyaml event stream without recursion, so deep nesting
+cannot overflow a stack, and every key and list item remembers its line for messages
+such as `scenarios/ana.yaml:7: facts.means[1]: ...`.
+"""
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+
+try:  # libyaml is ~10x faster; the pure-Python parser gives the same events
+    from yaml import CSafeLoader as _EventLoader
+except ImportError:  # pragma: no cover - libyaml is present in the wheels we install
+    from yaml import SafeLoader as _EventLoader  # type: ignore[assignment]
+
+MAX_BYTES = 2_000_000
+MAX_DEPTH = 40
+MAX_NODES = 200_000
+MAX_INT_DIGITS = 18
+
+KeyPath = tuple[str | int, ...]
+
+_NULL = {"", "~", "null", "Null", "NULL"}
+_TRUE = {"true", "True", "TRUE"}
+_FALSE = {"false", "False", "FALSE"}
+_INT = re.compile(r"[-+]?(?:0|[1-9][0-9]*)\Z")
+_FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
+
+
+def format_path(path: KeyPath) -> str:
+    """('facts', 'means', 1) -> 'facts.means[1]'."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+@dataclass
+class Document:
+    """A parsed file: its data, and the line (1-based) of every key and list item."""
+
+    path: str
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line(self, path: KeyPath) -> int | None:
+        """The line of `path`, or of its nearest ancestor that has one."""
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), None)
+
+
+def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
+    value = event.value
+    if event.style is not None and event.style != "":  # quoted or block: always text
+        return value
+    if value in _NULL:
+        return None
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    if _INT.match(value):
+        if len(value.lstrip("+-")) > MAX_INT_DIGITS:
+            raise InputError(f"number {value[:24]}... is too large", path=path,
+                             line=event.start_mark.line + 1)
+        return int(value)
+    if _FLOAT.match(value):
+        return float(value)
+    return value
+
+
+def parse_text(text: str, path: str = "<string>") -> Document:
+    """Parse one YAML document from text under the rules in the module docstring."""
+    doc = Document(path=path, data=None)
+    # Each open container: [container, key_path, pending_key, pending_key_line, seen_keys]
+    stack: list[list[Any]] = []
+    root: list[Any] = []
+    nodes = 0
+    documents = 0
+
+    def fail(message: str, event: yaml.Event) -> InputError:
+        return InputError(message, path=path, line=event.start_mark.line + 1)
+
+    def place(value: Any, event: yaml.Event) -> KeyPath | None:
+        """Attach a finished value to the open container; return its key path."""
+        if not stack:
+            root.append(value)
+            return ()
+        top = stack[-1]
+        container, base = top[0], top[1]
+        if isinstance(container, list):
+            child = base + (len(container),)
+            container.append(value)
+            doc.lines.setdefault(child, event.start_mark.line + 1)
+            return child
+        if top[2] is _NO_KEY:  # this value is a key
+            if not isinstance(value, str):
+                raise fail(f"{format_path(base) or 'top level'}: keys must be text, got "
+                           f"{value!r}", event)
+            if value in top[4]:
+                raise fail(f"{format_path(base + (value,))}: duplicate key (first given "
+                           f"on line {top[4][value]})", event)
+            top[2], top[3] = value, event.start_mark.line + 1
+            top[4][value] = top[3]
+            return None
+        key = top[2]
+        child = base + (key,)
+        container[key] = value
+        doc.lines[child] = top[3]
+        top[2] = _NO_KEY
+        return child
+
+    try:
+        loader = _EventLoader(text)
+        try:
+            while loader.check_event():
+                event = loader.get_event()
+                nodes += 1
+                if nodes > MAX_NODES:
+                    raise fail(f"too many values (more than {MAX_NODES})", event)
+                if isinstance(event, yaml.DocumentStartEvent):
+                    documents += 1
+                    if documents > 1:
+                        raise fail("only one YAML document per file is allowed", event)
+                    continue
+                if isinstance(event, yaml.AliasEvent):
+                    raise fail("aliases (*name) are not allowed: write the value out", event)
+                tag = getattr(event, "tag", None)
+                if tag not in (None, "!") and isinstance(
+                        event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
+                                yaml.MappingStartEvent)):
+                    raise fail(f"YAML tags such as {tag} are not allowed", event)
+                if isinstance(event, yaml.ScalarEvent):
+                    place(_scalar(event, path), event)
+                elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
+                    if len(stack) >= MAX_DEPTH:
+                        raise fail(f"nested more than {MAX_DEPTH} levels deep", event)
+                    container: Any = [] if isinstance(event, yaml.SequenceStartEvent) else {}
+                    child = place(container, event)
+                    assert child is not None  # a container key was rejected by place()
+                    stack.append([container, child, _NO_KEY, None, {}])
+                elif isinstance(event, (yaml.SequenceEndEvent, yaml.MappingEndEvent)):
+                    stack.pop()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        raise InputError(f"not valid YAML: {exc.problem or exc.context}", path=path,
+                         line=line) from None
+    except yaml.YAMLError as exc:
+        raise InputError(f"not valid YAML: {exc}", path=path) from None
+    doc.data = root[0] if root else None
+    doc.lines.setdefault((), 1)
+    return doc
+
+
+class _NoKey:
+    def __repr__(self) -> str:
+        return "<no key>"
+
+
+_NO_KEY = _NoKey()
+
+
+def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> str:
+    """Read a UTF-8 text file of at most `max_bytes`, with clear errors."""
+    name = str(path)
+    p = Path(path)
+    try:
+        with p.open("rb") as handle:
+            raw = handle.read(max_bytes + 1)
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a file", path=name) from None
+    except FileNotFoundError:
+        raise InputError("no such file", path=name) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
+    if len(raw) > max_bytes:
+        raise InputError(f"file is larger than {max_bytes:,} bytes", path=name)
+    if b"\x00" in raw:
+        raise InputError("binary data (NUL bytes), expected UTF-8 text", path=name)
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text (byte {exc.start})", path=name) from None
+
+
+def load(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> Document:
+    """Read and parse a YAML (or JSON) file."""
+    return parse_text(read_text(path, max_bytes=max_bytes), str(path))
