@@ -246,14 +246,12 @@ class Plan:
                              if statuses[i] == UNDETERMINED)
         return list(facts), list(questions)
 
-    def counterfactual_facts(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
-        """The facts with every law-enforcement dependency set to its favourable value,
-        or None when that changes nothing."""
+    def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The law-enforcement dependency facts whose value differs from the favourable
+        one, set to it; None when the counterfactual changes nothing."""
         changed = {name: value for name, value in self.dependency_facts.items()
                    if facts.get(name) != value}
-        if not changed:
-            return None
-        return {**facts, **changed}
+        return changed or None
 
     def explanation(self, statuses: list[int], index: int,
                     describe: Callable[[PlanNode, int], dict[str, Any]]) -> dict[str, Any]:

@@ -33,8 +33,11 @@ Pitfalls handled here (each has a test in tests/test_engine.py)
   "handled" (no MessageNotHandled) without firing an action;
 - `$or` fires once per matching branch: conclusions are de-duplicated, and a node
   concluded both met and not met is an engine error;
-- set tests use `$iany` (one match however many members match) and `$iall`; since
-  `$iall` never matches an empty list, every set is sent with a sentinel member;
+- sets are sent as strings of one character per member and tested by one
+  character-class regex (`$mt`): never `$iany` over an `$or` (durable reads an
+  uninitialised node type there and rejects the ruleset at random), no `$iall` (never
+  matches an empty list), no word alternations (durable's regex engine gets
+  `.*,(a|b),.*` wrong);
 - at most 16 patterns per rule, checked by our compiler with a clear message;
 - each ruleset is created once per process and cached (rulesets are never freed, and a
   name cannot be registered twice);
@@ -44,6 +47,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import string
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -90,8 +94,14 @@ def _or(parts: list[Formula]) -> Formula:
     return flat[0] if len(flat) == 1 else ("or", flat)
 
 
-# Added to every set sent to the engine, so that `$iall` sees a non-empty list.
-SENTINEL = "~"
+SET_CODE_CHARACTERS = string.ascii_lowercase + string.ascii_uppercase + string.digits
+
+
+def set_codes(values: tuple[str, ...]) -> dict[str, str]:
+    """One character per value of a set fact, in vocabulary order (at most 62)."""
+    if len(values) > len(SET_CODE_CHARACTERS):
+        raise EngineError(f"a set fact may have at most {len(SET_CODE_CHARACTERS)} values")
+    return dict(zip(values, SET_CODE_CHARACTERS))
 
 
 _NEGATED = {"lt": "$gte", "le": "$gt", "gt": "$lte", "ge": "$lt"}
@@ -101,11 +111,15 @@ _OPERATOR = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 class _Compiler:
     """Turns plan nodes into durable-rules patterns (see the module docstring)."""
 
-    def __init__(self, plan: Plan, fact_types: Mapping[str, str]) -> None:
+    def __init__(self, plan: Plan, fact_types: Mapping[str, str],
+                 fact_values: Mapping[str, tuple[str, ...]]) -> None:
         self.plan = plan
         self.fact_types = fact_types
+        self.set_codes = {name: set_codes(values) for name, values in fact_values.items()
+                          if fact_types.get(name) == "set"}
         self.memo: dict[tuple[int, int], Formula] = {}
         self.facts_read: set[str] = set()
+        self.joined: set[tuple[str, str, str]] = set()  # (provision kind, id, status)
 
     def formula(self, index: int, want: int) -> Formula:
         key = (index, want)
@@ -144,19 +158,25 @@ class _Compiler:
             return ("lit", {(_OPERATOR if positive else _NEGATED)[op]: {name: operand}})
         members = sorted(operand)
         hit = positive if op == "any_of" else not positive
-        if self.fact_types[name] == "enum":
+        if self.fact_types[name] == "enum":  # at most one branch can match
             if hit:
                 return _or([("lit", {name: m}) for m in members])
             return _and([("lit", {"$neq": {name: m}}) for m in members])
-        items = [{"$i": m} for m in members]
-        if hit:  # one pattern however many members are present: no duplicate firings
-            return ("lit", {"$iany": {name: items[0] if len(items) == 1
-                                      else {"$or": items}}})
-        # `$iall` never matches an empty list, so every set is sent with a sentinel
-        # member (see _payload) that satisfies any "none of" test.
-        negated = [{"$neq": {"$i": m}} for m in members]
-        return ("lit", {"$iall": {name: negated[0] if len(negated) == 1
-                                  else {"$and": negated}}})
+        # A set travels as a string of one character per member (see set_codes), tested
+        # by one character-class regex: "any of S" is `.*[S].*`, "none of S" is
+        # `[not S]*`, exact because the vocabulary of a set fact is closed. Not arrays:
+        # `$iany`/`$iall` re-parse the array and clear a 510-byte index per item per
+        # test, `$iall` never matches an empty list, and `$iany` over an `$or` makes
+        # durable read an uninitialised node type (rete.c, createForwardAlpha) so that
+        # ruleset creation fails at random. Not word alternations either: durable's
+        # regex engine gets `.*,(a|b),.*` wrong (146 of 5,120 cases in an exhaustive
+        # check), while character classes are exact (tests/test_engine.py).
+        codes = self.set_codes[name]
+        chosen = "".join(sorted(codes[m] for m in members))
+        if hit:
+            return ("lit", {"$mt": {name: f".*[{chosen}].*"}})
+        others = "".join(sorted(code for m, code in codes.items() if m not in operand))
+        return ("lit", {"$mt": {name: f"[{others}]*"}} if others else {name: ""})
 
     @staticmethod
     def split(formula: Formula) -> list[tuple[frozenset[tuple[str, str]], Formula]]:
@@ -207,6 +227,7 @@ class _Compiler:
             scenario: Any = tests[0] if len(tests) == 1 else {"$and": tests}
             patterns: list[dict[str, Any]] = [{"m": scenario}]
             for number, (pid, word) in enumerate(sorted(refs)):
+                self.joined.add((provision_kind, pid, word))
                 patterns.append({f"p{number}": {"$and": [
                     {"kind": provision_kind}, {"p": pid}, {"s": word}]}})
             if len(patterns) > MAX_PATTERNS:
@@ -221,6 +242,41 @@ class _Compiler:
 
 
 _names = itertools.count()
+
+
+FAN_OUT = 8
+
+
+def _partitioned(rules: list[tuple[dict[str, Any], Any]], kind: str
+                 ) -> list[tuple[dict[str, Any], Any]]:
+    """Hang the rules of one fact kind under a balanced tree of always-true tests.
+
+    durable-rules walks its alpha network with a fixed stack of 64 pending nodes and
+    fails with error 303 when more than 64 children of one node match a fact. Every
+    scenario rule starts with `kind == scenario`, so that node would have one child per
+    distinct first test (72 for us-law in 2003). Tests `kind != "p<level>_<n>"` (true
+    for every scenario fact) give each node at most FAN_OUT children; rules are sorted
+    by their first test first, so rules that share it stay together and share its node.
+    """
+    def first_test(rule: dict[str, Any]) -> str:
+        pattern = rule["all"][0]["m"]
+        tests = pattern.get("$and", [pattern])
+        return json.dumps(tests[1:2], sort_keys=True)
+
+    ordered = sorted(rules, key=lambda item: first_test(item[0]))
+    levels = 0
+    while FAN_OUT ** (levels + 1) < len(ordered):
+        levels += 1
+    out = []
+    for position, (rule, payload) in enumerate(ordered):
+        path = [{"$neq": {"kind": f"p{level}_{position // FAN_OUT ** (level + 1)}"}}
+                for level in reversed(range(levels))]
+        pattern = rule["all"][0]["m"]
+        tests = pattern.get("$and", [pattern])
+        partitioned = {"$and": [tests[0], *path, *tests[1:]]} if path or len(tests) > 1 \
+            else tests[0]
+        out.append(({**rule, "all": [{"m": partitioned}, *rule["all"][1:]]}, payload))
+    return out
 
 
 @dataclass(frozen=True)
@@ -256,8 +312,12 @@ class DurableEngine:
 
     name = "durable"
 
-    def __init__(self, fact_types: Mapping[str, str]) -> None:
+    def __init__(self, fact_types: Mapping[str, str],
+                 fact_values: Mapping[str, tuple[str, ...]]) -> None:
         self.fact_types = dict(fact_types)
+        self.fact_values = dict(fact_values)
+        self._set_codes = {name: set_codes(values) for name, values in fact_values.items()
+                           if fact_types.get(name) == "set"}
         self._compiled: dict[int, tuple[Plan, _Ruleset]] = {}
         self._fragments: dict[tuple[str, Any], str] = {}
 
@@ -270,7 +330,7 @@ class DurableEngine:
         return entry[1]
 
     def _compile(self, plan: Plan) -> _Ruleset:
-        compiler = _Compiler(plan, self.fact_types)
+        compiler = _Compiler(plan, self.fact_types, self.fact_values)
         count = len(plan.nodes)
         definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
         for world in (ACTUAL, COUNTERFACTUAL):
@@ -282,6 +342,7 @@ class DurableEngine:
         provision_of = {index: key for key, index in plan.roots.items()
                         if not key.startswith("note:")}
         actions: dict[str, tuple[_Conclusion, ...]] = {}
+        pending: list[tuple[str, _World, list[tuple[int, int]]]] = []
         every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
         for world, wanted in ((ACTUAL, every_node),
                               (COUNTERFACTUAL, self._roots_needed(plan, compiler))):
@@ -293,18 +354,25 @@ class DurableEngine:
                 key, flipped = self._test_key(plan.nodes[index], index)
                 rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
                 groups.setdefault((key, rule_want), []).append((index, want))
+            world_rules: list[tuple[dict[str, Any], list[tuple[int, int]]]] = []
             for members in groups.values():
-                conclusions = tuple(
-                    (world.offset * count + index, want,
-                     self._provision_json(world, provision_of[index], want)
-                     if index in provision_of else None)
-                    for index, want in members)
                 first, first_want = members[0]
                 for rule in compiler.rules_for(first, first_want, world.scenario,
                                                world.provision):
-                    name = f"r{len(actions):06d}"
-                    definition[name] = rule
-                    actions[name] = conclusions
+                    world_rules.append((rule, members))
+            for rule, members in _partitioned(world_rules, world.scenario):
+                name = f"r{len(pending):06d}"
+                definition[name] = rule
+                pending.append((name, world, members))
+        # A provision's conclusion is asserted as a fact only if some rule joins on it
+        # (nothing refers to t_visa, say): each assertion costs a trip through the engine.
+        for name, world, members in pending:
+            actions[name] = tuple(
+                (world.offset * count + index, want,
+                 self._provision_json(world, provision_of[index], want)
+                 if (world.provision, provision_of.get(index), _STATUS_WORD[want])
+                 in compiler.joined else None)
+                for index, want in members)
         try:
             handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
         except _dre.error as exc:  # bare numeric codes: say what we were doing
@@ -356,40 +424,52 @@ class DurableEngine:
         return wanted
 
     # -- run -----------------------------------------------------------------------
-    def _fact_json(self, kind: str, ruleset: _Ruleset, facts: Mapping[str, Any]) -> str:
-        """The scenario as one durable-rules fact, in JSON.
+    def _fragments_of(self, ruleset: _Ruleset, facts: Mapping[str, Any],
+                      skip: Mapping[str, Any] = {}) -> list[str]:  # noqa: B006 - read only
+        """`"name":value` JSON for each fact some rule reads (the engine scans every
+        attribute of a fact at each alpha node it visits, so unread ones cost time).
 
-        Only the facts some rule reads are sent: the engine scans every attribute of a
-        fact at each alpha node it visits. The JSON of each (fact, value) pair is cached,
-        since scenarios share most of their values.
+        Scalar fragments are cached (a bounded set: booleans, ages, enumerations); sets,
+        whose combinations are unbounded, are encoded each time.
         """
-        parts = [f'{{"kind":"{kind}","sid":"{SID}"']
+        parts = []
         read = ruleset.facts_read
         cache = self._fragments
         for name, value in facts.items():
-            if name not in read:
+            if name not in read or name in skip:
+                continue
+            if isinstance(value, frozenset):
+                codes = self._set_codes[name]
+                parts.append(f'"{name}":"{"".join(sorted(codes[m] for m in value))}"')
                 continue
             fragment = cache.get((name, value))
             if fragment is None:
-                encoded = [SENTINEL, *sorted(value)] if isinstance(value, frozenset) \
-                    else value
-                fragment = f"{json.dumps(name)}:{json.dumps(encoded)}"
-                if len(cache) < 100_000:
-                    cache[(name, value)] = fragment
+                fragment = cache[(name, value)] = f'"{name}":{json.dumps(value)}'
             parts.append(fragment)
-        return ",".join(parts) + "}"
+        return parts
 
     def evaluate(self, plan: Plan, facts: Mapping[str, Any],
-                 counterfactual: Mapping[str, Any] | None = None
+                 overrides: Mapping[str, Any] | None = None
                  ) -> tuple[list[int], list[int] | None]:
-        """Status of every node of `plan`, and, when `counterfactual` facts are given,
-        the statuses of the provision roots under them (both in one session)."""
+        """Status of every node of `plan`; and, when `overrides` are given, the statuses
+        of the provision roots with those facts changed (the counterfactual), computed
+        in the same session."""
         ruleset = self._ruleset(plan)
         count = ruleset.node_count
         statuses = [UNDETERMINED] * (2 * count)
-        asserted = [_START_JSON, self._fact_json(ACTUAL.scenario, ruleset, facts)]
-        if counterfactual is not None:
-            asserted.append(self._fact_json(COUNTERFACTUAL.scenario, ruleset, counterfactual))
+        header = f'"sid":"{SID}","kind":'
+        if overrides is None:
+            scenario = ",".join([header + f'"{ACTUAL.scenario}"',
+                                 *self._fragments_of(ruleset, facts)])
+            asserted = [_START_JSON, "{" + scenario + "}"]
+        else:
+            shared = self._fragments_of(ruleset, facts, overrides)
+            actual = self._fragments_of(ruleset, {k: facts[k] for k in overrides if k in facts})
+            changed = self._fragments_of(ruleset, overrides)
+            asserted = [_START_JSON,
+                        "{" + ",".join([header + f'"{ACTUAL.scenario}"', *shared, *actual]) + "}",
+                        "{" + ",".join([header + f'"{COUNTERFACTUAL.scenario}"', *shared,
+                                        *changed]) + "}"]
         handle = ruleset.handle
         actions = ruleset.actions
         complete = _dre.complete_and_start_action
@@ -420,7 +500,7 @@ class DurableEngine:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
             self._reset(ruleset, state, message, asserted)
-        return statuses[:count], statuses[count:] if counterfactual is not None else None
+        return statuses[:count], statuses[count:] if overrides is not None else None
 
     @staticmethod
     def _reset(ruleset: _Ruleset, state: int | None, message: str | None,
@@ -448,14 +528,15 @@ class PythonEngine:
 
     name = "python"
 
-    def __init__(self, fact_types: Mapping[str, str] | None = None) -> None:
-        del fact_types  # same constructor shape as DurableEngine
+    def __init__(self, fact_types: Mapping[str, str] | None = None,
+                 fact_values: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        del fact_types, fact_values  # same constructor shape as DurableEngine
 
     def evaluate(self, plan: Plan, facts: Mapping[str, Any],
-                 counterfactual: Mapping[str, Any] | None = None
+                 overrides: Mapping[str, Any] | None = None
                  ) -> tuple[list[int], list[int] | None]:
         return plan.evaluate(facts), \
-            plan.evaluate(counterfactual) if counterfactual is not None else None
+            plan.evaluate({**facts, **overrides}) if overrides is not None else None
 
 
 ENGINES = {"durable": DurableEngine, "python": PythonEngine}

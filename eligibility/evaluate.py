@@ -6,15 +6,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import MET, STATUS_NAMES, Plan, PlanNode, describe_test
+from .conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
 from .engine import ENGINES
 from .errors import EngineError, UsageError, did_you_mean
 from .facts import Facts
-from .rulebook import ResolvedBook, RuleBook, note_key
+from .rulebook import ResolvedBook, RuleBook
 from .scenarios import Scenario
 
 
-@dataclass
+@dataclass(slots=True)
 class ProvisionResult:
     id: str
     title: str
@@ -108,8 +108,9 @@ class Evaluator:
             raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINES)}; "
                              f"expected one of: {', '.join(ENGINES)}")
         self.book = book
-        fact_types = {name: book.vocabulary[name].type for name in book.vocabulary}
-        self.engine = ENGINES[engine](fact_types)
+        vocabulary = book.vocabulary
+        self.engine = ENGINES[engine]({n: vocabulary[n].type for n in vocabulary},
+                                      {n: tuple(vocabulary[n].values) for n in vocabulary})
         self.engine_name = engine
 
     def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
@@ -117,27 +118,23 @@ class Evaluator:
         plan = resolved.plan
         try:
             statuses, counterfactual = self.engine.evaluate(
-                plan, facts, plan.counterfactual_facts(facts))
+                plan, facts, plan.counterfactual_overrides(facts))
         except EngineError as exc:
             raise EngineError(f"scenario {scenario_id or '(unnamed)'}: {exc.message}",
                               path=exc.path, line=exc.line) from None
         provisions: dict[str, ProvisionResult] = {}
-        for pid in resolved.order:
-            provision = resolved.provisions[pid]
-            root = plan.roots[pid]
+        missing = plan.missing
+        for pid, title, citation, root, notes in resolved.layout:
             status = statuses[root]
-            missing, questions = plan.missing(statuses, root)
+            facts_missing, questions = missing(statuses, root) \
+                if status == UNDETERMINED else ([], [])
             gated = status != MET and counterfactual is not None \
                 and counterfactual[root] == MET
-            notes = [n.text for n in provision.notes
-                     if n.when is None or statuses[plan.roots[note_key(pid, n.id)]] == MET]
             provisions[pid] = ProvisionResult(
-                id=pid, title=provision.title, status=STATUS_NAMES[status],
-                citation=provision.citation, missing_facts=missing,
-                law_enforcement_gated=gated, open_questions=questions, notes=notes)
-        ordered = {pid: provisions[pid] for pid in self.book.sources if pid in provisions}
+                pid, title, STATUS_NAMES[status], citation, facts_missing, gated, questions,
+                [text for text, when in notes if when is None or statuses[when] == MET])
         return Result(scenario=scenario_id, rule_set=self.book.name, as_of=as_of,
-                      engine=self.engine_name, provisions=ordered, facts=facts,
+                      engine=self.engine_name, provisions=provisions, facts=facts,
                       book=resolved, statuses=statuses)
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:

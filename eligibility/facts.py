@@ -1,6 +1,7 @@
 """The fact vocabulary (`rules/facts.yaml`): declarations, validation, JSON Schema."""
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +12,8 @@ from .errors import RuleError, ScenarioError, did_you_mean
 from .fields import Node, describe, root
 
 FACT_TYPES = ("bool", "int", "enum", "set")
+VALUE_PATTERN = re.compile(r"[a-z0-9_]+\Z")
+MAX_SET_VALUES = 62  # the engine gives each member of a set one character
 DEPENDENCIES = ("law_enforcement_action", "cooperation")
 # Fact names become attribute names of durable-rules facts, where these are reserved
 # (`id` and `sid` crash the engine) or used by our own compiled rules (`kind`, `p`, `s`).
@@ -167,7 +170,11 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
             values_node = node.child("values")
             if not isinstance(values_node.value, dict) or not values_node.value:
                 raise values_node.fail("expected a mapping of value -> label")
+            if kind == "set" and len(values_node.value) > MAX_SET_VALUES:
+                raise values_node.fail(f"a set fact has at most {MAX_SET_VALUES} values")
             for value, label in values_node.items():
+                if not VALUE_PATTERN.match(value):
+                    raise label.fail("values are lower_case_with_underscores")
                 label.text()
                 values[value] = label.value
         elif node.has("values"):

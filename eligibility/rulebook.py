@@ -163,6 +163,17 @@ class ResolvedBook:
         return build_plan(trees, keys, self.vocabulary.dependency_facts())
 
     @cached_property
+    def layout(self) -> tuple[tuple[str, str, str, int, tuple[tuple[str, int | None], ...]], ...]:
+        """Per provision, in display order: id, title, citation, root index in the plan,
+        and its notes as (text, index of the note's condition or None)."""
+        plan = self.plan
+        return tuple(
+            (pid, p.title, p.citation, plan.roots[pid],
+             tuple((note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
+                   for note in p.notes))
+            for pid, p in self.provisions.items())
+
+    @cached_property
     def _critiques_by_provision(self) -> dict[str, list[dict[str, Any]]]:
         found: dict[str, list[dict[str, Any]]] = {}
         for pid in self.order:

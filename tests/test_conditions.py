@@ -1,0 +1,110 @@
+"""Three-valued (Kleene) semantics of condition trees, and missing facts."""
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from eligibility.conditions import (MET, NOT_MET, UNDETERMINED, Condition, build_plan,
+                                    describe_test)
+
+M, N, U = MET, NOT_MET, UNDETERMINED
+
+
+def leaf(name: str, op: str = "is", value: object = True) -> Condition:
+    return Condition(id=f"{name}-{op}", text=name, kind="fact", fact=name, op=op,
+                     value=value)
+
+
+def node(kind: str, *children: Condition, cid: str = "n") -> Condition:
+    return Condition(id=cid, text=kind, kind=kind, children=children)
+
+
+def evaluate(tree: Condition, facts: dict) -> int:
+    plan = build_plan({"p": tree}, ["p"], {})
+    return plan.evaluate(facts)[plan.roots["p"]]
+
+
+def truth(value: int) -> dict:
+    return {} if value == U else {"x": value == M}
+
+
+@pytest.mark.parametrize("a, b", list(itertools.product([M, N, U], repeat=2)))
+def test_kleene_tables(a: int, b: int) -> None:
+    facts = {**({} if a == U else {"a": a == M}), **({} if b == U else {"b": b == M})}
+    both = node("all", leaf("a"), leaf("b"))
+    either = node("any", leaf("a"), leaf("b"))
+    expected_all = N if N in (a, b) else U if U in (a, b) else M
+    expected_any = M if M in (a, b) else U if U in (a, b) else N
+    assert evaluate(both, facts) == expected_all
+    assert evaluate(either, facts) == expected_any
+    negated = node("not", leaf("a"))
+    assert evaluate(negated, facts) == {M: N, N: M, U: U}[a]
+
+
+@pytest.mark.parametrize("op, operand, value, expected", [
+    ("lt", 18, 17, M), ("lt", 18, 18, N), ("le", 18, 18, M), ("gt", 15, 15, N),
+    ("ge", 15, 15, M), ("eq", 3, 3, M), ("eq", 3, 4, N),
+    ("any_of", frozenset({"force", "fraud"}), frozenset({"fraud"}), M),
+    ("any_of", frozenset({"force", "fraud"}), frozenset(), N),
+    ("none_of", frozenset({"force"}), frozenset(), M),
+    ("none_of", frozenset({"force"}), frozenset({"force", "coercion"}), N),
+    ("any_of", frozenset({"noncitizen"}), "noncitizen", M),
+    ("none_of", frozenset({"noncitizen"}), "us_citizen", M),
+])
+def test_leaf_operators(op, operand, value, expected) -> None:
+    assert evaluate(leaf("x", op, operand), {"x": value}) == expected
+    assert evaluate(leaf("x", op, operand), {}) == U  # unknown is never false
+
+
+def test_unknown_is_not_false() -> None:
+    tree = leaf("x", "is", False)
+    assert evaluate(tree, {}) == U
+    assert evaluate(tree, {"x": False}) == M
+
+
+def test_missing_facts_follow_only_undetermined_branches() -> None:
+    tree = node("all", leaf("a"), node("any", leaf("b"), leaf("c"), cid="bc"),
+                leaf("d"), cid="root")
+    plan = build_plan({"p": tree}, ["p"], {})
+    root = plan.roots["p"]
+    st = plan.evaluate({"a": True})
+    assert st[root] == U
+    assert plan.missing(st, root) == (["b", "c", "d"], [])
+    st = plan.evaluate({"a": True, "b": True})  # `any` decided: c no longer matters
+    assert plan.missing(st, root) == (["d"], [])
+    st = plan.evaluate({"a": False})  # decided: nothing is missing
+    assert st[root] == N and plan.missing(st, root) == ([], [])
+
+
+def test_open_questions_are_reported() -> None:
+    question = Condition(id="q", text="unsettled", kind="open_question", question="E-1")
+    tree = node("all", leaf("a"), question, cid="root")
+    plan = build_plan({"p": tree}, ["p"], {})
+    st = plan.evaluate({"a": True})
+    assert st[plan.roots["p"]] == U
+    assert plan.missing(st, plan.roots["p"]) == ([], ["E-1"])
+
+
+def test_references_chain_and_missing_facts_cross_provisions() -> None:
+    base = node("all", leaf("a"), leaf("b"), cid="base")
+    ref = Condition(id="r", text="base met", kind="provision", provision="base")
+    top = node("all", ref, leaf("c"), cid="top")
+    plan = build_plan({"base": base, "top": top}, ["base", "top"], {})
+    st = plan.evaluate({"a": True, "c": True})
+    assert plan.missing(st, plan.roots["top"]) == (["b"], [])
+    st = plan.evaluate({"a": True, "b": True, "c": True})
+    assert st[plan.roots["top"]] == M
+
+
+def test_counterfactual_facts() -> None:
+    plan = build_plan({"p": leaf("a")}, ["p"], {"coop": True, "sign": True})
+    assert plan.counterfactual_overrides({"coop": True, "sign": True}) is None
+    assert plan.counterfactual_overrides({"coop": False, "sign": True}) == {"coop": True}
+    assert plan.counterfactual_overrides({}) == {"coop": True, "sign": True}
+
+
+def test_describe_test() -> None:
+    assert describe_test(leaf("age", "lt", 18)) == "age < 18"
+    assert describe_test(leaf("means", "any_of", frozenset({"fraud", "force"}))) == \
+        "means includes any of [force, fraud]"
