@@ -1,0 +1,6 @@
+"""One module per command. Each defines HELP, configure(parser) and run(args) -> exit code.
+
+`eligibility.cli` builds the parser from COMMANDS, in this order.
+"""
+COMMANDS = ("evaluate", "explain", "interview", "compare", "test", "check", "rules",
+            "schema", "docs")
