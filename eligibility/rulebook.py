@@ -110,6 +110,18 @@ class Amendment:
 
 
 @dataclass(frozen=True)
+class RecordedChange:
+    """A timeline entry that changes no element encoded here, kept so that the timeline
+    is complete and says why nothing changes."""
+
+    effective: dt.date
+    instrument: str
+    change: str
+    reason: str
+    verification: str | None = None
+
+
+@dataclass(frozen=True)
 class ProvisionSource:
     """A provision as written: base text as enacted, plus its amendment history."""
 
@@ -436,6 +448,7 @@ class RuleBook:
     changes: tuple[Amendment, ...] = ()            # overlay changes, base first
     extends: str | None = None
     invariants: tuple[Any, ...] = ()               # raw invariant nodes, parsed by check
+    recorded: tuple[RecordedChange, ...] = ()      # timeline rows with no encoded effect
     _cache: dict[int, ResolvedBook] = field(default_factory=dict, repr=False)
 
     # -- dates -------------------------------------------------------------------
@@ -606,7 +619,8 @@ def _load_directory(path: Path, vocabulary: Vocabulary,
     doc = yamlfile.load(meta_path)
     top = root(doc, RuleError)
     top.mapping(required=("rule_set", "title", "provisions"),
-                optional=("description", "checked_on"), what="rule set description")
+                optional=("description", "checked_on", "recorded"),
+                what="rule set description")
     name = top.child("rule_set").identifier()
     order_nodes = top.child("provisions").elements(what="list of provision ids",
                                                    allow_empty=False)
@@ -624,12 +638,23 @@ def _load_directory(path: Path, vocabulary: Vocabulary,
     sources = {pid: _load_provision(files[pid], parser) for pid in order}
     for source in sources.values():
         _check_source_ids(source)
-    book = RuleBook(name=name, title=top.child("title").text(),
+    recorded = []
+    if top.has("recorded"):
+        for item in top.child("recorded").elements(what="list of recorded changes"):
+            item.mapping(required=("effective", "instrument", "change", "reason"),
+                         optional=("verification",), what="recorded change")
+            recorded.append(RecordedChange(
+                effective=item.child("effective").date(),
+                instrument=item.child("instrument").text(),
+                change=item.child("change").text(), reason=item.child("reason").text(),
+                verification=item.child("verification").choice(
+                    VERIFICATION_TAGS, what="verification tag")
+                if item.has("verification") else None))
+    return RuleBook(name=name, title=top.child("title").text(),
                     description=top.child("description").text()
                     if top.has("description") else "",
                     path=str(path), vocabulary=vocabulary, critiques=critiques,
-                    sources=sources)
-    return book
+                    sources=sources, recorded=tuple(recorded))
 
 
 def _check_source_ids(source: ProvisionSource) -> None:
@@ -682,7 +707,7 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
                     if top.has("description") else "",
                     path=str(path), vocabulary=base.vocabulary, critiques=critiques,
                     sources=base.sources, changes=base.changes + changes, extends=base.name,
-                    invariants=base.invariants + invariants)
+                    invariants=base.invariants + invariants, recorded=base.recorded)
 
 
 class Registry:

@@ -56,13 +56,13 @@ def print_rule_sets(books: Sequence[Any], *, file: IO[str] | None = None,
     """`eligibility rules`: the bundled rule sets."""
     table = Table(title="Rule sets", box=box.SIMPLE_HEAD, header_style="bold")
     table.add_column("name", no_wrap=True)
-    table.add_column("kind")
-    table.add_column("title", overflow="fold")
-    table.add_column("amendments / changes", justify="right")
+    table.add_column("kind", no_wrap=True)
+    table.add_column("changes", justify="right", no_wrap=True)
+    table.add_column("title", overflow="fold", ratio=1)
     for book in books:
         kind = f"overlay on {book.extends}" if book.extends else "rule set"
         count = len(book.changes) if book.extends else len(book.timeline())
-        table.add_row(book.name, kind, book.title, str(count))
+        table.add_row(book.name, kind, str(count), book.title)
     out = console(file, no_color=no_color)
     out.print(table)
     out.print("Show one with `eligibility rules NAME`; pass a user overlay with "
@@ -98,6 +98,17 @@ def print_rule_book(book: Any, *, file: IO[str] | None = None,
                          amendment.instrument, amendment.provision, amendment.summary,
                          amendment.verification or "")
     out.print(timeline)
+    if book.recorded:
+        recorded = Table(title="Recorded, with no effect on an encoded element",
+                         box=box.SIMPLE_HEAD, header_style="bold", title_justify="left")
+        recorded.add_column("effective", no_wrap=True)
+        recorded.add_column("instrument", overflow="fold", ratio=2)
+        recorded.add_column("change", overflow="fold", ratio=3)
+        recorded.add_column("why nothing changes here", overflow="fold", ratio=3)
+        for item in book.recorded:
+            recorded.add_row(item.effective.isoformat(), item.instrument, item.change,
+                             item.reason)
+        out.print(recorded)
     if book.changes:
         changes = Table(title=f"Changes made by {book.name}", box=box.SIMPLE_HEAD,
                         header_style="bold", title_justify="left")
