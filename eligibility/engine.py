@@ -1,4 +1,4 @@
-"""The durable-rules engine: compile a plan into rulesets, run scenarios through them.
+"""The durable-rules engine: compile a plan into a ruleset, run scenarios through it.
 
 This is the only module that imports durable-rules. It drives the C engine
 (`durable_rules_engine`) directly rather than through `durable.lang`/`Host`, whose
@@ -7,41 +7,53 @@ rules themselves (DESIGN.md, "durable-rules: known pitfalls").
 
 The compile
 -----------
-A scenario is asserted as one fact, `{"kind": "scenario", <fact>: <value>, ...}`; an
-unknown fact is an absent attribute, and a pattern on an absent attribute never matches.
 Every condition node gets one rule for "met" and one for "not met". Each rule's pattern
-is the node's condition flattened down to fact tests (Kleene logic in negation normal
-form: "all met" is the conjunction of the children's "met"; "all not met" the
-disjunction of their "not met", and so on), so the engine decides every node directly
-from the scenario fact, and a node that fires neither rule is undetermined.
+is the node's condition flattened down to tests on one fact (Kleene logic in negation
+normal form: "all met" is the conjunction of the children's "met", "all not met" the
+disjunction of their "not met", and so on), so the engine decides every node directly,
+and a node that fires neither rule is undetermined. An unknown fact is an absent
+attribute, and a test on an absent attribute never matches. The rules that fired *are*
+the explanation trace: each names a node and the status it concludes.
 
-References between provisions are real forward chaining: when the root of a provision
-fires, the driver asserts `{"kind": "provision", "p": <id>, "s": "met"|"not_met"}` into
-the same session, and the rules of nodes that refer to that provision join on it. The
-rules that fired *are* the explanation trace: each names a node and a status.
+Forward chaining between provisions runs in rounds. A node whose condition refers to no
+provision (every leaf, most elements) is decided in round 0; a node that refers to
+provisions, in the round after the last of them is decided (t_visa's root, which refers
+to severe_trafficking, in round 1; hhs_certification's, which refers to
+continued_presence, in round 2; ...). Round L asserts one fact of kind `scenario<L>`:
+the scenario's facts plus the status of every provision the engine concluded in earlier
+rounds (`"P_severe_trafficking": "met"`). The rules of round L match only that kind, so
+a reference to another provision is an ordinary test on the fact, and no rule joins two
+facts.
 
-A second, smaller ruleset holds only the provision roots, for the counterfactual
-re-evaluation behind `law_enforcement_gated`.
+The law-enforcement counterfactual (`law_enforcement_gated`) runs in the same rounds as
+facts of kind `counterfactual<L>`, against rules for the provision roots only.
 
 Pitfalls handled here (each has a test in tests/test_engine.py)
 ---------------------------------------------------------------
-- no `Host`: no timer threads; chaining completes within the driver loop;
-- a start fact consumed by a no-op rule, so an action always fires before
-  `delete_state` (which segfaults on a session where none did);
-- one fixed session id, deleted in `finally`: sessions never pile up;
-- catch-all rules that join on a fact that never exists, so every asserted fact is
-  "handled" (no MessageNotHandled) without firing an action;
-- `$or` fires once per matching branch: conclusions are de-duplicated, and a node
-  concluded both met and not met is an engine error;
-- sets are sent as strings of one character per member and tested by one
-  character-class regex (`$mt`): never `$iany` over an `$or` (durable reads an
-  uninitialised node type there and rejects the ruleset at random), no `$iall` (never
-  matches an empty list), no word alternations (durable's regex engine gets
-  `.*,(a|b),.*` wrong);
-- at most 16 patterns per rule, checked by our compiler with a clear message;
+- no `Host`: no timer threads; the driver loop completes every action;
+- no joins: a rule joining two facts that fires leaves an action frame that durable
+  still believes is dispatching, and retracting its facts then runs
+  `deleteMessageFromFrame` past its array (uninitialised reads and stray writes,
+  seen with valgrind and as corrupted Python objects in workers);
+- one session, reused: its facts are retracted after each scenario (creating a session
+  clears ~8 KB per beta node); a start fact consumed by a no-op rule, so that an action
+  always fires (deleting a session in which none did segfaults);
+- catch-all rules, per fact kind, that join on a fact never asserted (so they never
+  fire), so that no fact raises MessageNotHandled;
+- `$or` fires once per matching branch: `cap` batches those firings, conclusions are
+  de-duplicated, and a node concluded both met and not met is an engine error;
+- sets travel as strings of one character per member, tested by character-class
+  regexes: `$iany` over an `$or` reads an uninitialised node type (rete.c), `$iall`
+  never matches an empty list, word alternations are mis-evaluated, `.` makes the regex
+  compiler read past a buffer, and overlapping classes exceed 4,096 regex states;
+- a pattern may hold at most 15 `$and`/`$or` groups (each takes two of the 32 slots
+  of a rule's expression sequence; error 113): a larger condition is refused with a
+  message naming it, and the reference evaluator (`--engine python`) has no such limit;
+- rules hang under a balanced tree of always-true tests: durable's alpha walk has a
+  fixed stack of 64 pending nodes (error 303);
 - each ruleset is created once per process and cached (rulesets are never freed, and a
-  name cannot be registered twice);
-- facts are type-checked before they reach the engine (it compares loosely).
+  name cannot be registered twice); facts are type-checked before they reach the
+  engine, which compares loosely.
 """
 from __future__ import annotations
 
@@ -58,11 +70,25 @@ from .conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
 from .errors import EngineError
 
 SID = "1"
-MAX_PATTERNS = 16
+FAN_OUT = 8
+MAX_GROUPS = 15  # `$and`/`$or` per pattern: rete.h MAX_SEQUENCE_EXPRESSIONS (32) / 2 - 1
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
 _STATUS_WORD = {MET: "met", NOT_MET: "not_met"}
+SET_CODE_CHARACTERS = string.ascii_lowercase + string.ascii_uppercase + string.digits
 
-# A formula over the scenario fact and provision facts, before it becomes a pattern.
+
+def status_attribute(provision: str) -> str:
+    """The attribute carrying a provision's status in later rounds. Upper case, so it
+    can never be a fact name (fact names are lower case)."""
+    return f"P_{provision}"
+
+
+def node_attribute(index: int) -> str:
+    """The attribute carrying a node's status in later rounds (upper case, as above)."""
+    return f"N{index}"
+
+
+# A formula over one fact, before it becomes a pattern.
 Formula = tuple  # ("T",) | ("F",) | ("lit", expr) | ("ref", pid, word) | ("and"|"or", [...])
 TRUE: Formula = ("T",)
 FALSE: Formula = ("F",)
@@ -94,9 +120,6 @@ def _or(parts: list[Formula]) -> Formula:
     return flat[0] if len(flat) == 1 else ("or", flat)
 
 
-SET_CODE_CHARACTERS = string.ascii_lowercase + string.ascii_uppercase + string.digits
-
-
 def set_codes(values: tuple[str, ...]) -> dict[str, str]:
     """One character per value of a set fact, in vocabulary order (at most 62)."""
     if len(values) > len(SET_CODE_CHARACTERS):
@@ -118,8 +141,18 @@ class _Compiler:
         self.set_codes = {name: set_codes(values) for name, values in fact_values.items()
                           if fact_types.get(name) == "set"}
         self.memo: dict[tuple[int, int], Formula] = {}
-        self.facts_read: set[str] = set()
-        self.joined: set[tuple[str, str, str]] = set()  # (provision kind, id, status)
+        self._levels: dict[int, int] = {}
+
+    def level(self, index: int) -> int:
+        """The round in which node `index` is decided: 0 when its condition refers to no
+        provision (all leaves, most elements), else one more than the latest round in
+        which a provision it refers to is decided."""
+        if index not in self._levels:
+            refs = self.references(self.formula(index, MET)) | \
+                self.references(self.formula(index, NOT_MET))
+            self._levels[index] = 1 + max(self.level(self.plan.roots[pid])
+                                          for pid, _ in refs) if refs else 0
+        return self._levels[index]
 
     def formula(self, index: int, want: int) -> Formula:
         key = (index, want)
@@ -144,7 +177,6 @@ class _Compiler:
             return FALSE
         if kind == "always":
             return TRUE if c.constant == want else FALSE
-        self.facts_read.add(c.fact or "")
         return self._fact_test(c.fact or "", c.op or "", c.value, want == MET)
 
     def _fact_test(self, name: str, op: str, operand: Any, positive: bool) -> Formula:
@@ -163,100 +195,140 @@ class _Compiler:
                 return _or([("lit", {name: m}) for m in members])
             return _and([("lit", {"$neq": {name: m}}) for m in members])
         # A set travels as a string of one character per member (see set_codes), tested
-        # by one character-class regex: "any of S" is `.*[S].*`, "none of S" is
-        # `[not S]*`, exact because the vocabulary of a set fact is closed. Not arrays:
-        # `$iany`/`$iall` re-parse the array and clear a 510-byte index per item per
-        # test, `$iall` never matches an empty list, and `$iany` over an `$or` makes
-        # durable read an uninitialised node type (rete.c, createForwardAlpha) so that
-        # ruleset creation fails at random. Not word alternations either: durable's
-        # regex engine gets `.*,(a|b),.*` wrong (146 of 5,120 cases in an exhaustive
-        # check), while character classes are exact (tests/test_engine.py).
+        # by one character-class regex, exact because a set fact's vocabulary is closed:
+        # "none of S" is `[not S]*`; "any of S" is `[not S]*[S][all]*`, the first member
+        # of S after members outside it. Not `.*[S].*`: compiling `.` makes durable read
+        # past a buffer (expandDot); not `[all]*[S][all]*`: overlapping classes exceed
+        # its 4,096 regex states; not words (`.*,(a|b),.*`), which its regex engine
+        # mis-evaluates (146 of 5,120 cases in an exhaustive check).
         codes = self.set_codes[name]
         chosen = "".join(sorted(codes[m] for m in members))
-        if hit:
-            return ("lit", {"$mt": {name: f".*[{chosen}].*"}})
         others = "".join(sorted(code for m, code in codes.items() if m not in operand))
+        if hit:
+            every = "".join(sorted(codes.values()))
+            prefix = f"[{others}]*" if others else ""
+            return ("lit", {"$mt": {name: f"{prefix}[{chosen}][{every}]*"}})
         return ("lit", {"$mt": {name: f"[{others}]*"}} if others else {name: ""})
 
+    def chained(self, index: int, want: int) -> Formula:
+        """The formula of a node decided after round 0, on the engine's own earlier
+        conclusions: each child decided in an earlier round is a test of its status
+        (`"N<index>": "met"`) rather than of the facts below it."""
+        level = self.level(index)
+        if level == 0:
+            return self.formula(index, want)
+        node = self.plan.nodes[index]
+        kind = node.condition.kind
+        if kind == "provision":
+            return self.formula(index, want)
+
+        def part(child: int, wanted: int) -> Formula:
+            if self.level(child) < level:
+                return ("node", child, _STATUS_WORD[wanted])
+            return self.chained(child, wanted)
+        if kind == "all":
+            parts = [part(i, want) for i in node.children]
+            return _and(parts) if want == MET else _or(parts)
+        if kind == "any":
+            parts = [part(i, want) for i in node.children]
+            return _or(parts) if want == MET else _and(parts)
+        if kind == "not":
+            return part(node.children[0], NOT_MET if want == MET else MET)
+        return self.formula(index, want)
+
     @staticmethod
-    def split(formula: Formula) -> list[tuple[frozenset[tuple[str, str]], Formula]]:
-        """Separate provision references from fact tests: a disjunction of
-        (set of provision facts to join on, formula over the scenario fact)."""
+    def nodes_tested(formula: Formula) -> set[int]:
         tag = formula[0]
-        if tag == "T":
-            return [(frozenset(), TRUE)]
-        if tag == "F":
-            return []
-        if tag == "lit":
-            return [(frozenset(), formula)]
+        if tag == "node":
+            return {formula[1]}
+        if tag in ("and", "or"):
+            return set().union(*(_Compiler.nodes_tested(part) for part in formula[1]))
+        return set()
+
+    @staticmethod
+    def references(formula: Formula) -> set[tuple[str, str]]:
+        """The provision statuses (id, word) a formula tests."""
+        tag = formula[0]
         if tag == "ref":
-            return [(frozenset({(formula[1], formula[2])}), TRUE)]
-        parts = [_Compiler.split(part) for part in formula[1]]
-        if tag == "or":
-            merged: dict[frozenset[tuple[str, str]], list[Formula]] = {}
-            for part in parts:
-                for refs, rest in part:
-                    merged.setdefault(refs, []).append(rest)
-            return [(refs, _or(rests)) for refs, rests in merged.items()]
-        combined: list[tuple[frozenset[tuple[str, str]], Formula]] = [(frozenset(), TRUE)]
-        for part in parts:
-            combined = [(refs | more, _and([rest, extra]))
-                        for refs, rest in combined for more, extra in part]
-            combined = [(refs, rest) for refs, rest in combined
-                        if rest != FALSE and len({pid for pid, _ in refs}) == len(refs)]
-        merged = {}
-        for refs, rest in combined:
-            merged.setdefault(refs, []).append(rest)
-        return [(refs, _or(rests)) for refs, rests in merged.items()]
+            return {(formula[1], formula[2])}
+        if tag in ("and", "or"):
+            return set().union(*(_Compiler.references(part) for part in formula[1]))
+        return set()
 
     @staticmethod
     def expression(formula: Formula) -> Any:
         tag = formula[0]
         if tag == "lit":
             return formula[1]
+        if tag == "ref":
+            return {status_attribute(formula[1]): formula[2]}
+        if tag == "node":
+            return {node_attribute(formula[1]): formula[2]}
         return {"$and" if tag == "and" else "$or":
                 [_Compiler.expression(part) for part in formula[1]]}
 
-    def rules_for(self, index: int, want: int, scenario_kind: str = "scenario",
-                  provision_kind: str = "provision") -> list[dict[str, Any]]:
-        rules = []
-        for refs, rest in self.split(self.formula(index, want)):
-            tests: list[Any] = [{"kind": scenario_kind}]
-            if rest != TRUE:
-                tests.append(self.expression(rest))
-            scenario: Any = tests[0] if len(tests) == 1 else {"$and": tests}
-            patterns: list[dict[str, Any]] = [{"m": scenario}]
-            for number, (pid, word) in enumerate(sorted(refs)):
-                self.joined.add((provision_kind, pid, word))
-                patterns.append({f"p{number}": {"$and": [
-                    {"kind": provision_kind}, {"p": pid}, {"s": word}]}})
-            if len(patterns) > MAX_PATTERNS:
-                node = self.plan.nodes[index].condition
-                raise EngineError(
-                    f"condition {node.id} needs {len(patterns)} joined facts in one "
-                    f"durable-rules rule (the engine allows {MAX_PATTERNS}); split it",
-                    path=node.origin[0] or None, line=node.origin[1])
-            # `cap`: the matches of every `$or` branch arrive in one firing, not one each
-            rules.append({"all": patterns, "cap": 1000})
-        return rules
+    def facts_read(self, formula: Formula) -> set[str]:
+        tag = formula[0]
+        if tag == "lit":
+            return set(_attributes(formula[1])) & set(self.fact_types)
+        if tag in ("and", "or"):
+            return set().union(*(self.facts_read(part) for part in formula[1]))
+        return set()
+
+    def rule_for(self, formula: Formula, kind: str) -> dict[str, Any] | None:
+        """The rule concluding a formula on facts of `kind`, or None when no scenario
+        can satisfy it (an open question, say)."""
+        if formula == FALSE:
+            return None
+        pattern: Any = {"kind": kind}
+        if formula != TRUE:
+            pattern = {"$and": [pattern, self.expression(formula)]}
+        # `cap`: the matches of every `$or` branch arrive in one firing, not one each
+        return {"all": [{"m": pattern}], "cap": 1000}
 
 
-_names = itertools.count()
+def _attributes(expression: Any) -> list[str]:
+    """Attribute names tested by a pattern expression."""
+    found: list[str] = []
+    for key, value in expression.items():
+        if key in ("$and", "$or"):
+            for part in value:
+                found.extend(_attributes(part))
+        elif key.startswith("$"):
+            found.extend(value.keys())
+        else:
+            found.append(key)
+    return found
 
 
-FAN_OUT = 8
+def _groups(expression: Any) -> int:
+    """How many `$and`/`$or` groups a pattern expression holds."""
+    if not isinstance(expression, dict):
+        return 0
+    return sum((key in ("$and", "$or")) + sum(_groups(part) for part in value)
+               for key, value in expression.items() if isinstance(value, list)) + \
+        sum(_groups(value) for value in expression.values() if isinstance(value, dict))
 
 
-def _partitioned(rules: list[tuple[dict[str, Any], Any]], kind: str
-                 ) -> list[tuple[dict[str, Any], Any]]:
+def _check_size(rule: dict[str, Any], node: PlanNode) -> None:
+    groups = _groups(rule["all"][0]["m"])
+    if groups > MAX_GROUPS:
+        raise EngineError(
+            f"condition {node.condition.id} (in {node.owner}) is too large for the "
+            f"durable-rules engine: its test needs {groups} and/or groups, and durable-rules "
+            f"accepts at most {MAX_GROUPS} in one rule; split it into smaller provisions "
+            f"or evaluate with --engine python")
+
+
+def _partitioned(rules: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str, Any], Any]]:
     """Hang the rules of one fact kind under a balanced tree of always-true tests.
 
     durable-rules walks its alpha network with a fixed stack of 64 pending nodes and
     fails with error 303 when more than 64 children of one node match a fact. Every
-    scenario rule starts with `kind == scenario`, so that node would have one child per
-    distinct first test (72 for us-law in 2003). Tests `kind != "p<level>_<n>"` (true
-    for every scenario fact) give each node at most FAN_OUT children; rules are sorted
-    by their first test first, so rules that share it stay together and share its node.
+    rule starts with its `kind` test, so that node would have one child per distinct
+    first test (72 for us-law in 2003). Tests `kind != "p<level>_<n>"` (true for every
+    fact) give each node at most FAN_OUT children; rules are sorted by their first test
+    first, so rules that share it stay together and share its node.
     """
     def first_test(rule: dict[str, Any]) -> str:
         pattern = rule["all"][0]["m"]
@@ -275,8 +347,11 @@ def _partitioned(rules: list[tuple[dict[str, Any], Any]], kind: str
         tests = pattern.get("$and", [pattern])
         partitioned = {"$and": [tests[0], *path, *tests[1:]]} if path or len(tests) > 1 \
             else tests[0]
-        out.append(({**rule, "all": [{"m": partitioned}, *rule["all"][1:]]}, payload))
+        out.append(({**rule, "all": [{"m": partitioned}]}, payload))
     return out
+
+
+_names = itertools.count()
 
 
 @dataclass(frozen=True)
@@ -285,26 +360,27 @@ class _World:
     law-enforcement counterfactual. Their facts have different kinds, and their node
     statuses live in different halves of one status array."""
 
-    scenario: str
-    provision: str
+    kind: str
     offset: int  # 0 or 1: which half of the status array
 
+    def kind_of(self, level: int) -> str:
+        return f"{self.kind}{level}"
 
-ACTUAL = _World("scenario", "provision", 0)
-COUNTERFACTUAL = _World("counterfactual", "cf_provision", 1)
+
+ACTUAL = _World("scenario", 0)
+COUNTERFACTUAL = _World("counterfactual", 1)
 NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a message's rule is message[2:9]
-
-# A conclusion: (index into the status array, status, JSON of the provision fact to
-# assert if this node is a provision's root, else None)
-_Conclusion = tuple[int, int, "str | None"]
 
 
 @dataclass
 class _Ruleset:
     handle: int
-    actions: dict[str, tuple[_Conclusion, ...]]   # rule name -> what its firing concludes
-    facts_read: frozenset[str]
+    actions: dict[str, tuple[tuple[int, int], ...]]  # rule -> ((status index, status), ...)
     node_count: int
+    rounds: int
+    facts_read: tuple[tuple[frozenset[str], ...], ...]  # per world, per round
+    nodes_read: tuple[tuple[int, ...], ...]              # per round (actual world)
+    provisions: tuple[tuple[str, int, int], ...]         # (id, root index, round)
 
 
 class DurableEngine:
@@ -329,21 +405,35 @@ class DurableEngine:
             self._compiled[id(plan)] = entry
         return entry[1]
 
+    def _definition_for_tests(self, plan: Plan) -> dict[str, Any]:
+        """The ruleset definition (JSON-ready) that `_compile` hands to durable-rules."""
+        return self._build(plan)[0]
+
     def _compile(self, plan: Plan) -> _Ruleset:
+        definition, actions, count, rounds, read, nodes_read, provisions = self._build(plan)
+        try:
+            handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
+        except _dre.error as exc:  # bare numeric codes: say what we were doing
+            raise EngineError(f"durable-rules rejected the compiled rules ({exc}); this is "
+                              f"a bug in the compiler, please report it") from None
+        return _Ruleset(handle, actions, count, rounds, read, nodes_read, provisions)
+
+    def _build(self, plan: Plan) -> tuple[Any, ...]:
         compiler = _Compiler(plan, self.fact_types, self.fact_values)
         count = len(plan.nodes)
+        rounds = 1 + max((compiler.level(i) for i in range(count)), default=0)
         definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
         for world in (ACTUAL, COUNTERFACTUAL):
-            # Handle every fact without firing (a join with a fact that is never
-            # asserted), so that none raises MessageNotHandled.
-            for kind in (world.scenario, world.provision):
+            for level in range(rounds):
+                # Handle every fact without firing (a join with a fact that is never
+                # asserted never completes), so that none raises MessageNotHandled.
+                kind = world.kind_of(level)
                 definition[f"handled_{kind}"] = {"all": [{"m": {"kind": kind}},
                                                          {"n": {"kind": "never"}}]}
-        provision_of = {index: key for key, index in plan.roots.items()
-                        if not key.startswith("note:")}
-        actions: dict[str, tuple[_Conclusion, ...]] = {}
-        pending: list[tuple[str, _World, list[tuple[int, int]]]] = []
         every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
+        read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in (0, 1)]
+        nodes_read: list[set[int]] = [set() for _ in range(rounds)]
+        actions: dict[str, tuple[tuple[int, int], ...]] = {}
         for world, wanted in ((ACTUAL, every_node),
                               (COUNTERFACTUAL, self._roots_needed(plan, compiler))):
             # Leaves with the same test share one rule, which the engine decides once:
@@ -353,37 +443,34 @@ class DurableEngine:
             for index, want in wanted:
                 key, flipped = self._test_key(plan.nodes[index], index)
                 rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
-                groups.setdefault((key, rule_want), []).append((index, want))
-            world_rules: list[tuple[dict[str, Any], list[tuple[int, int]]]] = []
-            for members in groups.values():
+                groups.setdefault((compiler.level(index), key, rule_want), []).append(
+                    (index, want))
+            by_kind: dict[str, list[tuple[dict[str, Any], Any]]] = {}
+            for (level, _, _), members in groups.items():
                 first, first_want = members[0]
-                for rule in compiler.rules_for(first, first_want, world.scenario,
-                                               world.provision):
-                    world_rules.append((rule, members))
-            for rule, members in _partitioned(world_rules, world.scenario):
-                name = f"r{len(pending):06d}"
-                definition[name] = rule
-                pending.append((name, world, members))
-        # A provision's conclusion is asserted as a fact only if some rule joins on it
-        # (nothing refers to t_visa, say): each assertion costs a trip through the engine.
-        for name, world, members in pending:
-            actions[name] = tuple(
-                (world.offset * count + index, want,
-                 self._provision_json(world, provision_of[index], want)
-                 if (world.provision, provision_of.get(index), _STATUS_WORD[want])
-                 in compiler.joined else None)
-                for index, want in members)
-        try:
-            handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
-        except _dre.error as exc:  # bare numeric codes: say what we were doing
-            raise EngineError(f"durable-rules rejected the compiled rules ({exc}); this is "
-                              f"a bug in the compiler, please report it") from None
-        return _Ruleset(handle, actions, frozenset(compiler.facts_read), count)
-
-    @staticmethod
-    def _provision_json(world: _World, provision: str, status: int) -> str:
-        return json.dumps({"kind": world.provision, "p": provision,
-                           "s": _STATUS_WORD[status], "sid": SID})
+                # The counterfactual decides roots only, so its rules cannot chain on
+                # other nodes' conclusions: they test the facts.
+                formula = compiler.chained(first, first_want) if world is ACTUAL else \
+                    compiler.formula(first, first_want)
+                rule = compiler.rule_for(formula, world.kind_of(level))
+                if rule is None:
+                    continue
+                read[world.offset][level] |= compiler.facts_read(formula)
+                if world is ACTUAL:
+                    nodes_read[level] |= compiler.nodes_tested(formula)
+                conclusions = tuple((world.offset * count + i, w) for i, w in members)
+                by_kind.setdefault(world.kind_of(level), []).append((rule, conclusions))
+            for rules in by_kind.values():
+                for rule, conclusions in _partitioned(rules):
+                    _check_size(rule, plan.nodes[conclusions[0][0] % count])
+                    name = f"r{len(actions):06d}"
+                    definition[name] = rule
+                    actions[name] = conclusions
+        provisions = tuple((pid, plan.roots[pid], compiler.level(plan.roots[pid]))
+                           for pid in plan.provisions)
+        return (definition, actions, count, rounds,
+                tuple(tuple(frozenset(names) for names in world) for world in read),
+                tuple(tuple(sorted(nodes)) for nodes in nodes_read), provisions)
 
     @staticmethod
     def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
@@ -408,32 +495,27 @@ class DurableEngine:
     @staticmethod
     def _roots_needed(plan: Plan, compiler: _Compiler) -> list[tuple[int, int]]:
         """For the counterfactual, only whether each provision would be met is needed:
-        the root "met" rules, plus every provision status those rules join on."""
+        the root "met" rules, plus every provision status those rules test."""
         wanted = [(plan.roots[pid], MET) for pid in plan.provisions]
         todo = list(wanted)
         seen = set(wanted)
         while todo:
             index, want = todo.pop()
-            for refs, _ in compiler.split(compiler.formula(index, want)):
-                for pid, word in refs:
-                    item = (plan.roots[pid], MET if word == "met" else NOT_MET)
-                    if item not in seen:
-                        seen.add(item)
-                        wanted.append(item)
-                        todo.append(item)
+            for pid, word in compiler.references(compiler.formula(index, want)):
+                item = (plan.roots[pid], MET if word == "met" else NOT_MET)
+                if item not in seen:
+                    seen.add(item)
+                    wanted.append(item)
+                    todo.append(item)
         return wanted
 
     # -- run -----------------------------------------------------------------------
-    def _fragments_of(self, ruleset: _Ruleset, facts: Mapping[str, Any],
+    def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str],
                       skip: Mapping[str, Any] = {}) -> list[str]:  # noqa: B006 - read only
-        """`"name":value` JSON for each fact some rule reads (the engine scans every
-        attribute of a fact at each alpha node it visits, so unread ones cost time).
-
-        Scalar fragments are cached (a bounded set: booleans, ages, enumerations); sets,
-        whose combinations are unbounded, are encoded each time.
-        """
+        """`"name":value` JSON for each fact a rule of the round reads (the engine scans
+        every attribute of a fact at each alpha node it visits, so unread ones cost
+        time). Scalar fragments are cached (a bounded set: booleans, ages, choices)."""
         parts = []
-        read = ruleset.facts_read
         cache = self._fragments
         for name, value in facts.items():
             if name not in read or name in skip:
@@ -448,6 +530,18 @@ class DurableEngine:
             parts.append(fragment)
         return parts
 
+    @staticmethod
+    def _statuses_of(ruleset: _Ruleset, statuses: list[int], offset: int,
+                     level: int) -> list[str]:
+        """`"P_<id>":"met"` for each provision concluded in a round before `level`."""
+        parts = []
+        for pid, root, provision_level in ruleset.provisions:
+            if provision_level < level:
+                status = statuses[offset + root]
+                if status != UNDETERMINED:
+                    parts.append(f'"{status_attribute(pid)}":"{_STATUS_WORD[status]}"')
+        return parts
+
     def evaluate(self, plan: Plan, facts: Mapping[str, Any],
                  overrides: Mapping[str, Any] | None = None
                  ) -> tuple[list[int], list[int] | None]:
@@ -457,45 +551,52 @@ class DurableEngine:
         ruleset = self._ruleset(plan)
         count = ruleset.node_count
         statuses = [UNDETERMINED] * (2 * count)
-        header = f'"sid":"{SID}","kind":'
-        if overrides is None:
-            scenario = ",".join([header + f'"{ACTUAL.scenario}"',
-                                 *self._fragments_of(ruleset, facts)])
-            asserted = [_START_JSON, "{" + scenario + "}"]
-        else:
-            shared = self._fragments_of(ruleset, facts, overrides)
-            actual = self._fragments_of(ruleset, {k: facts[k] for k in overrides if k in facts})
-            changed = self._fragments_of(ruleset, overrides)
-            asserted = [_START_JSON,
-                        "{" + ",".join([header + f'"{ACTUAL.scenario}"', *shared, *actual]) + "}",
-                        "{" + ",".join([header + f'"{COUNTERFACTUAL.scenario}"', *shared,
-                                        *changed]) + "}"]
         handle = ruleset.handle
         actions = ruleset.actions
         complete = _dre.complete_and_start_action
+        asserted: list[str] = []
         state = None
         message = None
+        header = f'{{"sid":"{SID}","kind":'
         try:
-            code, state = _dre.assert_facts(handle, "[" + ",".join(asserted) + "]")
-            if code != 0:
-                raise EngineError(f"durable-rules refused the scenario facts (code {code})")
-            result = _dre.start_action_for_state(handle, state)
-            message = result[1] if result else None
-            while message:
-                conclusions = actions.get(message[2:2 + NAME_WIDTH])  # '{"r000123":...'
-                if conclusions is not None:
-                    for index, status, provision_fact in conclusions:
-                        previous = statuses[index]
-                        if previous == status:
-                            continue  # `$or` fires once per matching branch
-                        if previous != UNDETERMINED:
-                            raise EngineError(f"node {index % count} was concluded both met "
-                                              f"and not met; this is a bug in the compiler")
-                        statuses[index] = status
-                        if provision_fact is not None:  # forward chaining
-                            _dre.assert_fact(handle, provision_fact)
-                            asserted.append(provision_fact)
-                message = complete(handle, state)
+            for level in range(ruleset.rounds):
+                read, cf_read = ruleset.facts_read[0][level], ruleset.facts_read[1][level]
+                batch = [_START_JSON] if level == 0 else []
+                known = self._statuses_of(ruleset, statuses, 0, level)
+                known += [f'"{node_attribute(i)}":"{_STATUS_WORD[statuses[i]]}"'
+                          for i in ruleset.nodes_read[level] if statuses[i] != UNDETERMINED]
+                if overrides is None:
+                    batch.append(",".join([header + f'"{ACTUAL.kind_of(level)}"',
+                                           *self._fragments_of(facts, read), *known]) + "}")
+                else:
+                    batch.append(",".join([
+                        header + f'"{ACTUAL.kind_of(level)}"',
+                        *self._fragments_of(facts, read), *known]) + "}")
+                    if cf_read or level:
+                        batch.append(",".join([
+                            header + f'"{COUNTERFACTUAL.kind_of(level)}"',
+                            *self._fragments_of(facts, cf_read, overrides),
+                            *self._fragments_of(overrides, cf_read),
+                            *self._statuses_of(ruleset, statuses, count, level)]) + "}")
+                code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
+                asserted.extend(batch)
+                if code != 0:
+                    raise EngineError(f"durable-rules refused the scenario facts (code {code})")
+                result = _dre.start_action_for_state(handle, state)
+                message = result[1] if result else None
+                while message:
+                    conclusions = actions.get(message[2:2 + NAME_WIDTH])  # '{"r000123":..'
+                    if conclusions is not None:
+                        for index, status in conclusions:
+                            previous = statuses[index]
+                            if previous == status:
+                                continue  # `$or` fires once per matching branch
+                            if previous != UNDETERMINED:
+                                raise EngineError(f"node {index % count} was concluded both "
+                                                  f"met and not met; this is a bug in the "
+                                                  f"compiler")
+                            statuses[index] = status
+                    message = complete(handle, state)
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
@@ -518,7 +619,8 @@ class DurableEngine:
         try:
             while message and state is not None:
                 message = _dre.complete_and_start_action(handle, state)
-            _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
+            if asserted:
+                _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
         except _dre.error:
             _dre.delete_state(handle, SID)
 

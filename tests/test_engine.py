@@ -18,7 +18,7 @@ import pytest
 
 from eligibility import engine as engine_module
 from eligibility.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
-from eligibility.engine import MAX_PATTERNS, DurableEngine, PythonEngine
+from eligibility.engine import DurableEngine, PythonEngine
 from eligibility.errors import EngineError
 from eligibility.evaluate import Evaluator
 
@@ -174,17 +174,13 @@ def test_no_array_operators_are_ever_compiled(us_law, rights_based) -> None:
     # createForwardAlpha (rete.c) never initialises: ruleset creation then failed with
     # error 102 depending on leftover heap memory (seen when the CLI ran under pytest).
     # `$iall` never matches an empty list. Both are avoided: sets are tested as text.
-    from eligibility.engine import _Compiler
     for book in (us_law, rights_based):
         vocabulary = book.vocabulary
+        engine = DurableEngine({n: vocabulary[n].type for n in vocabulary},
+                               {n: tuple(vocabulary[n].values) for n in vocabulary})
         for date in book.change_dates:
-            plan = book.at(date).plan
-            compiler = _Compiler(plan, {n: vocabulary[n].type for n in vocabulary},
-                                 {n: tuple(vocabulary[n].values) for n in vocabulary})
-            for index in range(len(plan.nodes)):
-                for want in (MET, NOT_MET):
-                    text = json.dumps(compiler.rules_for(index, want))
-                    assert "$iany" not in text and "$iall" not in text
+            text = json.dumps(engine._definition_for_tests(book.at(date).plan))
+            assert "$iany" not in text and "$iall" not in text and ".*" not in text
 
 
 def test_a_node_with_more_than_64_matching_children_cannot_occur() -> None:
@@ -197,14 +193,64 @@ def test_a_node_with_more_than_64_matching_children_cannot_occur() -> None:
     assert statuses == [MET] * 100
 
 
-def test_too_many_joined_provisions_is_a_clear_error() -> None:
-    trees = {f"p{i}": leaf("a", cid=f"a{i}") for i in range(MAX_PATTERNS)}
+def test_no_rule_joins_two_facts(us_law, rights_based) -> None:
+    # A join rule that fires leaves an action frame durable believes is still
+    # dispatching; retracting its facts then runs deleteMessageFromFrame past its array
+    # (valgrind: uninitialised reads; in forked workers, corrupted Python objects).
+    # Chaining therefore runs in rounds, and only the never-firing catch-alls join.
+    for book in (us_law, rights_based):
+        for date in book.change_dates:
+            engine = DurableEngine({n: book.vocabulary[n].type for n in book.vocabulary},
+                                   {n: tuple(book.vocabulary[n].values)
+                                    for n in book.vocabulary})
+            definition = engine._definition_for_tests(book.at(date).plan)
+            for name, rule in definition.items():
+                patterns = rule.get("all", [])
+                if name.startswith("handled_"):
+                    assert patterns[1] == {"n": {"kind": "never"}}
+                else:
+                    assert len(patterns) == 1, name
+
+
+def test_many_references_compile_without_joins() -> None:
+    trees = {f"p{i}": leaf("a", cid=f"a{i}") for i in range(20)}
     refs = tuple(Condition(id=f"r{i}", text="ref", kind="provision", provision=f"p{i}",
-                           citation="t") for i in range(MAX_PATTERNS))
+                           citation="t") for i in range(20))
     trees["top"] = Condition(id="top", text="all", kind="all", children=refs, citation="t")
-    plan = build_plan(trees, [*(f"p{i}" for i in range(MAX_PATTERNS)), "top"], {})
-    with pytest.raises(EngineError, match="joined facts in one durable-rules rule"):
-        durable().evaluate(plan, {})
+    plan = build_plan(trees, [*(f"p{i}" for i in range(20)), "top"], {})
+    statuses, _ = durable().evaluate(plan, {"a": True})
+    assert statuses[plan.roots["top"]] == MET
+    statuses, _ = durable().evaluate(plan, {})
+    assert statuses[plan.roots["top"]] == UNDETERMINED
+
+
+def nested_condition(depth: int) -> Condition:
+    """`any(all(any(... a, b ...)))`: `depth` and/or groups, every one needed."""
+    tree = leaf("a", cid="a0")
+    for i in range(depth - 1):
+        tree = Condition(id=f"g{i}", text="g", kind="all" if i % 2 else "any",
+                         children=(tree, leaf("b", "is", i % 2 == 0, cid=f"b{i}")),
+                         citation="t")
+    return tree
+
+
+def test_a_pattern_within_durables_expression_limit_compiles_and_runs() -> None:
+    # The deepest tree whose largest rule has exactly 15 groups: durable accepts it.
+    plan = build_plan({"p": nested_condition(15)}, ["p"], {})
+    definition = durable()._definition_for_tests(plan)
+    assert max(engine_module._groups(r["all"][0]["m"]) for r in definition.values()) == 15
+    for facts in ({"a": True, "b": True}, {"a": False, "b": False}, {"b": True}):
+        statuses, _ = durable().evaluate(plan, facts)
+        assert statuses == PythonEngine({}, {}).evaluate(plan, facts)[0]
+
+
+def test_a_pattern_over_durables_expression_limit_is_refused_by_name() -> None:
+    # durable-rules fails such a ruleset with a bare "error code: 113"
+    plan = build_plan({"p": nested_condition(16)}, ["p"], {})
+    with pytest.raises(EngineError, match=r"condition g14 \(in p\) is too large for the "
+                                          r"durable-rules engine: its test needs 16 "
+                                          r"and/or groups.*--engine python"):
+        durable().evaluate(plan, {"a": True})
 
 
 def test_each_plan_is_compiled_once(us_law, monkeypatch) -> None:
@@ -229,8 +275,8 @@ def test_a_failure_while_firing_names_the_scenario_and_leaves_the_engine_usable(
     saved = dict(ruleset.actions)
     index = plan.roots["t_visa"]
     for name, conclusions in saved.items():  # every rule concluding "t_visa not met"
-        if any(i == index and status == NOT_MET for i, status, _ in conclusions):
-            ruleset.actions[name] = conclusions + ((index, MET, None),)  # contradiction
+        if any(i == index and status == NOT_MET for i, status in conclusions):
+            ruleset.actions[name] = conclusions + ((index, MET),)  # contradiction
     try:
         with pytest.raises(EngineError, match="scenario broken-one: .*both met and not met"):
             evaluator.evaluate({"citizenship": "us_citizen"}, TODAY, "broken-one")
