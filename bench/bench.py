@@ -10,6 +10,13 @@ counterfactual. Serialising explanations to JSON is measured separately, because
 
 Memory: one child process evaluates N scenarios and reports its peak RSS at 10% and at
 100% of N; flat means the ratio stays near 1.
+
+Compare (issue 6): `compare` of us-law against rights-based-2007 on 100,000 generated
+scenarios, each run in a fresh child process timed from the call to the summary (worker
+start-up and rule compilation included): scenarios/second with 1 job and with 2 jobs
+(target: 2 jobs >= 1.7x 1 job; the machine has 2 cores). Peak RSS (the largest of the
+parent and its workers) of the same comparison with 2 jobs, per-scenario CSV rows
+written to a file, on 10,000 and on 100,000 scenarios (target: <= 1.2x).
 """
 from __future__ import annotations
 
@@ -68,6 +75,23 @@ def throughput(evaluator: Evaluator, scenarios: list, *, serialise: bool = False
     return len(scenarios) / (time.perf_counter() - started)
 
 
+def peak_rss_kib() -> int:
+    """Peak RSS of this process since it started its program, in KiB.
+
+    Not `ru_maxrss`: Linux carries that across exec, so a child started from this
+    (large) benchmark process would report the benchmark's own peak. VmHWM belongs to
+    the running program alone.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:  # pragma: no cover - not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
 def memory_child(count: int, engine: str) -> None:
     """Run in a child: evaluate `count` scenarios, print peak RSS (KiB) at 10% and 100%."""
     evaluator = Evaluator(default_registry().load("us-law"), engine)
@@ -80,8 +104,88 @@ def memory_child(count: int, engine: str) -> None:
             evaluator.evaluate(facts, date)
         done += min(tenth, count - done)
         if done == tenth or done == count:
-            checkpoints.append(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+            checkpoints.append(peak_rss_kib())
     print(json.dumps(checkpoints))
+
+
+COMPARE_SIDES = ("us-law", "rights-based-2007")
+
+
+def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
+    """Run in a child: one comparison; print elapsed seconds, peak RSS (KiB) of this
+    process and of its (finished) workers, and a digest of the summary."""
+    import hashlib
+    import tempfile
+
+    from eligibility.compare import compare, csv_header
+    with tempfile.TemporaryDirectory() as directory:
+        with open(Path(directory) / "rows.csv", "w", encoding="utf-8", newline="") as out:
+            if rows:
+                out.write(csv_header())
+            started = time.perf_counter()
+            comparison = compare(*COMPARE_SIDES, generate=count, seed=seed, jobs=jobs,
+                                 rows="csv" if rows else None,
+                                 write_rows=out.write if rows else None)
+            elapsed = time.perf_counter() - started
+    summary = json.dumps(comparison.to_dict(), sort_keys=True)
+    own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
+                                                         resource.RUSAGE_CHILDREN))
+    print(json.dumps({
+        "elapsed": elapsed,
+        "cpu": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
+        "rss_self": peak_rss_kib(),
+        # workers are forked, never exec'd: their ru_maxrss is their own peak
+        "rss_workers": workers.ru_maxrss,
+        "digest": hashlib.sha256(summary.encode()).hexdigest(),
+        "changed": comparison.changed()}))
+
+
+def run_compare_child(count: int, jobs: int, *, rows: bool, seed: int) -> dict:
+    child = subprocess.run([sys.executable, __file__, "--compare-child", str(count),
+                            str(jobs), "rows" if rows else "summary", str(seed)],
+                           capture_output=True, text=True)
+    if child.returncode != 0:
+        sys.stderr.write(child.stderr)
+        raise SystemExit(f"compare of {count:,} scenarios with {jobs} job(s) failed "
+                         f"(exit {child.returncode})")
+    return json.loads(child.stdout.strip().splitlines()[-1])
+
+
+def bench_compare(count: int, seed: int) -> None:
+    small = max(1, count // 10)
+    print(f"compare {COMPARE_SIDES[0]} vs {COMPARE_SIDES[1]} (today) on generated "
+          f"scenarios (distribution default, seed {seed}), durable engine, each run in a "
+          f"fresh process, start-up included")
+    one = run_compare_child(count, 1, rows=False, seed=seed)
+    two = run_compare_child(count, 2, rows=False, seed=seed)
+    rate_one, rate_two = count / one["elapsed"], count / two["elapsed"]
+    speedup = rate_two / rate_one
+    for jobs, run in ((1, one), (2, two)):
+        # the share of `jobs` cores our processes got: well below 1 means that other
+        # programs competed for the CPU, and the ratio below is not meaningful
+        share = run["cpu"] / (run["elapsed"] * jobs)
+        print(f"  {jobs} job{'s' if jobs > 1 else ' '}  {count:,} scenarios in "
+              f"{run['elapsed']:6.1f} s  {count / run['elapsed']:8,.0f} scenarios/s  "
+              f"(used {share:4.0%} of {jobs} core{'s' if jobs > 1 else ''})")
+    print(f"  ratio 2 jobs / 1 job        {speedup:10.2f}                         "
+          f"target >= 1.70    {verdict(speedup >= 1.7)}")
+    if two["cpu"] / (two["elapsed"] * 2) < 0.85:
+        print(f"  warning: other programs were using the CPU (load average "
+              f"{os.getloadavg()[0]:.1f}); run `make bench` on an idle machine")
+    same = one["digest"] == two["digest"]
+    print(f"  summaries of 1 and 2 jobs identical: {'yes' if same else 'NO'} "
+          f"({one['changed']:,} provision changes)                  {verdict(same)}")
+    low = run_compare_child(small, 2, rows=True, seed=seed)
+    high = run_compare_child(count, 2, rows=True, seed=seed)
+    peak_low = max(low["rss_self"], low["rss_workers"])
+    peak_high = max(high["rss_self"], high["rss_workers"])
+    growth = peak_high / peak_low
+    print(f"  peak RSS, 2 jobs, rows to CSV: {peak_low / 1024:.0f} MiB for {small:,} "
+          f"scenarios, {peak_high / 1024:.0f} MiB for {count:,} (x{growth:.2f})  "
+          f"target <= x1.2  {verdict(growth <= 1.2)}")
+    print(f"    (parent {high['rss_self'] / 1024:.0f} MiB, largest worker "
+          f"{high['rss_workers'] / 1024:.0f} MiB; 1 job: "
+          f"{one['rss_self'] / 1024:.0f} MiB for {count:,})")
 
 
 def verdict(ok: bool) -> str:
@@ -93,10 +197,21 @@ def main() -> int:
     parser.add_argument("--scenarios", type=int, default=10_000)
     parser.add_argument("--memory-scenarios", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--compare-scenarios", type=int, default=100_000)
+    parser.add_argument("--only-compare", action="store_true",
+                        help="run only the compare benchmark")
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--compare-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, "durable")
+        return 0
+    if args.compare_child:
+        count, jobs, rows, seed = args.compare_child
+        compare_child(int(count), int(jobs), rows == "rows", int(seed))
+        return 0
+    if args.only_compare:
+        bench_compare(args.compare_scenarios, args.seed)
         return 0
 
     print(f"eligibility benchmark: Python {platform.python_version()}, "
@@ -118,8 +233,7 @@ def main() -> int:
     durable_json = throughput(Evaluator(book, "durable"), scenarios[:2000], serialise=True)
     print(f"  with every explanation serialised to JSON: reference {reference_json:,.0f}/s, "
           f"durable {durable_json:,.0f}/s (ratio {durable_json / reference_json:.2f})")
-    print(f"  peak RSS of this process: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+    print(f"  peak RSS of this process: {peak_rss_kib() / 1024:.0f} MiB")
 
     n = args.memory_scenarios
     child = subprocess.run([sys.executable, __file__, "--memory-child", str(n)],
@@ -129,6 +243,7 @@ def main() -> int:
     print(f"memory, durable engine, one process: peak RSS {at_tenth / 1024:.0f} MiB after "
           f"{n // 10:,} scenarios, {at_end / 1024:.0f} MiB after {n:,} (x{growth:.2f})  "
           f"target <= x1.2  {verdict(growth <= 1.2)}")
+    bench_compare(args.compare_scenarios, args.seed)
     return 0
 
 

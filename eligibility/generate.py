@@ -1,0 +1,455 @@
+"""Generated scenario populations: a documented distribution file, drawn from by seed.
+
+A distribution file (`rules/populations/*.yaml`; the file `default.yaml` documents the
+format in its comments) describes a caseload: for each fact, how often it is known and
+how its value is distributed, with `cases` that change the distribution depending on
+hidden traits (`latent`) and on facts drawn before it. Correlations come from those
+cases: the age of the person and the kind of exploitation, citizenship and every
+immigration fact, a child's age and an HHS request before 18, one law-enforcement
+engagement behind all the cooperation facts.
+
+How one scenario is drawn: every latent trait and every fact gets a *true* value, in
+file order, so that `when` tests always see a value (an age is never "unknown" to the
+world, only to the intake worker); then each fact is hidden (left out: unknown) with its
+`unknown` probability. Hiding never changes the true values that later facts test.
+
+Determinism: scenario `index` of seed `seed` is drawn by its own random generator,
+seeded with a hash of (seed, index). The population of N scenarios is therefore the
+same whatever the batch sizes or number of worker processes, a population of N is a
+prefix of the population of 2N, and any slice can be drawn without the rest
+(`generate(..., start=)`): workers receive index ranges, never scenarios. Only
+`random.random()` is used, whose stream Python keeps stable across versions.
+Scenario ids are `gen-<seed>-<index>` (index from 0).
+"""
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .errors import ScenarioError, UsageError, did_you_mean
+from .facts import Facts, Vocabulary
+from .fields import Node, describe, root
+
+TOP_KEYS = ("distribution", "title", "description", "unknown", "latent", "facts")
+PARAMETER_KEYS = {
+    "bool": ("probability",),
+    "int": ("ranges", "plus"),
+    "enum": ("values",),
+    "set": ("members",),
+    "latent": ("values",),
+}
+RANGE_KEYS = ("from", "to", "weight")
+TEST_OPERATORS = {
+    "bool": ("is",),
+    "int": ("eq", "lt", "le", "gt", "ge"),
+    "enum": ("eq", "any_of", "none_of"),
+    "latent": ("eq", "any_of", "none_of"),
+    "set": ("any_of", "none_of"),
+}
+SEED_PREFIX = "eligibility-generate"
+KIND_NAMES = {"bool": "a bool fact", "int": "an int fact", "enum": "an enum fact",
+              "set": "a set fact", "latent": "a latent trait"}
+
+
+def scenario_id(seed: int, index: int) -> str:
+    """The id of generated scenario `index` (from 0) of `seed`."""
+    return f"gen-{seed}-{index}"
+
+
+# ------------------------------------------------------------------ the model
+
+
+@dataclass(frozen=True)
+class Params:
+    """How to draw one variable in one case."""
+
+    unknown: float = 0.0
+    probability: float = 0.0                       # bool: P(true)
+    choices: tuple[Any, ...] = ()                  # enum/latent values, or int ranges (lo, hi)
+    cumulative: tuple[float, ...] = ()             # cumulative weights of `choices`
+    members: tuple[tuple[str, float], ...] = ()    # set: (member, P(member))
+    plus: str | None = None                        # int: add the true value of this fact
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A latent trait or a fact, with its base parameters and its cases."""
+
+    name: str
+    kind: str                                      # bool | int | enum | set | latent
+    base: Params
+    cases: tuple[tuple[Callable[[Mapping[str, Any]], bool], Params], ...] = ()
+    low: int = 0
+    high: int = 0
+
+    @property
+    def output(self) -> bool:
+        return self.kind != "latent"
+
+
+def _pick(params: Params, r: Callable[[], float]) -> Any:
+    cumulative = params.cumulative
+    return params.choices[bisect.bisect_right(cumulative, r() * cumulative[-1])]
+
+
+def _draw(var: Variable, params: Params, r: Callable[[], float],
+          truth: Mapping[str, Any]) -> Any:
+    kind = var.kind
+    if kind == "bool":
+        return r() < params.probability
+    if kind == "set":
+        return frozenset([m for m, p in params.members if r() < p])
+    if kind == "int":
+        low, high = _pick(params, r)
+        value = low + int(r() * (high - low + 1))
+        if params.plus is not None:
+            value += truth[params.plus]
+        return min(max(value, var.low), var.high)
+    return _pick(params, r)  # enum, latent
+
+
+@dataclass
+class Distribution:
+    """A validated distribution file; draw scenarios with `facts(seed, index)`."""
+
+    name: str
+    title: str
+    path: str
+    variables: tuple[Variable, ...]
+    description: str = ""
+    _rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
+
+    def facts(self, seed: int, index: int) -> Facts:
+        """The known facts of generated scenario `index` of `seed`."""
+        rng = self._rng
+        rng.seed(f"{SEED_PREFIX}:{seed}:{index}")
+        r = rng.random
+        truth: dict[str, Any] = {}
+        known: Facts = {}
+        for var in self.variables:
+            params = var.base
+            for test, case in var.cases:
+                if test(truth):
+                    params = case
+                    break
+            value = _draw(var, params, r, truth)
+            truth[var.name] = value
+            if var.kind != "latent" and not (params.unknown and r() < params.unknown):
+                known[var.name] = value
+        return known
+
+    def generate(self, count: int, seed: int, *, start: int = 0
+                 ) -> Iterator[tuple[str, Facts]]:
+        """(id, facts) of scenarios start .. start+count-1, one at a time."""
+        for index in range(start, start + count):
+            yield scenario_id(seed, index), self.facts(seed, index)
+
+    def fact_names(self) -> list[str]:
+        return [v.name for v in self.variables if v.output]
+
+
+def generate(count: int, seed: int, distribution: Distribution | None = None, *,
+             start: int = 0) -> Iterator[tuple[str, Facts]]:
+    """Stream (id, facts) of `count` generated scenarios (the bundled default
+    distribution unless one is given). Memory does not grow with `count`."""
+    distribution = distribution or load_distribution("default")
+    return distribution.generate(count, seed, start=start)
+
+
+# ------------------------------------------------------------------ loading
+
+
+def populations_dirs() -> list[Path]:
+    """Where bundled distributions live: the rule directory in use, then the bundled."""
+    from .rulebook import bundled_rules_dir, default_registry
+    dirs = [default_registry().rules_dir / "populations", bundled_rules_dir() / "populations"]
+    return list(dict.fromkeys(dirs))
+
+
+def bundled_distributions() -> dict[str, Path]:
+    found: dict[str, Path] = {}
+    for directory in reversed(populations_dirs()):
+        for path in sorted(directory.glob("*.yaml")):
+            found[path.stem] = path
+    return found
+
+
+def load_distribution(ref: str | Path = "default", vocabulary: Vocabulary | None = None
+                      ) -> Distribution:
+    """A distribution by bundled name (`default`) or by path; validated against the
+    fact vocabulary. Errors name the file, line, key path, what was expected and the
+    nearest valid name."""
+    from .rulebook import default_registry
+    vocabulary = vocabulary or default_registry().vocabulary
+    bundled = bundled_distributions()
+    path = Path(ref)
+    if str(ref) in bundled and not path.exists():
+        path = bundled[str(ref)]
+    elif not path.exists():
+        raise UsageError(f"unknown distribution {str(ref)!r}"
+                         f"{did_you_mean(str(ref), bundled)}; give a bundled name "
+                         f"({', '.join(bundled) or 'none found'}) or the path of a "
+                         f"distribution file")
+    return parse_distribution(yamlfile.load(path), vocabulary)
+
+
+def parse_distribution(doc: yamlfile.Document, vocabulary: Vocabulary) -> Distribution:
+    top = root(doc, ScenarioError)
+    top.mapping(required=("distribution", "facts"), optional=TOP_KEYS,
+                what="distribution file (a mapping)")
+    name = top.child("distribution").identifier()
+    default_unknown = _probability(top.child("unknown")) if top.has("unknown") else 0.0
+    kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}  # drawn so far: name -> (kind, values)
+    variables: list[Variable] = []
+    if top.has("latent"):
+        latent = top.child("latent")
+        if not isinstance(latent.value, dict):
+            raise latent.fail(f"expected a mapping of trait names to distributions, got "
+                              f"{describe(latent.value)}")
+        for trait, node in latent.items():
+            if not isinstance(trait, str) or not trait.isidentifier():
+                raise node.fail("trait names are lower_case_with_underscores")
+            if trait in vocabulary:
+                raise node.fail(f"`{trait}` is a fact; a latent trait needs a name of its own")
+            values_node = node.child("values") if node.has("values") else None
+            if values_node is None or not isinstance(values_node.value, dict) \
+                    or not values_node.value:
+                raise node.fail("a latent trait needs `values`: a mapping of value -> weight")
+            values = tuple(str(v) for v in values_node.value)
+            for value, weight in values_node.items():
+                if not isinstance(value, str) or not value.isidentifier():
+                    raise weight.fail("trait values are lower_case_with_underscores")
+            variables.append(_variable(node, trait, "latent", values, 0.0, kinds, vocabulary,
+                                       unknown_allowed=False))
+            kinds[trait] = ("latent", values)
+    facts = top.child("facts")
+    if not isinstance(facts.value, dict) or not facts.value:
+        raise facts.fail(f"expected a mapping of fact names to distributions, got "
+                         f"{describe(facts.value)}")
+    for fact_name, node in facts.items():
+        if fact_name not in vocabulary:
+            raise node.fail(f"unknown fact{did_you_mean(fact_name, vocabulary.names())}")
+        fact = vocabulary[fact_name]
+        values = tuple(fact.values)
+        variables.append(_variable(node, fact_name, fact.type, values, default_unknown, kinds,
+                                   vocabulary))
+        kinds[fact_name] = (fact.type, values)
+    return Distribution(
+        name=name, path=doc.path, variables=tuple(variables),
+        title=top.child("title").text() if top.has("title") else name,
+        description=top.child("description").text() if top.has("description") else "")
+
+
+def _probability(node: Node) -> float:
+    value = node.number()
+    if not 0.0 <= value <= 1.0:
+        raise node.fail(f"expected a probability from 0 to 1, got {describe(node.value)}")
+    return value
+
+
+def _weight(node: Node) -> float:
+    value = node.number()
+    if value < 0:
+        raise node.fail(f"expected a weight of 0 or more, got {describe(node.value)}")
+    return value
+
+
+def _variable(node: Node, name: str, kind: str, values: tuple[str, ...],
+              default_unknown: float, kinds: Mapping[str, tuple[str, tuple[Any, ...]]],
+              vocabulary: Vocabulary, *, unknown_allowed: bool = True) -> Variable:
+    keys = PARAMETER_KEYS[kind] + (("unknown",) if unknown_allowed else ())
+    node.mapping(optional=keys + ("cases",),
+                 what=f"distribution of {KIND_NAMES[kind]}")
+    required = {"bool": "probability", "int": "ranges", "enum": "values", "set": "members",
+                "latent": "values"}[kind]
+    if not node.has(required):
+        raise node.fail(f"missing required key `{required}`")
+    low = high = 0
+    if kind == "int":
+        fact = vocabulary[name]
+        low, high = fact.min or 0, fact.max or 0
+    raw = _Raw(unknown=default_unknown)
+    base = _params(node, kind, values, raw, kinds, low, high, what="")
+    cases: list[tuple[Callable[[Mapping[str, Any]], bool], Params]] = []
+    if node.has("cases"):
+        for case in node.child("cases").elements(what="list of cases", allow_empty=False):
+            case.mapping(required=("when",), optional=keys,
+                         what="case (a mapping with `when` and the keys it changes)")
+            test = _when(case.child("when"), kinds)
+            cases.append((test, _params(case, kind, values, raw.copy(), kinds, low, high,
+                                        what=" in this case")))
+    return Variable(name, kind, base, tuple(cases), low, high)
+
+
+@dataclass
+class _Raw:
+    """Parameters as written, before merging a case into the base."""
+
+    unknown: float = 0.0
+    probability: float = 0.0
+    weights: dict[Any, float] = field(default_factory=dict)
+    members: dict[str, float] = field(default_factory=dict)
+    plus: str | None = None
+
+    def copy(self) -> _Raw:
+        return _Raw(self.unknown, self.probability, dict(self.weights), dict(self.members),
+                    self.plus)
+
+
+def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
+            kinds: Mapping[str, tuple[str, tuple[Any, ...]]], low: int, high: int,
+            *, what: str) -> Params:
+    """Read the parameter keys of `node` into `raw` (a copy of the base for a case: a
+    case changes only the keys and the entries it names) and freeze them."""
+    if node.has("unknown"):
+        raw.unknown = _probability(node.child("unknown"))
+    if kind == "bool" and node.has("probability"):
+        raw.probability = _probability(node.child("probability"))
+    if kind in ("enum", "latent") and node.has("values"):
+        mapping = node.child("values")
+        if not isinstance(mapping.value, dict):
+            raise mapping.fail(f"expected a mapping of value -> weight, got "
+                               f"{describe(mapping.value)}")
+        for value, weight in mapping.items():
+            if kind == "enum" and value not in values:
+                raise weight.fail(f"unknown value{did_you_mean(value, values)}; expected "
+                                  f"one of: {', '.join(values)}")
+            if kind == "latent" and value not in values:
+                raise weight.fail(f"unknown value{did_you_mean(value, values)}; a case may "
+                                  f"only weigh the trait's own values: {', '.join(values)}")
+            raw.weights[value] = _weight(weight)
+    if kind == "set" and node.has("members"):
+        mapping = node.child("members")
+        if not isinstance(mapping.value, dict):
+            raise mapping.fail(f"expected a mapping of member -> probability, got "
+                               f"{describe(mapping.value)}")
+        for member, probability in mapping.items():
+            if member not in values:
+                raise probability.fail(f"unknown member{did_you_mean(member, values)}; "
+                                       f"expected one of: {', '.join(values)}")
+            raw.members[member] = _probability(probability)
+    if kind == "int" and node.has("plus"):
+        plus = node.child("plus")
+        other = plus.value
+        if not isinstance(other, str) or other not in kinds:
+            raise plus.fail(f"expected the name of an int fact drawn above this one, got "
+                            f"{describe(other)}{did_you_mean(str(other), kinds)}")
+        if kinds[other][0] != "int":
+            raise plus.fail(f"`{other}` is {KIND_NAMES[kinds[other][0]]}, expected an int "
+                            f"fact")
+        raw.plus = other
+    if kind == "int" and node.has("ranges"):
+        raw.weights = {}
+        for item in node.child("ranges").elements(what="list of {from, to, weight}",
+                                                  allow_empty=False):
+            item.mapping(required=RANGE_KEYS, what="range {from, to, weight}")
+            start, end = item.child("from").integer(), item.child("to").integer()
+            if start > end:
+                raise item.fail(f"`from` ({start}) is greater than `to` ({end})")
+            if raw.plus is None and (start < low or end > high):
+                raise item.fail(f"expected a range within {low}..{high}, got {start}..{end}")
+            if (start, end) in raw.weights:
+                raise item.fail(f"the range {start}..{end} is listed twice")
+            raw.weights[(start, end)] = _weight(item.child("weight"))
+    if kind in ("int", "enum", "latent"):
+        choices = tuple(v for v, w in raw.weights.items() if w > 0)
+        if not choices:
+            raise node.fail(f"every weight is 0{what}: give at least one value a weight "
+                            f"above 0")
+        total = 0.0
+        cumulative = []
+        for value in choices:
+            total += raw.weights[value]
+            cumulative.append(total)
+        if not math.isfinite(total):  # 1e308 + 1e308: every draw would pick past the end
+            key = "ranges" if kind == "int" else "values"
+            raise (node.child(key) if node.has(key) else node).fail(
+                f"the weights add up to more than a number can hold{what}; scale them down "
+                f"(only their ratios matter)")
+        return Params(raw.unknown, choices=choices, cumulative=tuple(cumulative),
+                      plus=raw.plus)
+    if kind == "set":  # vocabulary order, so that the draws do not depend on file order
+        return Params(raw.unknown, members=tuple((m, raw.members[m]) for m in values
+                                                 if raw.members.get(m, 0.0) > 0))
+    return Params(raw.unknown, probability=raw.probability)
+
+
+def _when(node: Node, kinds: Mapping[str, tuple[str, tuple[Any, ...]]]
+          ) -> Callable[[Mapping[str, Any]], bool]:
+    """`when: {name: test, ...}`: every test must hold on the true values drawn above."""
+    if not isinstance(node.value, dict) or not node.value:
+        raise node.fail(f"expected a mapping of trait or fact names to tests, got "
+                        f"{describe(node.value)}")
+    tests: list[tuple[str, Callable[[Any], bool]]] = []
+    for name, test in node.items():
+        if name not in kinds:
+            raise test.fail(f"`{name}` is not a latent trait or a fact drawn above this one"
+                            f"{did_you_mean(name, kinds)}; `when` can only test what is "
+                            f"drawn earlier in the file")
+        kind, values = kinds[name]
+        tests.append((name, _test(test, kind, values)))
+    if len(tests) == 1:
+        only_name, only_test = tests[0]
+        return lambda truth: only_test(truth[only_name])
+    return lambda truth: all(check(truth[name]) for name, check in tests)
+
+
+def _operand(node: Node, kind: str, values: tuple[str, ...], op: str) -> Any:
+    if kind == "bool":
+        return node.boolean()
+    if kind == "int":
+        return node.integer()
+    if op in ("any_of", "none_of") and isinstance(node.value, list):
+        return frozenset(item.choice(values, what="value")
+                         for item in node.elements(allow_empty=False))
+    member = node.choice(values, what="value")
+    return frozenset([member]) if op in ("any_of", "none_of") else member
+
+
+def _test(node: Node, kind: str, values: tuple[str, ...]) -> Callable[[Any], bool]:
+    """One test: a value (equality; for a set, membership), a list (any of) or a mapping
+    of operators, all of which must hold (`{ge: 15, lt: 18}`)."""
+    if isinstance(node.value, dict):
+        allowed = TEST_OPERATORS[kind]
+        checks = []
+        for op, operand in node.items():
+            if op not in allowed:
+                raise operand.fail(f"unknown test{did_you_mean(op, allowed)}; "
+                                   f"{KIND_NAMES[kind]} takes: {', '.join(allowed)}")
+            checks.append(_check(op, _operand(operand, kind, values, op)))
+        if not checks:
+            raise node.fail("expected at least one test")
+        return checks[0] if len(checks) == 1 else \
+            (lambda value: all(check(value) for check in checks))
+    if isinstance(node.value, list):
+        if kind not in ("enum", "latent", "set"):
+            raise node.fail(f"a list means `any_of`, which {KIND_NAMES[kind]} does not "
+                            f"take")
+        return _check("any_of", _operand(node, kind, values, "any_of"))
+    if kind == "set":
+        return _check("any_of", _operand(node, kind, values, "any_of"))
+    return _check("is" if kind == "bool" else "eq", _operand(node, kind, values, "eq"))
+
+
+def _check(op: str, operand: Any) -> Callable[[Any], bool]:
+    if op in ("is", "eq"):
+        return lambda value: value == operand
+    if op == "lt":
+        return lambda value: value < operand
+    if op == "le":
+        return lambda value: value <= operand
+    if op == "gt":
+        return lambda value: value > operand
+    if op == "ge":
+        return lambda value: value >= operand
+    if op == "any_of":
+        return lambda value: (value in operand) if isinstance(value, str) \
+            else not operand.isdisjoint(value)
+    return lambda value: (value not in operand) if isinstance(value, str) \
+        else operand.isdisjoint(value)
