@@ -31,9 +31,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _command_modules() -> dict[str, ModuleType]:
+def _command_modules(only: str | None = None) -> dict[str, ModuleType]:
     modules = {}
-    for name in COMMANDS:
+    for name in (only,) if only else COMMANDS:
         try:
             modules[name] = importlib.import_module(f".commands.{name}", __package__)
         except ModuleNotFoundError as exc:
@@ -42,7 +42,11 @@ def _command_modules() -> dict[str, ModuleType]:
     return modules
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+def build_parser(command: str | None = None
+                 ) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+    """The parser of every command; or, given the command to run, of that one only: the
+    others' imports (Hypothesis for `check`, worker pools for `compare`) would make every
+    start slower."""
     parser = _Parser(prog="eligibility",
                      description="Which U.S. anti-trafficking protections apply to a case, "
                                  "why, and where they depend on law enforcement. A "
@@ -51,16 +55,19 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
                                        parser_class=_Parser)
     subparsers.required = True
-    modules = _command_modules()
+    modules = _command_modules(command)
     for name, module in modules.items():
         module.configure(subparsers.add_parser(name, help=module.HELP))
     return parser, modules
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser, modules = build_parser()
-    args = parser.parse_args(argv)
     try:
+        # inside the try: a command module that fails to import is a bug to report,
+        # not a traceback
+        words = sys.argv[1:] if argv is None else list(argv)
+        parser, modules = build_parser(words[0] if words and words[0] in COMMANDS else None)
+        args = parser.parse_args(words)
         return int(modules[args.command].run(args))
     except EligibilityError as exc:
         sys.stderr.write(f"error: {exc}\n")
@@ -76,6 +83,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except OSError:
             pass
         return EXIT_OK
+    except UnicodeEncodeError as exc:
+        # stdout is not UTF-8 (PYTHONIOENCODING, a legacy locale): say so, not "a bug"
+        sys.stderr.write(f"error: the output contains characters that the output "
+                         f"encoding ({exc.encoding}) cannot represent; set "
+                         f"PYTHONIOENCODING=utf-8 or use --out FILE\n")
+        return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
         if os.environ.get("ELIGIBILITY_DEBUG"):
             raise

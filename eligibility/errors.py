@@ -19,11 +19,13 @@ import unicodedata
 from collections.abc import Iterable
 
 
-def printable(text: str) -> str:
+def printable(text: str, *, lines: bool = True) -> str:
     """Escape control and invisible format characters (bidi overrides, zero-width
-    spaces) so that a hostile file cannot disguise or reorder an error message."""
+    spaces) so that a hostile file cannot disguise or reorder what is shown. With
+    lines=False, line breaks and tabs are escaped too (one-line error messages)."""
+    kept = "\n\t" if lines else ""
     return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        ch if ch in kept or (unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
         else ch.encode("unicode_escape").decode("ascii")
         for ch in text)
 
@@ -44,7 +46,7 @@ class EligibilityError(Exception):
         if self.path:
             where = f"{self.path}:{self.line}: " if self.line else f"{self.path}: "
         key = f"{self.key}: " if self.key else ""
-        return printable(f"{where}{key}{self.message}")
+        return printable(f"{where}{key}{self.message}", lines=False)
 
 
 class InputError(EligibilityError, ValueError):

@@ -9,12 +9,17 @@ from typing import Any
 
 from . import yamlfile
 from .errors import RuleError, ScenarioError, did_you_mean
-from .fields import Node, describe, root
+from .fields import Node, article, describe, root
 
 FACT_TYPES = ("bool", "int", "enum", "set")
 VALUE_PATTERN = re.compile(r"[a-z0-9_]+\Z")
+# ASCII only: durable-rules matches attribute names byte for byte, and a rule compiled
+# with "\u00e4" never matches a fact sent as "ä" (the engine would silently disagree
+# with the reference evaluator)
+FACT_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_SET_VALUES = 62  # the engine gives each member of a set one character
 DEPENDENCIES = ("law_enforcement_action", "cooperation")
+CONTROLLERS = ("history", "person", "law_enforcement")
 # Fact names become attribute names of durable-rules facts, where these are reserved
 # (`id` and `sid` crash the engine) or used by our own compiled rules (`kind`, `p`, `s`).
 RESERVED_NAMES = frozenset({"id", "sid", "kind", "p", "s"})
@@ -39,6 +44,7 @@ class Fact:
     dependency: str | None = None
     favourable: Any = None
     group: str = ""
+    controlled_by: str = "history"
 
     def expected(self) -> str:
         """What a valid value looks like, for error messages."""
@@ -154,19 +160,20 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
         raise top.fail("expected a mapping of fact names to declarations")
     facts: dict[str, Fact] = {}
     for name, node in top.items():
-        if not isinstance(name, str) or not name.isidentifier() or name != name.lower():
-            raise node.fail("fact names are lower_case_with_underscores")
+        if not isinstance(name, str) or not FACT_NAME.match(name):
+            raise node.fail("fact names are lower_case_with_underscores (ASCII letters, "
+                            "digits and _, starting with a letter)")
         if name in RESERVED_NAMES:
             raise node.fail(f"`{name}` is reserved by the engine; choose another name")
         node.mapping(required=("type", "question"),
                      optional=("values", "min", "max", "help", "why", "dependency",
-                               "favourable", "group"),
+                               "favourable", "group", "controlled_by"),
                      what="fact declaration")
         kind = node.child("type").choice(FACT_TYPES, what="fact type")
         values: dict[str, str] = {}
         if kind in ("enum", "set"):
             if not node.has("values"):
-                raise node.fail(f"a {kind} fact needs `values`")
+                raise node.fail(f"{article(kind)} {kind} fact needs `values`")
             values_node = node.child("values")
             if not isinstance(values_node.value, dict) or not values_node.value:
                 raise values_node.fail("expected a mapping of value -> label")
@@ -178,12 +185,18 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
                 label.text()
                 values[value] = label.value
         elif node.has("values"):
-            raise node.fail(f"a {kind} fact takes no `values`", "values")
+            raise node.fail(f"{article(kind)} {kind} fact takes no `values`", "values")
         low = high = None
         if kind == "int":
             if not (node.has("min") and node.has("max")):
                 raise node.fail("an int fact needs `min` and `max`")
             low, high = node.child("min").integer(), node.child("max").integer()
+            if low > high:
+                raise node.fail(f"`min` ({low}) is larger than `max` ({high})", "min")
+        else:
+            for key in ("min", "max"):
+                if node.has(key):
+                    raise node.fail(f"{article(kind)} {kind} fact takes no `{key}`", key)
         dependency = node.child("dependency").choice(DEPENDENCIES, what="dependency") \
             if node.has("dependency") else None
         favourable = None
@@ -192,11 +205,16 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
                 raise node.fail("dependency facts must be bool facts", "dependency")
             favourable = node.child("favourable").boolean() if node.has("favourable") \
                 else True
+        elif node.has("favourable"):
+            raise node.fail("`favourable` applies only to facts with a `dependency`",
+                            "favourable")
         facts[name] = Fact(
             name=name, type=kind, question=node.child("question").text(),
             help=node.child("help").text() if node.has("help") else "",
             why=node.child("why").text() if node.has("why") else "",
             values=values, min=low, max=high, dependency=dependency,
             favourable=favourable,
-            group=node.child("group").text() if node.has("group") else "")
+            group=node.child("group").text() if node.has("group") else "",
+            controlled_by=node.child("controlled_by").choice(CONTROLLERS, what="controller")
+            if node.has("controlled_by") else "history")
     return Vocabulary(facts, str(path))

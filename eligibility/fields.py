@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import EligibilityError, did_you_mean
+from .errors import EligibilityError, did_you_mean, printable
 from .yamlfile import Document, KeyPath, format_path
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")
@@ -30,6 +30,11 @@ def describe(value: Any) -> str:
         return "a list"
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def article(noun: str) -> str:
+    """'a' or 'an' for `noun` ("an overlay file", "a mapping")."""
+    return "an" if noun[:1] in "aeiou" else "a"
 
 
 def parse_date(text: Any) -> dt.date:
@@ -71,7 +76,7 @@ class Node:
                 what: str = "mapping") -> Node:
         """Check this is a mapping with exactly the allowed keys."""
         if not isinstance(self.value, dict):
-            raise self.fail(f"expected a {what}, got {describe(self.value)}")
+            raise self.fail(f"expected {article(what)} {what}, got {describe(self.value)}")
         required = tuple(required)
         allowed = set(required) | set(optional)
         for key in self.value:
@@ -96,16 +101,19 @@ class Node:
 
     def elements(self, *, what: str = "list", allow_empty: bool = True) -> list[Node]:
         if not isinstance(self.value, list):
-            raise self.fail(f"expected a {what}, got {describe(self.value)}")
+            raise self.fail(f"expected {article(what)} {what}, got {describe(self.value)}")
         if not allow_empty and not self.value:
             raise self.fail(f"expected a non-empty {what}")
         return [self.child(i) for i in range(len(self.value))]
 
     # -- scalars ----------------------------------------------------------------
     def text(self, *, allow_empty: bool = False) -> str:
+        """Human-readable text. Control and invisible format characters (ESC, NUL, bidi
+        overrides) are escaped visibly here, once, so no text from a file can drive the
+        terminal or reorder what a reader sees, in any screen, report or export."""
         if not isinstance(self.value, str) or (not allow_empty and not self.value.strip()):
             raise self.fail(f"expected text, got {describe(self.value)}")
-        return self.value
+        return printable(self.value)
 
     def identifier(self) -> str:
         value = self.value

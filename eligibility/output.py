@@ -6,6 +6,7 @@ readable by its owner only (scenario data is confidential).
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -17,6 +18,11 @@ from pathlib import Path
 from typing import IO, Any
 
 from .errors import UsageError
+
+# failures of the output file itself (disk full, quota, read-only, target replaced by a
+# directory), reported as a clear error rather than an internal one
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
+                 errno.EISDIR}
 
 CSV_COLUMNS = ("scenario", "rule_set", "as_of", "engine", "provision", "status",
                "law_enforcement_gated", "missing_facts", "open_questions")
@@ -37,7 +43,20 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
         raise UsageError(f"{path}: the directory {directory} does not exist")
     if target.is_dir():
         raise UsageError(f"{path}: is a directory, expected a file name")
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    if target.exists() and not target.is_file():
+        # /dev/null, /dev/stdout, a named pipe: write to it; renaming a temporary file
+        # over it would replace the device (as root) with a regular file
+        try:
+            with open(target, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}") from None
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot create a file in {directory}: "
+                         f"{exc.strerror or exc}") from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -45,11 +64,14 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
+            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; nothing was "
+                             f"written") from None
         raise
 
 

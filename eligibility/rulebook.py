@@ -34,6 +34,7 @@ CONDITION_KEYS = ("id", "text", "citation", "verification", "reading", "critique
                   "comment") + INNER_KINDS + ("fact", "provision", "open_question",
                                                "always") + ALL_OPERATORS
 AMENDMENT_OPS = ("replace", "add", "remove", "update")
+MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive load
 
 
 def bundled_rules_dir() -> Path:
@@ -105,8 +106,9 @@ class Amendment:
 
     @property
     def label(self) -> str:
-        when = f", effective {self.effective.isoformat()}" if self.effective else ""
-        return f"{self.instrument}{when}"
+        """A short name for "since ...": `TVPRA 2003 (2003-12-19)`."""
+        name = self.instrument.split(" (")[0].split(",")[0]
+        return f"{name} ({self.effective.isoformat()})" if self.effective else name
 
 
 @dataclass(frozen=True)
@@ -391,19 +393,25 @@ class _Parser:
 
 
 def load_critiques(path: Path) -> dict[str, Critique]:
-    doc = yamlfile.load(path)
-    top = root(doc, RuleError)
+    return parse_critiques(root(yamlfile.load(path), RuleError))
+
+
+def parse_critiques(top: Node) -> dict[str, Critique]:
+    """A mapping of critique id -> critique (critiques.yaml, or an overlay's `critiques`)."""
     if not isinstance(top.value, dict):
-        raise top.fail("expected a mapping of critique ids to critiques")
+        raise top.fail(f"expected a mapping of critique ids to critiques, got "
+                       f"{describe(top.value)}")
     critiques: dict[str, Critique] = {}
     for cid, node in top.items():
-        Node(doc, cid, node.path[:-1], RuleError).identifier()
+        Node(top.doc, cid, node.path, RuleError).identifier()
         node.mapping(required=("source", "author", "title", "year", "recommendation",
                                "summary"), what="critique")
+        recommendation = node.child("recommendation")
         critiques[cid] = Critique(
             id=cid, source=node.child("source").text(), author=node.child("author").text(),
             title=node.child("title").text(), year=node.child("year").integer(),
-            recommendation=str(node.child("recommendation").value),
+            recommendation=str(recommendation.integer())
+            if isinstance(recommendation.value, int) else recommendation.text(),
             summary=node.child("summary").text())
     return critiques
 
@@ -625,6 +633,9 @@ def _load_directory(path: Path, vocabulary: Vocabulary,
     order_nodes = top.child("provisions").elements(what="list of provision ids",
                                                    allow_empty=False)
     order = [n.identifier() for n in order_nodes]
+    for number, n in enumerate(order_nodes):
+        if n.value in order[:number]:
+            raise n.fail(f"provision {n.value} is listed twice")
     files = {p.stem: p for p in sorted(path.glob("*.yaml")) if p.name != "ruleset.yaml"}
     for n in order_nodes:
         if n.value not in files:
@@ -678,19 +689,16 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
     if base_ref in chain or str(path) in chain:
         raise top.child("extends").fail(f"overlays extend each other in a cycle: "
                                         f"{' -> '.join(chain + (base_ref,))}")
-    base = registry.load(base_ref, relative_to=path.parent, chain=chain + (str(path),))
+    if len(chain) >= MAX_OVERLAY_CHAIN:
+        raise top.child("extends").fail(f"overlays extend each other more than "
+                                        f"{MAX_OVERLAY_CHAIN} deep")
+    try:
+        base = registry.load(base_ref, relative_to=path.parent, chain=chain + (str(path),))
+    except UsageError as exc:  # name the overlay that asked for it
+        raise top.child("extends").fail(exc.message) from None
     critiques = dict(base.critiques)
     if top.has("critiques"):
-        extra_path = top.child("critiques")
-        for cid, node in extra_path.items():
-            node.mapping(required=("source", "author", "title", "year", "recommendation",
-                                   "summary"), what="critique")
-            critiques[cid] = Critique(cid, node.child("source").text(),
-                                      node.child("author").text(),
-                                      node.child("title").text(),
-                                      node.child("year").integer(),
-                                      str(node.child("recommendation").value),
-                                      node.child("summary").text())
+        critiques.update(parse_critiques(top.child("critiques")))
     parser = _Parser(base.vocabulary, critiques, base.sources)
     changes = tuple(parser.amendment(item, None, overlay=True) for item in
                     top.child("changes").elements(what="list of changes")) \

@@ -15,7 +15,7 @@ from . import yamlfile
 from .conditions import STATUS_NAMES
 from .errors import InputError, ScenarioError, UsageError
 from .facts import Facts, Vocabulary
-from .fields import DATE_PATTERN, Node, describe, root
+from .fields import DATE_PATTERN, ID_PATTERN, Node, describe, parse_date, root
 
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
@@ -43,6 +43,8 @@ class Scenario:
     source: str = ""
     tags: tuple[str, ...] = ()
     path: str = ""
+    # facts given as null: asked, and nobody knows yet (the interview does not ask again)
+    asked_unknown: tuple[str, ...] = ()
 
 
 def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
@@ -53,12 +55,24 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         raise top.child("id").fail(f"expected an id of lower-case letters, digits and '-', "
                                    f"got {describe(sid)}")
     facts = vocabulary.validate(top.child("facts"))
+    facts_node = top.child("facts").value
+    asked_unknown = tuple(name for name, value in facts_node.items() if value is None) \
+        if isinstance(facts_node, dict) else ()
     expect: dict[str, dict[str, Expectation]] = {}
     if top.has("expect"):
-        for rule_set, per_set in top.child("expect").items():
+        expect_node = top.child("expect")
+        if not isinstance(expect_node.value, dict):
+            raise expect_node.fail(f"expected a mapping of rule set -> provision -> status, "
+                                   f"got {describe(expect_node.value)}")
+        for rule_set, per_set in expect_node.items():
             name, _, date = rule_set.partition("@")
-            if not name or (date and not DATE_PATTERN.match(date)):
+            if not ID_PATTERN.match(name) or (date and not DATE_PATTERN.match(date)):
                 raise per_set.fail("expected RULE_SET or RULE_SET@YYYY-MM-DD")
+            if date:
+                try:
+                    parse_date(date)
+                except ValueError as exc:
+                    raise per_set.fail(str(exc)) from None
             if not isinstance(per_set.value, dict):
                 raise per_set.fail(f"expected a mapping of provision -> status, got "
                                    f"{describe(per_set.value)}")
@@ -72,7 +86,7 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         expect=expect,
         source=top.child("source").text() if top.has("source") else "",
         tags=tuple(top.child("tags").text_list()) if top.has("tags") else (),
-        path=doc.path)
+        path=doc.path, asked_unknown=asked_unknown)
 
 
 def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:

@@ -16,8 +16,10 @@ such as `scenarios/ana.yaml:7: facts.means[1]: ...`.
 """
 from __future__ import annotations
 
+import math
 import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ MAX_BYTES = 2_000_000
 MAX_DEPTH = 40
 MAX_NODES = 200_000
 MAX_INT_DIGITS = 18
+MAX_KEY_SHOWN = 80  # characters of one key shown in an error message
 
 KeyPath = tuple[str | int, ...]
 
@@ -46,13 +49,26 @@ _FLOAT = re.compile(r"[-+]?(?:[0-9]+\.[0-9]*|\.[0-9]+)(?:[eE][-+]?[0-9]+)?\Z")
 
 
 def format_path(path: KeyPath) -> str:
-    """('facts', 'means', 1) -> 'facts.means[1]'."""
+    """('facts', 'means', 1) -> 'facts.means[1]'.
+
+    Keys come from the file: a key longer than MAX_KEY_SHOWN characters is shortened (one
+    error message must not fill the terminal), and every character outside printable
+    ASCII is escaped: a key must not forge a second line of output, and `\u0430ge_now`
+    (a Cyrillic a) must not read as the `age_now` it is not. Every name in our formats
+    is ASCII."""
     out = ""
     for part in path:
         if isinstance(part, int):
             out += f"[{part}]"
         else:
-            out += f".{part}" if out else str(part)
+            text = str(part)
+            if len(text) > MAX_KEY_SHOWN:
+                text = text[:MAX_KEY_SHOWN - 3] + "..."
+            if not (text.isascii() and text.isprintable()):
+                text = "".join(c if c.isascii() and c.isprintable() else
+                               c.encode("unicode_escape", "backslashreplace").decode()
+                               for c in text)
+            out += f".{text}" if out else text
     return out
 
 
@@ -77,6 +93,8 @@ def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
     value = event.value
     if event.style is not None and event.style != "":  # quoted or block: always text
         return value
+    if event.tag == "!":  # the non-specific tag `! 12` means "text" in YAML
+        return value
     if value in _NULL:
         return None
     if value in _TRUE:
@@ -89,7 +107,11 @@ def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
                              line=event.start_mark.line + 1)
         return int(value)
     if _FLOAT.match(value):
-        return float(value)
+        number = float(value)
+        if not math.isfinite(number):  # 1.0e999 would become infinity
+            raise InputError(f"number {value[:24]}{'...' if len(value) > 24 else ''} is "
+                             f"too large", path=path, line=event.start_mark.line + 1)
+        return number
     return value
 
 
@@ -155,7 +177,12 @@ def parse_text(text: str, path: str = "<string>") -> Document:
                                 yaml.MappingStartEvent)):
                     raise fail(f"YAML tags such as {tag} are not allowed", event)
                 if isinstance(event, yaml.ScalarEvent):
-                    place(_scalar(event, path), event)
+                    try:
+                        value = _scalar(event, path)
+                    except InputError as exc:  # a number too large: say where
+                        exc.key = format_path(_value_path(stack)) or None
+                        raise
+                    place(value, event)
                 elif isinstance(event, (yaml.SequenceStartEvent, yaml.MappingStartEvent)):
                     if len(stack) >= MAX_DEPTH:
                         raise fail(f"nested more than {MAX_DEPTH} levels deep", event)
@@ -172,11 +199,33 @@ def parse_text(text: str, path: str = "<string>") -> Document:
         line = mark.line + 1 if mark is not None else None
         raise InputError(f"not valid YAML: {exc.problem or exc.context}", path=path,
                          line=line) from None
+    except yaml.reader.ReaderError as exc:
+        # a character YAML forbids (control characters, U+FFFE); libyaml reports a byte
+        # offset, the pure-Python reader a character offset
+        if _EventLoader is getattr(yaml, "CSafeLoader", None):
+            before = text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n")
+        else:
+            before = text[:exc.position].count("\n")
+        character = exc.character if isinstance(exc.character, int) else \
+            ord(exc.character[:1] or "?")
+        raise InputError(f"not valid YAML: {exc.reason} (found U+{character:04X})",
+                         path=path, line=before + 1) from None
     except yaml.YAMLError as exc:
-        raise InputError(f"not valid YAML: {exc}", path=path) from None
+        first_line = str(exc).splitlines()[0] if str(exc) else repr(exc)
+        raise InputError(f"not valid YAML: {first_line}", path=path) from None
     doc.data = root[0] if root else None
     doc.lines.setdefault((), 1)
     return doc
+
+
+def _value_path(stack: list[list[Any]]) -> KeyPath:
+    """The key path of the value about to be placed in the innermost open container."""
+    if not stack:
+        return ()
+    container, base, pending = stack[-1][0], stack[-1][1], stack[-1][2]
+    if isinstance(container, list):
+        return base + (len(container),)
+    return base if pending is _NO_KEY else base + (pending,)
 
 
 class _NoKey:
@@ -187,12 +236,21 @@ class _NoKey:
 _NO_KEY = _NoKey()
 
 
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
+              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+
+
 def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file of at most `max_bytes`, with clear errors."""
     name = str(path)
     p = Path(path)
     try:
         with p.open("rb") as handle:
+            # a device (/dev/zero, /dev/tty) would never end or wait for typing; pipes
+            # (`<(cat file)`) and regular files are read
+            mode = os.fstat(handle.fileno()).st_mode
+            if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+                raise InputError("not a regular file", path=name)
             raw = handle.read(max_bytes + 1)
     except IsADirectoryError:
         raise InputError("is a directory, expected a file", path=name) from None
@@ -202,6 +260,10 @@ def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> st
         raise InputError(f"cannot read: {exc.strerror or exc}", path=name) from None
     if len(raw) > max_bytes:
         raise InputError(f"file is larger than {max_bytes:,} bytes", path=name)
+    for bom, encoding in _WIDE_BOMS:
+        if raw.startswith(bom):
+            raise InputError(f"{encoding} text, expected UTF-8 (save the file as UTF-8)",
+                             path=name)
     if b"\x00" in raw:
         raise InputError("binary data (NUL bytes), expected UTF-8 text", path=name)
     try:

@@ -137,3 +137,14 @@ def test_rules_lists_rule_sets_and_the_timeline() -> None:
     assert p.returncode == 0
     for text in ("2003-12-19", "TVPRA 2003", "2024-08-28", "severe_trafficking"):
         assert text in p.stdout
+
+
+def test_every_subpackage_is_packaged() -> None:
+    # a wheel (non-editable install) carries only the packages pyproject.toml lists
+    import tomllib
+    from conftest import ROOT
+    listed = set(tomllib.loads((ROOT / "pyproject.toml").read_text())
+                 ["tool"]["setuptools"]["packages"])
+    found = {".".join(p.parent.relative_to(ROOT).parts)
+             for p in (ROOT / "eligibility").rglob("__init__.py")}
+    assert found <= listed, found - listed

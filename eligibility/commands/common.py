@@ -6,7 +6,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..errors import EligibilityError, UsageError
+from ..errors import EligibilityError, UsageError, printable
 from ..evaluate import Evaluator, Result
 from ..fields import parse_date
 from ..rulebook import default_registry
@@ -73,7 +73,7 @@ def load_scenarios(arguments: list[str], *, keep_going: bool) -> tuple[list[Scen
             message = f"{path}: scenario id {scenario.id} is also used by {seen[scenario.id]}"
             if not keep_going:
                 raise UsageError(message)
-            sys.stderr.write(f"warning: {message}\n")
+            sys.stderr.write(f"warning: {printable(message)}\n")
         seen[scenario.id] = str(path)
         scenarios.append(scenario)
     return scenarios, bad
@@ -88,7 +88,7 @@ def evaluate_all(evaluator: Evaluator, scenarios: list[Scenario], as_of: dt.date
         except EligibilityError as exc:
             if not keep_going:
                 raise
-            sys.stderr.write(f"error: {scenario.path}: {exc}\n")
+            sys.stderr.write(f"error: {printable(scenario.path)}: {exc}\n")
             yield None
 
 

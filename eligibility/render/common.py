@@ -14,13 +14,26 @@ STATUS_LABEL = {"met": "met", "not_met": "not met", "undetermined": "undetermine
 GATED_MARK = "⚑"
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        # The reader went away (`| head`): stop quietly. rich's default exits with 1,
+        # which our exit codes reserve for "a test or check found a failure".
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        raise SystemExit(0)
+
+
 def console(file: IO[str] | None = None, *, no_color: bool = False,
             width: int | None = None) -> Console:
     """A console that writes plain text when piped or asked (`--no-color`, NO_COLOR)."""
     file = file or sys.stdout
     plain = no_color or bool(os.environ.get("NO_COLOR"))
-    return Console(file=file, no_color=plain, highlight=False, width=width,
-                   soft_wrap=False, emoji=False)
+    # no_color alone keeps bold and dim; plain text means no escape codes at all
+    # markup=False: strings (rule texts, titles, notes from files) are shown as written;
+    # `[/bold]` in a title must not be read as markup
+    return _Console(file=file, no_color=plain, color_system=None if plain else "auto",
+                    markup=False,
+                   highlight=False, width=width, soft_wrap=False, emoji=False)
 
 
 def status_text(status: str, *, gated: bool = False, short: bool = False) -> Text:
@@ -36,6 +49,20 @@ SHORT_NAMES = {
     "continued_presence": "CP", "hhs_certification": "HHS", "minor_eligibility_letter":
     "child", "victim_services": "services",
 }
+
+
+DISPLAY_NAMES = {
+    "severe_trafficking": "Severe form of trafficking", "t_visa": "T visa",
+    "u_visa": "U visa", "continued_presence": "Continued Presence",
+    "hhs_certification": "HHS certification (adult)",
+    "minor_eligibility_letter": "Child eligibility letter",
+    "victim_services": "Victim services",
+}
+
+
+def provision_name(pid: str, title: str = "") -> str:
+    """A provision's name for a summary row: short enough not to break mid-word."""
+    return DISPLAY_NAMES.get(pid, title or pid.replace("_", " "))
 
 
 def provision_heading(pid: str) -> str:

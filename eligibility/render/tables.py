@@ -19,14 +19,16 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         for pid in result.provisions:
             if pid not in provisions:
                 provisions.append(pid)
-    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold",
+    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", padding=(0, 1),
+                  pad_edge=False, collapse_padding=True,
                   caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
                           f"{STATUS_SYMBOL['undetermined']} undetermined  "
                           f"{GATED_MARK} law-enforcement gated\n"
                           "severe: severe form of trafficking; T, U: visas; CP: Continued "
                           "Presence; HHS: certification; child: eligibility letter; "
                           "services: victim services", caption_justify="left")
-    table.add_column("scenario", overflow="fold", min_width=14, ratio=1)
+    longest = max((len(r.scenario or "(unnamed)") for r in results), default=8)
+    table.add_column("scenario", overflow="fold", min_width=min(max(longest, 8), 20))
     table.add_column("as of", no_wrap=True)
     for pid in provisions:
         table.add_column(provision_heading(pid), justify="center", no_wrap=True)
