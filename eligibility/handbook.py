@@ -1,0 +1,235 @@
+"""The rule handbook: Markdown pages generated from the rule files, so they never drift.
+
+One page per provision (its elements in every version of the text, with citations and
+the amendment that wrote each element; the amendment history; the elements that turn
+on law enforcement with the critiques that apply; notes; the training scenarios that
+exercise it) and an index with the timeline and a Mermaid diagram of provisions and
+facts. Output is deterministic: the same rules and scenarios give the same bytes.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
+from .conditions import Condition, describe_test
+from .facts import Vocabulary
+from .rulebook import RuleBook
+from .scenarios import Scenario
+
+DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act",
+                    "cooperation": "cooperation"}
+
+
+def _escape(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _condition_lines(node: Condition, vocabulary: Vocabulary, depth: int = 0) -> list[str]:
+    indent = "  " * depth
+    combine = {"all": "all of:", "any": "any of:", "not": "not:"}.get(node.kind, "")
+    parts = [f"{indent}- "]
+    if combine:
+        parts.append(f"**{combine}** ")
+    parts.append(node.text)
+    tags = []
+    if node.kind not in ("all", "any", "not"):
+        tags.append(f"`{describe_test(node)}`")
+    if node.kind == "fact" and vocabulary[node.fact or ""].dependency:
+        tags.append(f"⚑ {DEPENDENCY_LABEL[vocabulary[node.fact or ''].dependency or '']}")
+    if node.since:
+        tags.append(f"since {node.since}")
+    if node.verification == "U":
+        tags.append("**[U] unverified**")
+    if node.reading:
+        tags.append(f"reading {node.reading}")
+    line = "".join(parts)
+    if tags:
+        line += " — " + ", ".join(tags)
+    line += f" — *{node.citation}*" if node.citation else ""
+    lines = [line, f"{indent}  <!-- id: {node.id} -->"]
+    if node.comment:
+        lines.append(f"{indent}  > {node.comment}")
+    for child in node.children:
+        lines.extend(_condition_lines(child, vocabulary, depth + 1))
+    return lines
+
+
+def _versions(book: RuleBook, pid: str) -> list[tuple[dt.date | None, dt.date | None,
+                                                       Condition]]:
+    """The provision's text per period, merging periods where it did not change."""
+    dates = book.change_dates
+    versions: list[tuple[dt.date | None, dt.date | None, Condition]] = []
+    for start, end in zip([None, *dates], [*dates, None]):
+        probe = start or (dates[0] - dt.timedelta(days=1))
+        condition = book.at(probe).provisions[pid].condition
+        if versions and versions[-1][2] == condition:
+            versions[-1] = (versions[-1][0], end, condition)
+        else:
+            versions.append((start, end, condition))
+    return versions
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> str:
+    if start is None:
+        return f"before {end.isoformat()}" if end else "always"
+    if end is None:
+        return f"from {start.isoformat()}"
+    return f"{start.isoformat()} to {(end - dt.timedelta(days=1)).isoformat()}"
+
+
+def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> str:
+    source = book.sources[pid]
+    vocabulary = book.vocabulary
+    latest = book.at(book.change_dates[-1]).provisions[pid]
+    lines = [f"# {source.title}", "",
+             f"`{pid}` · rule set `{book.name}` · in force from "
+             f"{source.effective.isoformat()} ({source.enacted_by}) · current citation: "
+             f"*{latest.citation}*", "",
+             f"Source file: `{source.path.split('rules/', 1)[-1] if 'rules/' in source.path else source.path}`"
+             + (f" · checked on {source.checked_on.isoformat()}" if source.checked_on else ""),
+             "", "[Back to the index](index.md)", ""]
+    lines += ["## The text in force, period by period", "",
+              "| period | text |", "|---|---|"]
+    versions = _versions(book, pid)
+    for number, (start, end, condition) in enumerate(versions, start=1):
+        lines.append(f"| {_period(start, end)} | version {number}: "
+                     f"{_escape(condition.text)} |")
+    lines.append("")
+    for number, (start, end, condition) in enumerate(reversed(versions)):
+        version = len(versions) - number
+        lines += [f"### Version {version}: {_period(start, end)}", ""]
+        lines += _condition_lines(condition, vocabulary)
+        lines.append("")
+    lines += ["## Amendments", ""]
+    if source.amendments:
+        lines += ["| effective | instrument | change | tag |", "|---|---|---|---|"]
+        for a in sorted(source.amendments, key=lambda a: a.effective or dt.date.min):
+            ops = "; ".join(f"{op.op} `{op.target}`" for op in a.operations)
+            lines.append(f"| {a.effective.isoformat() if a.effective else ''} | "
+                         f"{_escape(a.instrument)} | {_escape(a.summary)} ({ops}) | "
+                         f"{a.verification or ''} |")
+    else:
+        lines.append("None: the text is as enacted.")
+    lines.append("")
+    lines += ["## Where it depends on law enforcement", ""]
+    dependent: dict[str, Condition] = {}
+    critiques: dict[str, Any] = {}
+    for _, _, condition in versions:
+        for node in condition.walk():
+            if node.kind == "fact" and vocabulary[node.fact or ""].dependency:
+                dependent.setdefault(node.id, node)
+            for cid in node.critiques:
+                critiques[cid] = book.critiques[cid]
+    if dependent:
+        for node in dependent.values():
+            fact = vocabulary[node.fact or ""]
+            lines.append(f"- {node.text} — `{node.fact}`, "
+                         f"{DEPENDENCY_LABEL[fact.dependency or '']} — *{node.citation}*")
+    else:
+        lines.append("No element turns on an act of law enforcement or on cooperation.")
+    lines.append("")
+    if critiques:
+        lines += ["### Critiques cited by these elements", ""]
+        for critique in critiques.values():
+            lines.append(f"- **{critique.author} ({critique.year}), {critique.recommendation}** "
+                         f"(`{critique.source}`): {critique.summary}")
+        lines.append("")
+    if source.notes:
+        lines += ["## Notes (not conditions)", ""]
+        for note in source.notes:
+            when = []
+            if note.start:
+                when.append(f"from {note.start.isoformat()}")
+            if note.until:
+                when.append(f"until {(note.until - dt.timedelta(days=1)).isoformat()}")
+            if note.when is not None:
+                when.append(f"when {describe_test(note.when) if not note.when.children else note.when.text}")
+            suffix = f" ({', '.join(when)})" if when else ""
+            lines.append(f"- {note.text}{suffix} — *{note.citation}*")
+        lines.append("")
+    lines += ["## Training scenarios that exercise it", ""]
+    rows = []
+    for scenario in sorted(scenarios, key=lambda s: s.id):
+        expected = [f"{key}: {exp[pid].status}" for key, exp in scenario.expect.items()
+                    if pid in exp]
+        if expected:
+            rows.append(f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | "
+                        f"{_escape(scenario.title)} | {'; '.join(expected)} |")
+    if rows:
+        lines += ["| scenario | title | expected |", "|---|---|---|", *rows]
+    else:
+        lines.append("None yet.")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
+    vocabulary = book.vocabulary
+    latest = book.at(book.change_dates[-1])
+    lines = [f"# Rule handbook: {book.title}", "",
+             "Generated by `eligibility docs` from the rule files in `rules/`; do not edit "
+             "by hand (a test fails when it is out of date). A teaching and research aid, "
+             "not legal advice. Tags: [V] verified, [V2] secondary source, [U] unverified "
+             "(see LEGAL-BRIEF.md).", "",
+             book.description, "", "## Provisions", ""]
+    for pid, source in book.sources.items():
+        lines.append(f"- [{source.title}]({pid}.md) — `{pid}`, *{latest.provisions[pid].citation}*")
+    lines += ["", "## How provisions and facts depend on each other", "",
+              "Arrows point from what is needed to what needs it; facts that record an act "
+              "of law enforcement or the person's cooperation are marked ⚑.", "",
+              "```mermaid", "flowchart LR"]
+    edges: set[tuple[str, str]] = set()
+    facts_used: dict[str, set[str]] = {}
+    for pid in latest.order:
+        for node in latest.provisions[pid].condition.walk():
+            if node.kind == "provision":
+                edges.add((node.provision or "", pid))
+            elif node.kind == "fact":
+                facts_used.setdefault(node.fact or "", set()).add(pid)
+    for pid, source in book.sources.items():
+        lines.append(f'  {pid}["{source.title}"]:::provision')
+    for fact in vocabulary.names():
+        if fact in facts_used:
+            mark = "⚑ " if vocabulary[fact].dependency else ""
+            style = "dependency" if vocabulary[fact].dependency else "fact"
+            lines.append(f'  {fact}(["{mark}{fact}"]):::{style}')
+    for source, target in sorted(edges):
+        lines.append(f"  {source} ==> {target}")
+    for fact in vocabulary.names():
+        for pid in sorted(facts_used.get(fact, ())):
+            lines.append(f"  {fact} --> {pid}")
+    lines += ["  classDef provision fill:#e8f0fe,stroke:#1a56db",
+              "  classDef dependency fill:#fde8f3,stroke:#b3166b",
+              "  classDef fact fill:#f4f4f4,stroke:#888", "```", "",
+              "## Amendment timeline", "",
+              "| effective | instrument | provision | change | tag |", "|---|---|---|---|---|"]
+    for a in book.timeline():
+        lines.append(f"| {a.effective.isoformat() if a.effective else ''} | "
+                     f"{_escape(a.instrument)} | [{a.provision}]({a.provision}.md) | "
+                     f"{_escape(a.summary)} | {a.verification or ''} |")
+    if book.recorded:
+        lines += ["", "### Recorded, with no effect on an encoded element", "",
+                  "| effective | instrument | change | why nothing changes here |",
+                  "|---|---|---|---|"]
+        for item in book.recorded:
+            lines.append(f"| {item.effective.isoformat()} | {_escape(item.instrument)} | "
+                         f"{_escape(item.change)} | {_escape(item.reason)} |")
+    lines += ["", "## Training scenarios", "",
+              f"{len(scenarios)} scenarios in `scenarios/`; `eligibility test scenarios/` "
+              f"checks their expectations.", ""]
+    lines.append("| scenario | title |")
+    lines.append("|---|---|")
+    for scenario in sorted(scenarios, key=lambda s: s.id):
+        lines.append(f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | "
+                     f"{_escape(scenario.title)} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def handbook(book: RuleBook, scenarios: list[Scenario]) -> dict[str, str]:
+    """File name -> Markdown text for the whole handbook."""
+    pages = {"index.md": index_page(book, scenarios)}
+    for pid in book.sources:
+        pages[f"{pid}.md"] = provision_page(book, pid, scenarios)
+    return pages
