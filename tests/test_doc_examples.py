@@ -43,8 +43,11 @@ def examples(page: Path) -> list[tuple[str, list[str]]]:
 
 
 def run(command: str) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    # Not a sub-make of `make test`: a sub-make prints "Entering directory" lines.
+    env = {name: value for name, value in os.environ.items()
+           if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
+    env |= {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb",
+            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     # no pipefail: `| head` legitimately stops a command early
     return subprocess.run(["bash", "-c", command], capture_output=True,
                           text=True, cwd=ROOT, env=env, timeout=300)
