@@ -108,3 +108,12 @@ def test_nothing_is_cut_at_common_widths(width) -> None:
     assert p.returncode == 0
     assert max(len(line) for line in p.stdout.splitlines()) <= width
     assert "…" not in p.stdout  # rich's ellipsis: something was cut
+
+
+@pytest.mark.parametrize("command", ["explain", "interview"])
+def test_a_width_too_small_to_render_is_a_usage_error(command) -> None:
+    # rich prints nothing at all at width 0 or below: say so instead of exiting 0
+    args = [ANA] if command == "explain" else []
+    p = run_cli(command, *args, "--width", "0")
+    assert p.returncode == 2 and p.stdout == ""
+    assert "argument --width: expected 20 or more, got 0" in p.stderr

@@ -16,19 +16,10 @@ from ..invariants import (DEFAULT_EXAMPLES, InvariantChecker, InvariantFile, exc
                           load_invariants)
 from ..output import write_private
 from ..rulebook import RuleBook, default_registry
-from .common import EXIT_FAILED, EXIT_OK, add_engine_argument, add_rules_argument, date_argument
+from .common import EXIT_FAILED, EXIT_OK, add_engine_argument, add_rules_argument, at_least, \
+    date_argument
 
 HELP = "lint a rule set and test its invariants; prints shrunk counterexamples"
-
-
-def _examples(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError("expected 0 or more")
-    return value
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -45,7 +36,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="check the law in force on this date only (default: every "
                              "date on which it changes, and random dates)")
     add_engine_argument(parser)
-    parser.add_argument("--examples", type=_examples, default=DEFAULT_EXAMPLES, metavar="N",
+    parser.add_argument("--examples", type=at_least(0), default=DEFAULT_EXAMPLES, metavar="N",
                         help=f"scenarios Hypothesis generates per invariant, after the "
                              f"sweep (default {DEFAULT_EXAMPLES}; 0: the sweep only)")
     parser.add_argument("--invariants", metavar="FILE",

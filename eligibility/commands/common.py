@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from ..errors import EligibilityError, UsageError, printable
@@ -14,6 +14,7 @@ from ..scenarios import Scenario, load_scenario, scenario_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 ENGINES = ("durable", "python")
+MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
 
 
 def date_argument(text: str) -> dt.date:
@@ -25,6 +26,22 @@ def date_argument(text: str) -> dt.date:
         return parse_date(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def at_least(minimum: int) -> Callable[[str], int]:
+    """argparse type for a whole number no smaller than `minimum`."""
+    import argparse
+
+    def whole_number(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") \
+                from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
+        return value
+    return whole_number
 
 
 def add_rules_argument(parser, *, many: bool = False) -> None:  # type: ignore[no-untyped-def]

@@ -9,7 +9,7 @@ from contextlib import nullcontext
 from .. import output
 from ..compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
 from ..errors import UsageError
-from .common import EXIT_OK, add_engine_argument, date_argument, load_scenarios
+from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
 
 HELP = "which provisions change for whom between two rule sets, with counts and examples"
 
@@ -46,26 +46,6 @@ examples:
 """
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected 1 or more, got {value}")
-    return value
-
-
-def _seed(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected 0 or more, got {value}")
-    return value
-
-
 def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = ("Compare two rule sets (or one rule set on two dates) over "
                           "scenario files or a generated population: per provision, who "
@@ -84,15 +64,15 @@ def configure(parser: argparse.ArgumentParser) -> None:
                         help="the date of side A")
     parser.add_argument("--as-of-b", type=date_argument, metavar="YYYY-MM-DD",
                         help="the date of side B")
-    parser.add_argument("--generate", type=_positive, metavar="N",
+    parser.add_argument("--generate", type=at_least(1), metavar="N",
                         help="compare over N generated scenarios instead of files")
-    parser.add_argument("--seed", type=_seed, metavar="S",
+    parser.add_argument("--seed", type=at_least(0), metavar="S",
                         help="seed of the generated population (default: 0)")
     parser.add_argument("--distribution", metavar="FILE",
                         help="distribution of the generated population: a bundled name "
                              "or a path (default: default)")
     add_engine_argument(parser)
-    parser.add_argument("--jobs", type=_positive, metavar="N", default=None,
+    parser.add_argument("--jobs", type=at_least(1), metavar="N", default=None,
                         help=f"worker processes (default: all cores, here {default_jobs()})")
     parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
                         help="the summary on stdout (default: table)")
@@ -101,7 +81,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out-format", choices=ROW_FORMATS,
                         help="format of --out (default: jsonl for .jsonl/.json/.ndjson "
                              "file names, else csv)")
-    parser.add_argument("--examples", type=_positive, default=3, metavar="K",
+    parser.add_argument("--examples", type=at_least(1), default=3, metavar="K",
                         help="example scenario ids kept per transition (default: 3)")
     parser.add_argument("--quiet", action="store_true",
                         help="no progress bar")

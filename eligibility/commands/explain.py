@@ -13,8 +13,8 @@ from ..output import json_text, write_private
 from ..report import build_report, compare_dates
 from ..rulebook import default_registry
 from ..scenarios import Scenario, load_scenario
-from .common import EXIT_OK, add_as_of_argument, add_engine_argument, add_rules_argument, \
-    date_argument
+from .common import MIN_WIDTH, EXIT_OK, add_as_of_argument, add_engine_argument, \
+    add_rules_argument, at_least, date_argument
 
 HELP = "explain one scenario: statuses, elements, law-enforcement dependency, what would change"
 EXPORTS = (".html", ".svg", ".txt")
@@ -33,7 +33,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_engine_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colours")
-    parser.add_argument("--width", type=int, metavar="COLUMNS",
+    parser.add_argument("--width", type=at_least(MIN_WIDTH), metavar="COLUMNS",
                         help="render for this many columns (default: the terminal's)")
     parser.add_argument("--export", metavar="FILE",
                         help="also write the report to FILE (.html, .svg or .txt), mode 0600")

@@ -11,8 +11,8 @@ from ..interview import AnswerError, Session, parse_answer, scenario_id_for
 from ..output import write_private
 from ..rulebook import default_registry
 from ..scenarios import load_scenario
-from .common import (EXIT_OK, EXIT_USAGE, add_as_of_argument, add_engine_argument,
-                     add_rules_argument)
+from .common import (EXIT_OK, EXIT_USAGE, MIN_WIDTH, add_as_of_argument, add_engine_argument,
+                     add_rules_argument, at_least)
 
 HELP = "ask only the questions that still matter, then explain; saves a scenario file"
 
@@ -31,7 +31,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--from", dest="from_file", metavar="FILE",
                         help="resume from a saved (partial) scenario file")
     parser.add_argument("--no-color", action="store_true")
-    parser.add_argument("--width", type=int, metavar="COLUMNS")
+    parser.add_argument("--width", type=at_least(MIN_WIDTH), metavar="COLUMNS")
 
 
 class _Quit(Exception):
