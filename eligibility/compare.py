@@ -500,6 +500,16 @@ def _unwrap(outcome: tuple[str, Any]) -> Any:
 # beyond) was seen to corrupt a Python dict and hang the worker in most runs.
 # Spawned workers start from a clean interpreter, like the in-process run.
 START_METHOD = "spawn"
+
+
+@dataclass
+class _Submission:
+    """A task in order, and its future in the current pool (None: not submitted yet)."""
+
+    task: Task
+    future: Future[tuple[str, Any]] | None = None
+
+
 MAX_RESTARTS = 3          # fresh pools after a worker died or stopped responding
 STALL_SECONDS = 30.0      # plus 20x the slowest chunk so far: then a worker is stuck
 
@@ -569,7 +579,7 @@ class Runner:
             for task in tasks:
                 yield self.local.run(task)
             return
-        pending: deque[tuple[Task, Future[tuple[str, Any]]]] = deque()
+        pending: deque[_Submission] = deque()
         remaining = iter(tasks)
         limit = self.jobs * 3
         slowest = 0.0
@@ -578,19 +588,25 @@ class Runner:
                 task = next(remaining, None)
                 if task is None:
                     break
-                assert self.executor is not None
-                pending.append((task, self.executor.submit(_work, task)))
+                pending.append(_Submission(task))
             if not pending:
                 return
             waited = time.monotonic()
             try:
-                outcome = pending[0][1].result(timeout=STALL_SECONDS + 20 * slowest)
+                # `submit` itself raises BrokenProcessPool once a worker has died, so it
+                # is inside the `try`, with the wait
+                for submission in pending:
+                    if submission.future is None:
+                        assert self.executor is not None
+                        submission.future = self.executor.submit(_work, submission.task)
+                first = pending[0].future
+                assert first is not None
+                outcome = first.result(timeout=STALL_SECONDS + 20 * slowest)
             except (BrokenProcessPool, TimeoutError) as exc:
                 self._restart("died" if isinstance(exc, BrokenProcessPool)
                               else "stopped responding")
-                assert self.executor is not None
-                pending = deque((task, self.executor.submit(_work, task))
-                                for task, _ in pending)
+                for submission in pending:
+                    submission.future = None  # submitted again to the new pool
                 continue
             slowest = max(slowest, time.monotonic() - waited)
             pending.popleft()
