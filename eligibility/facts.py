@@ -131,11 +131,8 @@ class Vocabulary:
         """Validate the `facts:` mapping of a scenario; unknown names get a suggestion."""
         if node.value is None:
             return {}
-        if not isinstance(node.value, dict):
-            raise node.fail(f"expected a mapping of fact names to values, got "
-                            f"{describe(node.value)}")
         facts: Facts = {}
-        for name, child in node.items():
+        for name, child in node.entries(what="mapping of fact names to values"):
             if name not in self.facts:
                 raise child.fail(f"unknown fact{did_you_mean(name, self.facts)}")
             if child.value is None:  # "don't know", stated explicitly

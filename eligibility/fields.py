@@ -99,6 +99,13 @@ class Node:
         for key in self.value:
             yield key, self.child(key)
 
+    def entries(self, *, what: str = "mapping") -> list[tuple[str, Node]]:
+        """Check this is a mapping (of any keys: `mapping` checks fixed ones) and return
+        its (key, node) pairs; the twin of `elements` for lists."""
+        if not isinstance(self.value, dict):
+            raise self.fail(f"expected {article(what)} {what}, got {describe(self.value)}")
+        return list(self.items())
+
     def elements(self, *, what: str = "list", allow_empty: bool = True) -> list[Node]:
         if not isinstance(self.value, list):
             raise self.fail(f"expected {article(what)} {what}, got {describe(self.value)}")

@@ -208,11 +208,8 @@ def parse_distribution(doc: yamlfile.Document, vocabulary: Vocabulary) -> Distri
     kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}  # drawn so far: name -> (kind, values)
     variables: list[Variable] = []
     if top.has("latent"):
-        latent = top.child("latent")
-        if not isinstance(latent.value, dict):
-            raise latent.fail(f"expected a mapping of trait names to distributions, got "
-                              f"{describe(latent.value)}")
-        for trait, node in latent.items():
+        for trait, node in top.child("latent").entries(
+                what="mapping of trait names to distributions"):
             if not isinstance(trait, str) or not trait.isidentifier():
                 raise node.fail("trait names are lower_case_with_underscores")
             if trait in vocabulary:
@@ -312,11 +309,7 @@ def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
     if kind == "bool" and node.has("probability"):
         raw.probability = _probability(node.child("probability"))
     if kind in ("enum", "latent") and node.has("values"):
-        mapping = node.child("values")
-        if not isinstance(mapping.value, dict):
-            raise mapping.fail(f"expected a mapping of value -> weight, got "
-                               f"{describe(mapping.value)}")
-        for value, weight in mapping.items():
+        for value, weight in node.child("values").entries(what="mapping of value -> weight"):
             if kind == "enum" and value not in values:
                 raise weight.fail(f"unknown value{did_you_mean(value, values)}; expected "
                                   f"one of: {', '.join(values)}")
@@ -325,11 +318,8 @@ def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
                                   f"only weigh the trait's own values: {', '.join(values)}")
             raw.weights[value] = _weight(weight)
     if kind == "set" and node.has("members"):
-        mapping = node.child("members")
-        if not isinstance(mapping.value, dict):
-            raise mapping.fail(f"expected a mapping of member -> probability, got "
-                               f"{describe(mapping.value)}")
-        for member, probability in mapping.items():
+        for member, probability in node.child("members").entries(
+                what="mapping of member -> probability"):
             if member not in values:
                 raise probability.fail(f"unknown member{did_you_mean(member, values)}; "
                                        f"expected one of: {', '.join(values)}")

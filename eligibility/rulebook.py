@@ -398,11 +398,8 @@ def load_critiques(path: Path) -> dict[str, Critique]:
 
 def parse_critiques(top: Node) -> dict[str, Critique]:
     """A mapping of critique id -> critique (critiques.yaml, or an overlay's `critiques`)."""
-    if not isinstance(top.value, dict):
-        raise top.fail(f"expected a mapping of critique ids to critiques, got "
-                       f"{describe(top.value)}")
     critiques: dict[str, Critique] = {}
-    for cid, node in top.items():
+    for cid, node in top.entries(what="mapping of critique ids to critiques"):
         Node(top.doc, cid, node.path, RuleError).identifier()
         node.mapping(required=("source", "author", "title", "year", "recommendation",
                                "summary"), what="critique")

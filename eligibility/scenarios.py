@@ -60,11 +60,8 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         if isinstance(facts_node, dict) else ()
     expect: dict[str, dict[str, Expectation]] = {}
     if top.has("expect"):
-        expect_node = top.child("expect")
-        if not isinstance(expect_node.value, dict):
-            raise expect_node.fail(f"expected a mapping of rule set -> provision -> status, "
-                                   f"got {describe(expect_node.value)}")
-        for rule_set, per_set in expect_node.items():
+        for rule_set, per_set in top.child("expect").entries(
+                what="mapping of rule set -> provision -> status"):
             name, _, date = rule_set.partition("@")
             if not ID_PATTERN.match(name) or (date and not DATE_PATTERN.match(date)):
                 raise per_set.fail("expected RULE_SET or RULE_SET@YYYY-MM-DD")
@@ -73,11 +70,8 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
                     parse_date(date)
                 except ValueError as exc:
                     raise per_set.fail(str(exc)) from None
-            if not isinstance(per_set.value, dict):
-                raise per_set.fail(f"expected a mapping of provision -> status, got "
-                                   f"{describe(per_set.value)}")
-            expect[rule_set] = {pid: _expectation(node, vocabulary)
-                                for pid, node in per_set.items()}
+            expect[rule_set] = {pid: _expectation(node, vocabulary) for pid, node
+                                in per_set.entries(what="mapping of provision -> status")}
     return Scenario(
         id=sid, facts=facts,
         title=top.child("title").text() if top.has("title") else "",
