@@ -35,8 +35,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from eligibility.evaluate import Evaluator  # noqa: E402
-from eligibility.rulebook import default_registry  # noqa: E402
+from eligibility.analysis.evaluate import Evaluator  # noqa: E402
+from eligibility.law.rulebook import default_registry  # noqa: E402
 
 DATES = [dt.date(2002, 6, 1), dt.date(2010, 6, 1), dt.date(2025, 6, 1)]
 
@@ -117,7 +117,7 @@ def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
     import hashlib
     import tempfile
 
-    from eligibility.compare import compare, csv_header
+    from eligibility.population.compare import compare, csv_header
     with tempfile.TemporaryDirectory() as directory:
         with open(Path(directory) / "rows.csv", "w", encoding="utf-8", newline="") as out:
             if rows:

@@ -12,17 +12,17 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from .conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
+from .law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
 from .errors import (EligibilityError, EngineError, InputError, RuleError, ScenarioError,
                      UsageError)
-from .evaluate import Evaluator, ProvisionResult, Result
-from .rulebook import RuleBook, default_registry, load_rule_book
-from .scenarios import Scenario
+from .analysis.evaluate import Evaluator, ProvisionResult, Result
+from .law.rulebook import RuleBook, default_registry, load_rule_book
+from .law.scenarios import Scenario
 
 
 def load_scenario(path: str) -> Scenario:
     """Load and validate a scenario file against the bundled fact vocabulary."""
-    from .scenarios import load_scenario as _load
+    from .law.scenarios import load_scenario as _load
     return _load(path, default_registry().vocabulary)
 
 

@@ -44,7 +44,7 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = No
 
 @pytest.fixture(scope="session")
 def registry():
-    from eligibility.rulebook import default_registry
+    from eligibility.law.rulebook import default_registry
     return default_registry()
 
 

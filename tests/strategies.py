@@ -6,7 +6,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from eligibility.facts import Vocabulary
+from eligibility.law.vocabulary import Vocabulary
 
 # Every date on which the law changes, the day before, and a few ordinary dates.
 BOUNDARIES = [dt.date(1999, 12, 31), dt.date(2000, 10, 27), dt.date(2000, 10, 28),

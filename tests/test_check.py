@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, run_cli
-from eligibility.check import (ERROR, WARNING, Search, ValueClasses, lint, possible)
-from eligibility.conditions import MET, NOT_MET, UNDETERMINED
-from eligibility.rulebook import Registry, bundled_rules_dir
+from eligibility.analysis.lint import (ERROR, WARNING, Search, ValueClasses, lint, possible)
+from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED
+from eligibility.law.rulebook import Registry, bundled_rules_dir
 
 CHECK = DATA / "check"
 BROKEN = DATA / "broken-t-visa.yaml"

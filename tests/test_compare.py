@@ -18,12 +18,12 @@ from hypothesis import strategies as st
 import strategies
 from conftest import DATA, eligibility_executable, run_cli
 from eligibility.cli import main
-from eligibility.compare import ROW_COLUMNS, Side, compare, parse_side
-from eligibility.conditions import STATUS_NAMES
+from eligibility.population.compare import ROW_COLUMNS, Side, compare, parse_side
+from eligibility.law.conditions import STATUS_NAMES
 from eligibility.errors import EngineError, UsageError
-from eligibility.evaluate import Evaluator
-from eligibility.generate import load_distribution
-from eligibility.scenarios import Scenario
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.population.generate import load_distribution
+from eligibility.law.scenarios import Scenario
 
 PROVISIONS = ["severe_trafficking", "t_visa", "u_visa", "continued_presence",
               "hhs_certification", "minor_eligibility_letter", "victim_services"]
@@ -273,7 +273,7 @@ def test_swapping_the_sides_transposes_the_transitions(data, vocabulary) -> None
 def forked_workers(monkeypatch):
     """Workers forked from this process run code patched here (they are spawned
     otherwise, see compare.START_METHOD)."""
-    import eligibility.compare as module
+    import eligibility.population.compare as module
     if "fork" not in module.multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
     monkeypatch.setattr(module, "START_METHOD", "fork")

@@ -5,7 +5,7 @@ import itertools
 
 import pytest
 
-from eligibility.conditions import (MET, NOT_MET, UNDETERMINED, Condition, build_plan,
+from eligibility.law.conditions import (MET, NOT_MET, UNDETERMINED, Condition, build_plan,
                                     describe_test)
 
 M, N, U = MET, NOT_MET, UNDETERMINED

@@ -12,8 +12,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import strategies
-from eligibility.evaluate import Evaluator
-from eligibility.rulebook import default_registry
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.rulebook import default_registry
 
 REGISTRY = default_registry()
 EVALUATORS = {(name, engine): Evaluator(REGISTRY.load(name), engine)

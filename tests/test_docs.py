@@ -4,9 +4,9 @@ from __future__ import annotations
 import shutil
 
 from conftest import ROOT, run_cli
-from eligibility.handbook import handbook
-from eligibility.rulebook import Registry, bundled_rules_dir
-from eligibility.scenarios import load_scenario
+from eligibility.analysis.handbook import handbook
+from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.scenarios import load_scenario
 
 HANDBOOK = ROOT / "docs" / "handbook"
 

@@ -16,11 +16,12 @@ import threading
 
 import pytest
 
-from eligibility import engine as engine_module
-from eligibility.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
-from eligibility.engine import DurableEngine, PythonEngine
+from eligibility.engine import durable as engine_module
+from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
+from eligibility.engine.durable import DurableEngine
+from eligibility.engine.reference import PythonEngine
 from eligibility.errors import EngineError
-from eligibility.evaluate import Evaluator
+from eligibility.analysis.evaluate import Evaluator
 
 TODAY = dt.date(2025, 6, 1)
 
@@ -72,8 +73,8 @@ def test_five_thousand_scenarios_in_one_process_without_crash_or_leak() -> None:
     # nor memory growth can be reached; a crash here kills only the child.
     result = run_in_child("""
         import datetime as dt, random, resource, sys
-        from eligibility.rulebook import default_registry
-        from eligibility.evaluate import Evaluator
+        from eligibility.law.rulebook import default_registry
+        from eligibility.analysis.evaluate import Evaluator
         sys.path.insert(0, "tests")
         from test_engine import random_facts
         registry = default_registry()
@@ -99,8 +100,8 @@ def test_empty_scenario_where_no_rule_fires_then_session_deletion() -> None:
     # the start fact replaced by an ordinary fact, this child dies with SIGSEGV); the
     # start fact, consumed by a no-op rule, guarantees one action per scenario.
     result = run_in_child("""
-        from eligibility.conditions import Condition, build_plan
-        from eligibility.engine import DurableEngine, SID, _dre
+        from eligibility.law.conditions import Condition, build_plan
+        from eligibility.engine.durable import DurableEngine, SID, _dre
         leaf = Condition(id="a", text="a", kind="fact", fact="a", op="is", value=True)
         plan = build_plan({"p": leaf}, ["p"], {})
         engine = DurableEngine({"a": "bool"}, {})
@@ -289,8 +290,8 @@ def test_a_failure_while_firing_names_the_scenario_and_leaves_the_engine_usable(
 def test_loose_engine_typing_never_sees_unchecked_values(vocabulary) -> None:
     # durable compares "17" < 18 and true == 1; scenario values are type-checked first
     from eligibility.errors import ScenarioError
-    from eligibility.scenarios import parse_scenario
-    from eligibility.yamlfile import parse_text
+    from eligibility.law.scenarios import parse_scenario
+    from eligibility.law.yamlfile import parse_text
     with pytest.raises(ScenarioError):
         parse_scenario(parse_text('id: a\nfacts: {age_now: "17"}\n'), vocabulary)
     with pytest.raises(ScenarioError):

@@ -8,9 +8,9 @@ import stat
 import pytest
 
 from conftest import ROOT, run_cli
-from eligibility.report import build_report
-from eligibility.evaluate import Evaluator
-from eligibility.scenarios import load_scenario
+from eligibility.analysis.report import build_report
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.scenarios import load_scenario
 
 ANA = str(ROOT / "scenarios" / "ana-2002-minor.yaml")
 

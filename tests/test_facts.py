@@ -8,9 +8,9 @@ import jsonschema
 import pytest
 
 from eligibility.errors import RuleError, ScenarioError
-from eligibility.facts import load_vocabulary
-from eligibility.scenarios import json_schema, load_scenario, parse_scenario
-from eligibility.yamlfile import parse_text
+from eligibility.law.vocabulary import load_vocabulary
+from eligibility.law.scenarios import json_schema, load_scenario, parse_scenario
+from eligibility.law.yamlfile import parse_text
 
 DESIGN_FACTS = {
     "age_at_victimization": "int", "age_now": "int", "citizenship": "enum", "actions": "set",

@@ -25,8 +25,8 @@ import pytest
 from conftest import eligibility_executable
 from eligibility.commands.common import evaluate_all
 from eligibility.errors import EngineError
-from eligibility.evaluate import Evaluator
-from eligibility.scenarios import Scenario
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.scenarios import Scenario
 
 DATE = dt.date(2010, 1, 1)
 MINOR = {"age_at_victimization": 16, "age_now": 16, "citizenship": "noncitizen",

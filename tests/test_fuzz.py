@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-import importlib
 import itertools
 import json
 import os
@@ -51,11 +50,13 @@ from hypothesis import strategies as st
 
 from conftest import DATA, ROOT, run_cli
 from eligibility.errors import EligibilityError, EngineError, UsageError
-from eligibility.evaluate import Evaluator
-from eligibility.facts import load_vocabulary
-from eligibility.rulebook import Registry, load_critiques
-from eligibility.scenarios import load_scenario
-from eligibility.yamlfile import parse_text
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.vocabulary import load_vocabulary
+from eligibility.law.rulebook import Registry, load_critiques
+from eligibility.law.scenarios import load_scenario
+from eligibility.law.yamlfile import parse_text
+from eligibility.analysis.invariants import load_invariants
+from eligibility.population.generate import load_distribution
 
 # hostile documents are large: Hypothesis warns about the size of their repr
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
@@ -455,23 +456,12 @@ def test_overlay_loader(workdir, overlay_registry, raw: bytes) -> None:
         assert_clean(lambda: _exercise(book))
 
 
-def _optional(module: str, name: str):
-    """A loader another issue is adding: skip its fuzz test until it exists."""
-    try:
-        return getattr(importlib.import_module(module), name)
-    except (ImportError, AttributeError):
-        return None
-
-
-load_distribution = _optional("eligibility.generate", "load_distribution")
-load_invariants = _optional("eligibility.invariants", "load_invariants")
 DISTRIBUTION = RULES / "populations" / "default.yaml"
 INVARIANTS = RULES / "invariants.yaml"
 _DISTRIBUTION_SEEDS = [_seed(DISTRIBUTION)] if DISTRIBUTION.is_file() else [{}]
 _INVARIANT_SEEDS = [_seed(INVARIANTS)] if INVARIANTS.is_file() else [{}]
 
 
-@pytest.mark.skipif(load_distribution is None, reason="no distribution files yet (issue 6)")
 @settings(max_examples=examples(100))
 @given(raw=hostile_document(_DISTRIBUTION_SEEDS))
 def test_distribution_loader(workdir, vocabulary, evaluators, raw: bytes) -> None:
@@ -485,7 +475,6 @@ def test_distribution_loader(workdir, vocabulary, evaluators, raw: bytes) -> Non
         assert_clean(draw)
 
 
-@pytest.mark.skipif(load_invariants is None, reason="no invariants files yet (issue 7)")
 @settings(max_examples=examples(100))
 @given(raw=hostile_document(_INVARIANT_SEEDS))
 def test_invariants_loader(workdir, us_law, raw: bytes) -> None:
@@ -558,7 +547,6 @@ def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
     _assert_clean_exit(p)
 
 
-@pytest.mark.skipif(load_distribution is None, reason="no distribution files yet (issue 6)")
 @settings(max_examples=examples(3))
 @given(raw=hostile_document(_DISTRIBUTION_SEEDS))
 def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
@@ -569,7 +557,6 @@ def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
     _assert_clean_exit(p)
 
 
-@pytest.mark.skipif(load_invariants is None, reason="no invariants files yet (issue 7)")
 @settings(max_examples=examples(2))
 @given(raw=hostile_document(_INVARIANT_SEEDS))
 def test_cli_on_hostile_invariants(workdir, raw: bytes) -> None:
@@ -587,8 +574,8 @@ import datetime as dt
 import sys
 
 from eligibility.errors import EligibilityError
-from eligibility.evaluate import Evaluator
-from eligibility.rulebook import Registry
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.rulebook import Registry
 
 registry = Registry()
 people = [{}, {"age_at_victimization": 16, "age_now": 17, "citizenship": "noncitizen",

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import run_cli
 from eligibility.errors import EligibilityError, InputError, ScenarioError, UsageError
-from eligibility.generate import generate, load_distribution, scenario_id
+from eligibility.population.generate import generate, load_distribution, scenario_id
 
 
 @pytest.fixture(scope="module")

@@ -483,20 +483,20 @@ def test_no_terminal_control_characters_from_files(cwd: Path) -> None:
 
 def _loaders(tmp_path: Path):
     """Every loader, as (name, function of a path)."""
-    from eligibility.facts import load_vocabulary
-    from eligibility.rulebook import Registry, load_critiques
-    from eligibility.scenarios import load_scenario
+    from eligibility.law.vocabulary import load_vocabulary
+    from eligibility.law.rulebook import Registry, load_critiques
+    from eligibility.law.scenarios import load_scenario
     registry = Registry(ROOT / "rules")
     loaders = [("scenario", lambda p: load_scenario(p, registry.vocabulary)),
                ("overlay", lambda p: registry.load(str(p))),
                ("vocabulary", load_vocabulary), ("critiques", load_critiques)]
     try:
-        from eligibility.generate import load_distribution
+        from eligibility.population.generate import load_distribution
         loaders.append(("distribution", lambda p: load_distribution(p, registry.vocabulary)))
     except ImportError:  # pragma: no cover - issue 6 not merged
         pass
     try:
-        from eligibility.invariants import load_invariants
+        from eligibility.analysis.invariants import load_invariants
         us_law = registry.load("us-law")
         loaders.append(("invariants", lambda p: load_invariants(p, us_law)))
     except ImportError:  # pragma: no cover - issue 7 not merged

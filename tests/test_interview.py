@@ -9,9 +9,9 @@ import stat
 import pytest
 
 from conftest import ROOT, eligibility_executable, run_cli
-from eligibility.evaluate import Evaluator
-from eligibility.interview import AnswerError, Session, parse_answer, scenario_id_for
-from eligibility.scenarios import load_scenario
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.analysis.interview import AnswerError, Session, parse_answer, scenario_id_for
+from eligibility.law.scenarios import load_scenario
 from terminal import Terminal
 
 AS_OF = dt.date(2025, 6, 1)
@@ -257,8 +257,8 @@ def test_resume_from_a_saved_partial_case(tmp_path, vocabulary) -> None:
 
 def test_training_scenarios_round_trip_through_the_save_format(us_law, vocabulary) -> None:
     # every bundled scenario, saved as the interview saves, gives the same results
-    from eligibility.scenarios import dump_yaml, parse_scenario, scenario_document
-    from eligibility.yamlfile import parse_text
+    from eligibility.law.scenarios import dump_yaml, parse_scenario, scenario_document
+    from eligibility.law.yamlfile import parse_text
     evaluator = Evaluator(us_law, "python")
     for path in sorted((ROOT / "scenarios").glob("*.yaml")):
         original = load_scenario(path, vocabulary)

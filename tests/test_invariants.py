@@ -7,13 +7,13 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from eligibility import yamlfile
-from eligibility.conditions import MET, NOT_MET, UNDETERMINED
+from eligibility.law import yamlfile
+from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED
 from eligibility.errors import RuleError
-from eligibility.invariants import (FORMS, Invariant, InvariantChecker, _Example,
+from eligibility.analysis.invariants import (FORMS, Invariant, InvariantChecker, _Example,
                                     load_invariants)
-from eligibility.rulebook import Registry, bundled_rules_dir
-from eligibility.scenarios import parse_scenario
+from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.scenarios import parse_scenario
 
 CHECK = DATA / "check"
 BROKEN = DATA / "broken-t-visa.yaml"
@@ -135,11 +135,11 @@ def test_fact_tests_are_three_valued(us_law, tmp_path) -> None:
 
 def test_provision_tests_read_the_result(us_law) -> None:
     c, invariants = checker(us_law)
-    from eligibility.scenarios import load_scenario
+    from eligibility.law.scenarios import load_scenario
     facts = load_scenario(DATA / "contract" / "contract-minor-2002.yaml",
                           us_law.vocabulary).facts
     result = c.evaluate(facts, dt.date(2002, 6, 1))  # LEGAL-BRIEF 8, gating: scenario 1
-    from eligibility.invariants import Test
+    from eligibility.analysis.invariants import Test
     assert Test("provision", provision="t_visa", statuses=frozenset({"not_met"}),
                 gated=True).evaluate(facts, result) == MET
     assert Test("provision", provision="minor_eligibility_letter",

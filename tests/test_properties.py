@@ -34,13 +34,13 @@ from hypothesis import strategies as st
 
 import strategies
 from conftest import DATA, ROOT
-from eligibility import yamlfile
-from eligibility.check import SearchLimit, ValueClasses
-from eligibility.conditions import MET, UNDETERMINED
-from eligibility.evaluate import Evaluator
-from eligibility.invariants import InvariantChecker, load_invariants
-from eligibility.rulebook import default_registry
-from eligibility.scenarios import (Scenario, dump_yaml, load_scenario, parse_scenario,
+from eligibility.law import yamlfile
+from eligibility.analysis.lint import SearchLimit, ValueClasses
+from eligibility.law.conditions import MET, UNDETERMINED
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.analysis.invariants import InvariantChecker, load_invariants
+from eligibility.law.rulebook import default_registry
+from eligibility.law.scenarios import (Scenario, dump_yaml, load_scenario, parse_scenario,
                                    scenario_document)
 
 REGISTRY = default_registry()

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.conditions import MET, NOT_MET
+from eligibility.law.conditions import MET, NOT_MET
 from eligibility.errors import RuleError, UsageError
-from eligibility.rulebook import Registry, bundled_rules_dir
+from eligibility.law.rulebook import Registry, bundled_rules_dir
 
 D = dt.date
 

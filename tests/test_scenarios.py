@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ROOT, run_cli
-from eligibility.evaluate import Evaluator
-from eligibility.scenarios import load_scenario
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.scenarios import load_scenario
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 

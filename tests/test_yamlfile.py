@@ -6,7 +6,7 @@ import time
 import pytest
 
 from eligibility.errors import InputError
-from eligibility.yamlfile import format_path, load, parse_text
+from eligibility.law.yamlfile import format_path, load, parse_text
 
 
 def test_plain_values_and_lines() -> None:

@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..check import (CheckSummary, LintReport, finding_from_error, lint, lint_failure)
+from ..analysis.lint import (CheckSummary, LintReport, finding_from_error, lint, lint_failure)
 from ..errors import EligibilityError, UsageError
-from ..invariants import (DEFAULT_EXAMPLES, InvariantChecker, InvariantFile, exclusions,
+from ..analysis.invariants import (DEFAULT_EXAMPLES, InvariantChecker, InvariantFile, exclusions,
                           load_invariants)
 from ..output import write_private
-from ..rulebook import RuleBook, default_registry
+from ..law.rulebook import RuleBook, default_registry
 from .common import EXIT_FAILED, EXIT_OK, add_engine_argument, add_rules_argument, at_least, \
     date_argument
 

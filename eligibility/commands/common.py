@@ -6,14 +6,14 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..engine import ENGINE_NAMES as ENGINES
 from ..errors import EligibilityError, UsageError, printable
-from ..evaluate import Evaluator, Result
-from ..fields import parse_date
-from ..rulebook import default_registry
-from ..scenarios import Scenario, load_scenario, scenario_paths
+from ..analysis.evaluate import Evaluator, Result
+from ..law.fields import parse_date
+from ..law.rulebook import default_registry
+from ..law.scenarios import Scenario, load_scenario, scenario_paths
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-ENGINES = ("durable", "python")
 MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
 
 

@@ -7,7 +7,7 @@ import sys
 from contextlib import nullcontext
 
 from .. import output
-from ..compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
+from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
 from ..errors import UsageError
 from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
 

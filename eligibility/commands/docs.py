@@ -5,10 +5,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..handbook import handbook
+from ..analysis.handbook import handbook
 from ..output import write_private
-from ..rulebook import bundled_rules_dir, default_registry
-from ..scenarios import load_scenario
+from ..law.rulebook import bundled_rules_dir, default_registry
+from ..law.scenarios import load_scenario
 from .common import EXIT_FAILED, EXIT_OK, add_rules_argument
 
 HELP = "generate the Markdown rule handbook (docs/handbook) from the rule files"

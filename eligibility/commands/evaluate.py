@@ -6,8 +6,8 @@ import json
 import sys
 
 from .. import output
-from ..evaluate import Evaluator
-from ..rulebook import default_registry
+from ..analysis.evaluate import Evaluator
+from ..law.rulebook import default_registry
 from .common import (EXIT_OK, EXIT_USAGE, add_as_of_argument, add_engine_argument,
                      add_rules_argument, evaluate_all, is_directory, load_scenarios)
 

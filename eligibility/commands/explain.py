@@ -8,11 +8,11 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import UsageError
-from ..evaluate import Evaluator
+from ..analysis.evaluate import Evaluator
 from ..output import json_text, write_private
-from ..report import build_report, compare_dates
-from ..rulebook import default_registry
-from ..scenarios import Scenario, load_scenario
+from ..analysis.report import build_report, compare_dates
+from ..law.rulebook import default_registry
+from ..law.scenarios import Scenario, load_scenario
 from .common import MIN_WIDTH, EXIT_OK, add_as_of_argument, add_engine_argument, \
     add_rules_argument, at_least, date_argument
 

@@ -6,11 +6,11 @@ import datetime as dt
 from pathlib import Path
 
 from ..errors import UsageError
-from ..evaluate import Evaluator
-from ..interview import AnswerError, Session, parse_answer, scenario_id_for
+from ..analysis.evaluate import Evaluator
+from ..analysis.interview import AnswerError, Session, parse_answer, scenario_id_for
 from ..output import write_private
-from ..rulebook import default_registry
-from ..scenarios import load_scenario
+from ..law.rulebook import default_registry
+from ..law.scenarios import load_scenario
 from .common import (EXIT_OK, EXIT_USAGE, MIN_WIDTH, add_as_of_argument, add_engine_argument,
                      add_rules_argument, at_least)
 
@@ -73,7 +73,7 @@ def run(args: argparse.Namespace) -> int:
     from ..render import interview as screens
     from ..render.common import provision_name
     from ..render.report import print_report
-    from ..report import build_report
+    from ..analysis.report import build_report
     registry = default_registry()
     book = registry.load(args.rules)
     vocabulary = registry.vocabulary

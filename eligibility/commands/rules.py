@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..rulebook import default_registry
+from ..law.rulebook import default_registry
 from .common import EXIT_OK
 
 HELP = "list rule sets, provisions and amendments"

@@ -5,8 +5,8 @@ import argparse
 import json
 import sys
 
-from ..rulebook import default_registry
-from ..scenarios import json_schema
+from ..law.rulebook import default_registry
+from ..law.scenarios import json_schema
 from .common import EXIT_OK
 
 HELP = "print the JSON Schema of scenario files"

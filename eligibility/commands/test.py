@@ -8,10 +8,10 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..errors import UsageError, did_you_mean
-from ..evaluate import Evaluator
-from ..fields import parse_date
-from ..rulebook import RuleBook, default_registry
-from ..scenarios import Scenario
+from ..analysis.evaluate import Evaluator
+from ..law.fields import parse_date
+from ..law.rulebook import RuleBook, default_registry
+from ..law.scenarios import Scenario
 from .common import ENGINES, EXIT_FAILED, EXIT_OK, load_scenarios
 
 HELP = "check the expect: blocks of scenario files"

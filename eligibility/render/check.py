@@ -13,9 +13,9 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from ..check import ERROR, LintReport
+from ..analysis.lint import ERROR, LintReport
 from ..errors import printable
-from ..invariants import Outcome
+from ..analysis.invariants import Outcome
 
 MARK = {"passed": ("✔", "bold green"), "failed": ("✘", "bold red"),
         "skipped": ("-", "dim"), "warning": ("!", "bold yellow")}

@@ -8,7 +8,7 @@ from rich import box
 from rich.table import Table
 from rich.text import Text
 
-from ..evaluate import Result
+from ..analysis.evaluate import Result
 from .common import GATED_MARK, STATUS_SYMBOL, console, provision_heading, status_text
 
 

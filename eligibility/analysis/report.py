@@ -13,9 +13,9 @@ from collections.abc import Iterable
 from typing import Any
 
 from .evaluate import Result
-from .facts import Vocabulary
-from .rulebook import RuleBook
-from .scenarios import Scenario
+from ..law.vocabulary import Vocabulary
+from ..law.rulebook import RuleBook
+from ..law.scenarios import Scenario
 from .whatif import law_routes, routes_to_met
 
 CONTROLLER_LABEL = {

@@ -6,12 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
-from .engine import ENGINES
-from .errors import EngineError, UsageError, did_you_mean
-from .facts import Facts
-from .rulebook import ResolvedBook, RuleBook
-from .scenarios import Scenario
+from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
+from ..engine import ENGINE_NAMES, engine_class
+from ..errors import EngineError, UsageError, did_you_mean
+from ..law.vocabulary import Facts
+from ..law.rulebook import ResolvedBook, RuleBook
+from ..law.scenarios import Scenario
 
 
 @dataclass(slots=True)
@@ -104,12 +104,12 @@ class Evaluator:
     """Evaluates scenarios under one rule book with one engine."""
 
     def __init__(self, book: RuleBook, engine: str = "durable") -> None:
-        if engine not in ENGINES:
-            raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINES)}; "
-                             f"expected one of: {', '.join(ENGINES)}")
+        if engine not in ENGINE_NAMES:
+            raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
+                             f"expected one of: {', '.join(ENGINE_NAMES)}")
         self.book = book
         vocabulary = book.vocabulary
-        self.engine = ENGINES[engine]({n: vocabulary[n].type for n in vocabulary},
+        self.engine = engine_class(engine)({n: vocabulary[n].type for n in vocabulary},
                                       {n: tuple(vocabulary[n].values) for n in vocabulary})
         self.engine_name = engine
 

@@ -31,10 +31,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import yamlfile
-from .errors import ScenarioError, UsageError, did_you_mean
-from .facts import Facts, Vocabulary
-from .fields import Node, describe, root
+from ..law import yamlfile
+from ..errors import ScenarioError, UsageError, did_you_mean
+from ..law.vocabulary import Facts, Vocabulary
+from ..law.fields import Node, describe, root
 
 TOP_KEYS = ("distribution", "title", "description", "unknown", "latent", "facts")
 PARAMETER_KEYS = {
@@ -167,7 +167,7 @@ def generate(count: int, seed: int, distribution: Distribution | None = None, *,
 
 def populations_dirs() -> list[Path]:
     """Where bundled distributions live: the rule directory in use, then the bundled."""
-    from .rulebook import bundled_rules_dir, default_registry
+    from ..law.rulebook import bundled_rules_dir, default_registry
     dirs = [default_registry().rules_dir / "populations", bundled_rules_dir() / "populations"]
     return list(dict.fromkeys(dirs))
 
@@ -185,7 +185,7 @@ def load_distribution(ref: str | Path = "default", vocabulary: Vocabulary | None
     """A distribution by bundled name (`default`) or by path; validated against the
     fact vocabulary. Errors name the file, line, key path, what was expected and the
     nearest valid name."""
-    from .rulebook import default_registry
+    from ..law.rulebook import default_registry
     vocabulary = vocabulary or default_registry().vocabulary
     bundled = bundled_distributions()
     path = Path(ref)

@@ -66,8 +66,8 @@ from typing import Any
 
 import durable_rules_engine as _dre
 
-from .conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
-from .errors import EngineError
+from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
+from ..errors import EngineError
 
 SID = "1"
 FAN_OUT = 8
@@ -623,22 +623,3 @@ class DurableEngine:
                 _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
         except _dre.error:
             _dre.delete_state(handle, SID)
-
-
-class PythonEngine:
-    """The reference evaluator (`--engine python`): Kleene logic over the plan."""
-
-    name = "python"
-
-    def __init__(self, fact_types: Mapping[str, str] | None = None,
-                 fact_values: Mapping[str, tuple[str, ...]] | None = None) -> None:
-        del fact_types, fact_values  # same constructor shape as DurableEngine
-
-    def evaluate(self, plan: Plan, facts: Mapping[str, Any],
-                 overrides: Mapping[str, Any] | None = None
-                 ) -> tuple[list[int], list[int] | None]:
-        return plan.evaluate(facts), \
-            plan.evaluate({**facts, **overrides}) if overrides is not None else None
-
-
-ENGINES = {"durable": DurableEngine, "python": PythonEngine}

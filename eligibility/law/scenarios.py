@@ -13,8 +13,8 @@ import yaml
 
 from . import yamlfile
 from .conditions import STATUS_NAMES
-from .errors import InputError, ScenarioError, UsageError
-from .facts import Facts, Vocabulary
+from ..errors import InputError, ScenarioError, UsageError
+from .vocabulary import Facts, Vocabulary
 from .fields import DATE_PATTERN, ID_PATTERN, Node, describe, parse_date, root
 
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")

@@ -11,7 +11,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from .errors import EligibilityError, did_you_mean, printable
+from ..errors import EligibilityError, did_you_mean, printable
 from .yamlfile import Document, KeyPath, format_path
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9_-]*\Z")

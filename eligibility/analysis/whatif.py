@@ -22,8 +22,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .conditions import MET, NOT_MET, UNDETERMINED, Plan
-from .facts import Facts, Vocabulary
+from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan
+from ..law.vocabulary import Facts, Vocabulary
 
 MAX_CHANGES = 3          # larger routes are not "what would change this" but a new case
 MAX_EVALUATIONS = 20_000  # bounds the search on badly underspecified cases

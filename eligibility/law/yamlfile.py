@@ -26,7 +26,7 @@ from typing import Any
 
 import yaml
 
-from .errors import InputError
+from ..errors import InputError
 
 try:  # libyaml is ~10x faster; the pure-Python parser gives the same events
     from yaml import CSafeLoader as _EventLoader

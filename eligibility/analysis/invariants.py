@@ -53,15 +53,15 @@ from hypothesis import HealthCheck, Phase, Verbosity, assume, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from . import yamlfile
-from .check import Search, SearchLimit, ValueClasses
-from .conditions import MET, NOT_MET, OPERATORS, STATUS_NAMES, STATUS_OF, UNDETERMINED
-from .errors import EligibilityError, RuleError, did_you_mean, printable
+from ..law import yamlfile
+from .lint import Search, SearchLimit, ValueClasses
+from ..law.conditions import MET, NOT_MET, OPERATORS, STATUS_NAMES, STATUS_OF, UNDETERMINED
+from ..errors import EligibilityError, RuleError, did_you_mean, printable
 from .evaluate import Evaluator, Result
-from .facts import DEPENDENCIES, Facts, Vocabulary
-from .fields import Node, root
-from .rulebook import RuleBook
-from .scenarios import Scenario, dump_yaml, scenario_document
+from ..law.vocabulary import DEPENDENCIES, Facts, Vocabulary
+from ..law.fields import Node, root
+from ..law.rulebook import RuleBook
+from ..law.scenarios import Scenario, dump_yaml, scenario_document
 
 FORMS = ("then", "unaffected_by", "never_worse_when", "explained_by_missing_facts")
 INVARIANT_KEYS = ("id", "text", "citation", "why", "rule_sets", "dates", "provisions",

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlfile
-from .errors import RuleError, ScenarioError, did_you_mean
+from ..errors import RuleError, ScenarioError, did_you_mean
 from .fields import Node, article, describe, root
 
 FACT_TYPES = ("bool", "int", "enum", "set")

@@ -54,12 +54,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import errors
-from .conditions import MET, STATUS_NAMES, Plan
-from .engine import ENGINES
-from .errors import EligibilityError, EngineError, UsageError, did_you_mean
-from .facts import Facts
-from .fields import DATE_PATTERN, parse_date
+from .. import errors
+from ..law.conditions import MET, STATUS_NAMES, Plan
+from ..engine import ENGINE_NAMES, engine_class
+from ..errors import EligibilityError, EngineError, UsageError, did_you_mean
+from ..law.vocabulary import Facts
+from ..law.fields import DATE_PATTERN, parse_date
 from .generate import Distribution, load_distribution, scenario_id
 
 ABSENT = 3                                  # the provision does not exist on that side
@@ -108,7 +108,7 @@ def parse_side(text: str, *, today: dt.date | None = None) -> Side:
 
 def resolve_rules(rules: str) -> str:
     """A bundled name stays a name; a path becomes absolute (workers may start elsewhere)."""
-    from .rulebook import default_registry
+    from ..law.rulebook import default_registry
     if rules in default_registry().bundled():
         return rules
     path = Path(rules)
@@ -221,7 +221,7 @@ class Comparator:
     """Evaluates chunks of a comparison in one process (compiles each plan once)."""
 
     def __init__(self, config: Config) -> None:
-        from .rulebook import default_registry
+        from ..law.rulebook import default_registry
         registry = default_registry()
         self.config = config
         self.book_a = registry.load(config.side_a.rules)
@@ -447,7 +447,7 @@ def _engine(name: str, vocabulary: Any) -> Any:
     key = (name, id(vocabulary))
     found = _ENGINES.get(key)
     if found is None:
-        engine = ENGINES[name]({n: vocabulary[n].type for n in vocabulary},
+        engine = engine_class(name)({n: vocabulary[n].type for n in vocabulary},
                                {n: tuple(vocabulary[n].values) for n in vocabulary})
         # holding the vocabulary keeps its id from being reused by another one
         found = _ENGINES[key] = (engine, vocabulary)
@@ -771,14 +771,14 @@ def compare(side_a: Side | str, side_b: Side | str, *,
     "jsonl"), per-scenario rows are passed to `write_rows` in scenario order (CSV
     without the header; see `csv_header()`). `progress(n)` is called as chunks finish.
     """
-    from .rulebook import default_registry
+    from ..law.rulebook import default_registry
     today = today or dt.date.today()
     a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
     b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
     a, b = Side(resolve_rules(a.rules), a.as_of), Side(resolve_rules(b.rules), b.as_of)
-    if engine not in ENGINES:
-        raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINES)}; "
-                         f"expected one of: {', '.join(ENGINES)}")
+    if engine not in ENGINE_NAMES:
+        raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
+                         f"expected one of: {', '.join(ENGINE_NAMES)}")
     if rows is not None and rows not in ROW_FORMATS:
         raise UsageError(f"unknown row format {rows!r}; expected one of: "
                          f"{', '.join(ROW_FORMATS)}")

@@ -45,11 +45,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from . import yamlfile
-from .conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Condition, Plan
-from .errors import EligibilityError, InputError, printable
-from .facts import Facts, Vocabulary
-from .rulebook import Amendment, ResolvedBook, RuleBook, apply_amendment
+from ..law import yamlfile
+from ..law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Condition, Plan
+from ..errors import EligibilityError, InputError, printable
+from ..law.vocabulary import Facts, Vocabulary
+from ..law.rulebook import Amendment, ResolvedBook, RuleBook, apply_amendment
 
 ERROR, WARNING = "error", "warning"
 _DID_YOU_MEAN = re.compile(r" \(did you mean [^)]*\)")

@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .evaluate import Evaluator, Result
-from .facts import Fact, Facts, Vocabulary
-from .scenarios import Scenario, dump_yaml, scenario_document
+from ..law.vocabulary import Fact, Facts, Vocabulary
+from ..law.scenarios import Scenario, dump_yaml, scenario_document
 
 DONT_KNOW = {"?", "dk", "d", "don't know", "dont know", "do not know", "unknown",
              "not sure", "skip", "don’t know"}

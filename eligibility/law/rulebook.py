@@ -25,8 +25,8 @@ from typing import Any
 from . import yamlfile
 from .conditions import (ALL_OPERATORS, INNER_KINDS, MET, NOT_MET, OPERATORS, STATUS_OF,
                          Condition, Plan, build_plan)
-from .errors import RuleError, UsageError, did_you_mean
-from .facts import Vocabulary, load_vocabulary
+from ..errors import RuleError, UsageError, did_you_mean
+from .vocabulary import Vocabulary, load_vocabulary
 from .fields import Node, describe, root
 
 VERIFICATION_TAGS = ("V", "V2", "U")
@@ -39,7 +39,7 @@ MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive
 
 def bundled_rules_dir() -> Path:
     """`rules/` of a source checkout (editable install), else the copy in the wheel."""
-    here = Path(__file__).resolve().parent
+    here = Path(__file__).resolve().parent.parent  # the `eligibility` package
     for candidate in (here.parent / "rules", here / "rules"):
         if (candidate / "facts.yaml").is_file():
             return candidate

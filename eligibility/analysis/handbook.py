@@ -12,10 +12,10 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from .conditions import Condition, describe_test
-from .facts import Vocabulary
-from .rulebook import RuleBook
-from .scenarios import Scenario
+from ..law.conditions import Condition, describe_test
+from ..law.vocabulary import Vocabulary
+from ..law.rulebook import RuleBook
+from ..law.scenarios import Scenario
 
 DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act",
                     "cooperation": "cooperation"}

@@ -1,0 +1,24 @@
+"""Engines evaluate the plan of a resolved rule book for one scenario's facts.
+
+`reference` is the semantics in Python (`--engine python`); `durable` compiles the plan
+into durable-rules rulesets (`--engine durable`, the default for cases) and is the only
+module that imports durable-rules. Engines are looked up by name, and the durable one is
+imported only when asked for, so that commands that never evaluate (`--version`,
+`schema`) do not load the C engine.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+ENGINE_NAMES = ("durable", "python")
+
+
+def engine_class(name: str) -> Any:
+    """The engine class called `name` (one of ENGINE_NAMES)."""
+    if name == "python":
+        from .reference import PythonEngine
+        return PythonEngine
+    if name == "durable":
+        from .durable import DurableEngine
+        return DurableEngine
+    raise KeyError(name)
