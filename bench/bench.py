@@ -18,6 +18,7 @@ start-up and rule compilation included): scenarios/second with 1 job and with 2 
 parent and its workers) of the same comparison with 2 jobs, per-scenario CSV rows
 written to a file, on 10,000 and on 100,000 scenarios (target: <= 1.2x).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -103,7 +104,7 @@ def memory_child(count: int, engine: str) -> None:
         for facts, date in generate(min(tenth, count - done), rng_seed + done):
             evaluator.evaluate(facts, date)
         done += min(tenth, count - done)
-        if done == tenth or done == count:
+        if done in (tenth, count):
             checkpoints.append(peak_rss_kib())
     print(json.dumps(checkpoints))
 
@@ -118,44 +119,71 @@ def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
     import tempfile
 
     from eligibility.population.compare import compare, csv_header
-    with tempfile.TemporaryDirectory() as directory:
-        with open(Path(directory) / "rows.csv", "w", encoding="utf-8", newline="") as out:
-            if rows:
-                out.write(csv_header())
-            started = time.perf_counter()
-            comparison = compare(*COMPARE_SIDES, generate=count, seed=seed, jobs=jobs,
-                                 rows="csv" if rows else None,
-                                 write_rows=out.write if rows else None)
-            elapsed = time.perf_counter() - started
+
+    with (
+        tempfile.TemporaryDirectory() as directory,
+        open(Path(directory) / "rows.csv", "w", encoding="utf-8", newline="") as out,
+    ):
+        if rows:
+            out.write(csv_header())
+        started = time.perf_counter()
+        comparison = compare(
+            *COMPARE_SIDES,
+            generate=count,
+            seed=seed,
+            jobs=jobs,
+            rows="csv" if rows else None,
+            write_rows=out.write if rows else None,
+        )
+        elapsed = time.perf_counter() - started
     summary = json.dumps(comparison.to_dict(), sort_keys=True)
-    own, workers = (resource.getrusage(who) for who in (resource.RUSAGE_SELF,
-                                                         resource.RUSAGE_CHILDREN))
-    print(json.dumps({
-        "elapsed": elapsed,
-        "cpu": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
-        "rss_self": peak_rss_kib(),
-        # workers are forked, never exec'd: their ru_maxrss is their own peak
-        "rss_workers": workers.ru_maxrss,
-        "digest": hashlib.sha256(summary.encode()).hexdigest(),
-        "changed": comparison.changed()}))
+    own, workers = (
+        resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
+    )
+    print(
+        json.dumps(
+            {
+                "elapsed": elapsed,
+                "cpu": own.ru_utime + own.ru_stime + workers.ru_utime + workers.ru_stime,
+                "rss_self": peak_rss_kib(),
+                # workers are forked, never exec'd: their ru_maxrss is their own peak
+                "rss_workers": workers.ru_maxrss,
+                "digest": hashlib.sha256(summary.encode()).hexdigest(),
+                "changed": comparison.changed(),
+            }
+        )
+    )
 
 
 def run_compare_child(count: int, jobs: int, *, rows: bool, seed: int) -> dict:
-    child = subprocess.run([sys.executable, __file__, "--compare-child", str(count),
-                            str(jobs), "rows" if rows else "summary", str(seed)],
-                           capture_output=True, text=True)
+    child = subprocess.run(
+        [
+            sys.executable,
+            __file__,
+            "--compare-child",
+            str(count),
+            str(jobs),
+            "rows" if rows else "summary",
+            str(seed),
+        ],
+        capture_output=True,
+        text=True,
+    )
     if child.returncode != 0:
         sys.stderr.write(child.stderr)
-        raise SystemExit(f"compare of {count:,} scenarios with {jobs} job(s) failed "
-                         f"(exit {child.returncode})")
+        raise SystemExit(
+            f"compare of {count:,} scenarios with {jobs} job(s) failed (exit {child.returncode})"
+        )
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
 def bench_compare(count: int, seed: int) -> None:
     small = max(1, count // 10)
-    print(f"compare {COMPARE_SIDES[0]} vs {COMPARE_SIDES[1]} (today) on generated "
-          f"scenarios (distribution default, seed {seed}), durable engine, each run in a "
-          f"fresh process, start-up included")
+    print(
+        f"compare {COMPARE_SIDES[0]} vs {COMPARE_SIDES[1]} (today) on generated "
+        f"scenarios (distribution default, seed {seed}), durable engine, each run in a "
+        f"fresh process, start-up included"
+    )
     one = run_compare_child(count, 1, rows=False, seed=seed)
     two = run_compare_child(count, 2, rows=False, seed=seed)
     rate_one, rate_two = count / one["elapsed"], count / two["elapsed"]
@@ -164,28 +192,40 @@ def bench_compare(count: int, seed: int) -> None:
         # the share of `jobs` cores our processes got: well below 1 means that other
         # programs competed for the CPU, and the ratio below is not meaningful
         share = run["cpu"] / (run["elapsed"] * jobs)
-        print(f"  {jobs} job{'s' if jobs > 1 else ' '}  {count:,} scenarios in "
-              f"{run['elapsed']:6.1f} s  {count / run['elapsed']:8,.0f} scenarios/s  "
-              f"(used {share:4.0%} of {jobs} core{'s' if jobs > 1 else ''})")
-    print(f"  ratio 2 jobs / 1 job        {speedup:10.2f}                         "
-          f"target >= 1.70    {verdict(speedup >= 1.7)}")
+        print(
+            f"  {jobs} job{'s' if jobs > 1 else ' '}  {count:,} scenarios in "
+            f"{run['elapsed']:6.1f} s  {count / run['elapsed']:8,.0f} scenarios/s  "
+            f"(used {share:4.0%} of {jobs} core{'s' if jobs > 1 else ''})"
+        )
+    print(
+        f"  ratio 2 jobs / 1 job        {speedup:10.2f}                         "
+        f"target >= 1.70    {verdict(speedup >= 1.7)}"
+    )
     if two["cpu"] / (two["elapsed"] * 2) < 0.85:
-        print(f"  warning: other programs were using the CPU (load average "
-              f"{os.getloadavg()[0]:.1f}); run `make bench` on an idle machine")
+        print(
+            f"  warning: other programs were using the CPU (load average "
+            f"{os.getloadavg()[0]:.1f}); run `make bench` on an idle machine"
+        )
     same = one["digest"] == two["digest"]
-    print(f"  summaries of 1 and 2 jobs identical: {'yes' if same else 'NO'} "
-          f"({one['changed']:,} provision changes)                  {verdict(same)}")
+    print(
+        f"  summaries of 1 and 2 jobs identical: {'yes' if same else 'NO'} "
+        f"({one['changed']:,} provision changes)                  {verdict(same)}"
+    )
     low = run_compare_child(small, 2, rows=True, seed=seed)
     high = run_compare_child(count, 2, rows=True, seed=seed)
     peak_low = max(low["rss_self"], low["rss_workers"])
     peak_high = max(high["rss_self"], high["rss_workers"])
     growth = peak_high / peak_low
-    print(f"  peak RSS, 2 jobs, rows to CSV: {peak_low / 1024:.0f} MiB for {small:,} "
-          f"scenarios, {peak_high / 1024:.0f} MiB for {count:,} (x{growth:.2f})  "
-          f"target <= x1.2  {verdict(growth <= 1.2)}")
-    print(f"    (parent {high['rss_self'] / 1024:.0f} MiB, largest worker "
-          f"{high['rss_workers'] / 1024:.0f} MiB; 1 job: "
-          f"{one['rss_self'] / 1024:.0f} MiB for {count:,})")
+    print(
+        f"  peak RSS, 2 jobs, rows to CSV: {peak_low / 1024:.0f} MiB for {small:,} "
+        f"scenarios, {peak_high / 1024:.0f} MiB for {count:,} (x{growth:.2f})  "
+        f"target <= x1.2  {verdict(growth <= 1.2)}"
+    )
+    print(
+        f"    (parent {high['rss_self'] / 1024:.0f} MiB, largest worker "
+        f"{high['rss_workers'] / 1024:.0f} MiB; 1 job: "
+        f"{one['rss_self'] / 1024:.0f} MiB for {count:,})"
+    )
 
 
 def verdict(ok: bool) -> str:
@@ -198,8 +238,9 @@ def main() -> int:
     parser.add_argument("--memory-scenarios", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--compare-scenarios", type=int, default=100_000)
-    parser.add_argument("--only-compare", action="store_true",
-                        help="run only the compare benchmark")
+    parser.add_argument(
+        "--only-compare", action="store_true", help="run only the compare benchmark"
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--compare-child", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -214,35 +255,51 @@ def main() -> int:
         bench_compare(args.compare_scenarios, args.seed)
         return 0
 
-    print(f"eligibility benchmark: Python {platform.python_version()}, "
-          f"{os.cpu_count()} cores, {platform.machine()}")
+    print(
+        f"eligibility benchmark: Python {platform.python_version()}, "
+        f"{os.cpu_count()} cores, {platform.machine()}"
+    )
     registry = default_registry()
     book = registry.load("us-law")
     scenarios = generate(args.scenarios, args.seed)
-    print(f"{len(scenarios):,} generated scenarios (3/4 of facts known), us-law at "
-          f"{', '.join(d.isoformat() for d in DATES)}")
+    print(
+        f"{len(scenarios):,} generated scenarios (3/4 of facts known), us-law at "
+        f"{', '.join(d.isoformat() for d in DATES)}"
+    )
     reference = throughput(Evaluator(book, "python"), scenarios)
     durable = throughput(Evaluator(book, "durable"), scenarios)
     ratio = durable / reference
-    print(f"  reference evaluator (python)  {reference:10,.0f} scenarios/s on one core  "
-          f"target >= 20,000  {verdict(reference >= 20_000)}")
+    print(
+        f"  reference evaluator (python)  {reference:10,.0f} scenarios/s on one core  "
+        f"target >= 20,000  {verdict(reference >= 20_000)}"
+    )
     print(f"  durable-rules engine          {durable:10,.0f} scenarios/s on one core")
-    print(f"  ratio durable / reference     {ratio:10.2f}                         "
-          f"target >= 0.20    {verdict(ratio >= 0.2)}")
+    print(
+        f"  ratio durable / reference     {ratio:10.2f}                         "
+        f"target >= 0.20    {verdict(ratio >= 0.2)}"
+    )
     reference_json = throughput(Evaluator(book, "python"), scenarios[:2000], serialise=True)
     durable_json = throughput(Evaluator(book, "durable"), scenarios[:2000], serialise=True)
-    print(f"  with every explanation serialised to JSON: reference {reference_json:,.0f}/s, "
-          f"durable {durable_json:,.0f}/s (ratio {durable_json / reference_json:.2f})")
+    print(
+        f"  with every explanation serialised to JSON: reference {reference_json:,.0f}/s, "
+        f"durable {durable_json:,.0f}/s (ratio {durable_json / reference_json:.2f})"
+    )
     print(f"  peak RSS of this process: {peak_rss_kib() / 1024:.0f} MiB")
 
     n = args.memory_scenarios
-    child = subprocess.run([sys.executable, __file__, "--memory-child", str(n)],
-                           capture_output=True, text=True, check=True)
+    child = subprocess.run(
+        [sys.executable, __file__, "--memory-child", str(n)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     at_tenth, at_end = json.loads(child.stdout.strip().splitlines()[-1])
     growth = at_end / at_tenth
-    print(f"memory, durable engine, one process: peak RSS {at_tenth / 1024:.0f} MiB after "
-          f"{n // 10:,} scenarios, {at_end / 1024:.0f} MiB after {n:,} (x{growth:.2f})  "
-          f"target <= x1.2  {verdict(growth <= 1.2)}")
+    print(
+        f"memory, durable engine, one process: peak RSS {at_tenth / 1024:.0f} MiB after "
+        f"{n // 10:,} scenarios, {at_end / 1024:.0f} MiB after {n:,} (x{growth:.2f})  "
+        f"target <= x1.2  {verdict(growth <= 1.2)}"
+    )
     bench_compare(args.compare_scenarios, args.seed)
     return 0
 

@@ -5,9 +5,11 @@ run(args); this module builds the parser from them and turns errors into exit co
 0 success, 1 a test or check found a failure, 2 bad input or usage (a message naming
 the file, the key and what was expected; never a traceback).
 """
+
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
 import os
 import sys
@@ -26,8 +28,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> None:  # type: ignore[override]
         self.print_usage(sys.stderr)
-        sys.stderr.write(f"error: {printable(message)}\n"
-                         f"(run `{self.prog} --help` for help)\n")
+        sys.stderr.write(f"error: {printable(message)}\n(run `{self.prog} --help` for help)\n")
         raise SystemExit(EXIT_USAGE)
 
 
@@ -42,18 +43,20 @@ def _command_modules(only: str | None = None) -> dict[str, ModuleType]:
     return modules
 
 
-def build_parser(command: str | None = None
-                 ) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
+def build_parser(
+    command: str | None = None,
+) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
     """The parser of every command; or, given the command to run, of that one only: the
     others' imports (Hypothesis for `check`, worker pools for `compare`) would make every
     start slower."""
-    parser = _Parser(prog="eligibility",
-                     description="Which U.S. anti-trafficking protections apply to a case, "
-                                 "why, and where they depend on law enforcement. A "
-                                 "teaching and research aid, not legal advice.")
+    parser = _Parser(
+        prog="eligibility",
+        description="Which U.S. anti-trafficking protections apply to a case, "
+        "why, and where they depend on law enforcement. A "
+        "teaching and research aid, not legal advice.",
+    )
     parser.add_argument("--version", action="version", version=f"eligibility {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND",
-                                       parser_class=_Parser)
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
     modules = _command_modules(command)
     for name, module in modules.items():
@@ -78,23 +81,25 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         # the reader went away (e.g. `| head`): stop quietly, and keep the interpreter
         # from failing again when it flushes stdout at exit
-        try:
+        with contextlib.suppress(OSError):
             sys.stdout = open(os.devnull, "w")  # noqa: SIM115
-        except OSError:
-            pass
         return EXIT_OK
     except UnicodeEncodeError as exc:
         # stdout is not UTF-8 (PYTHONIOENCODING, a legacy locale): say so, not "a bug"
-        sys.stderr.write(f"error: the output contains characters that the output "
-                         f"encoding ({exc.encoding}) cannot represent; set "
-                         f"PYTHONIOENCODING=utf-8 or use --out FILE\n")
+        sys.stderr.write(
+            f"error: the output contains characters that the output "
+            f"encoding ({exc.encoding}) cannot represent; set "
+            f"PYTHONIOENCODING=utf-8 or use --out FILE\n"
+        )
         return EXIT_USAGE
     except Exception as exc:  # noqa: BLE001 - never show a traceback to a user
         if os.environ.get("ELIGIBILITY_DEBUG"):
             raise
-        sys.stderr.write(f"internal error: {type(exc).__name__}: {printable(str(exc))}\n"
-                         "This is a bug in eligibility. Run again with ELIGIBILITY_DEBUG=1 "
-                         "for details, and report it (without any scenario data).\n")
+        sys.stderr.write(
+            f"internal error: {type(exc).__name__}: {printable(str(exc))}\n"
+            "This is a bug in eligibility. Run again with ELIGIBILITY_DEBUG=1 "
+            "for details, and report it (without any scenario data).\n"
+        )
         return EXIT_INTERNAL
 
 

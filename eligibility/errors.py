@@ -12,6 +12,7 @@ Every error carries the file, the line and the key path it is about, and renders
 `ScenarioError`, `RuleError`, `InputError` and `UsageError` are also `ValueError`s, so a
 caller's `except ValueError` keeps working.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -25,16 +26,24 @@ def printable(text: str, *, lines: bool = True) -> str:
     lines=False, line breaks and tabs are escaped too (one-line error messages)."""
     kept = "\n\t" if lines else ""
     return "".join(
-        ch if ch in kept or (unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
+        ch
+        if ch in kept or (unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"))
         else ch.encode("unicode_escape").decode("ascii")
-        for ch in text)
+        for ch in text
+    )
 
 
 class EligibilityError(Exception):
     """Base class: an error the user can act on (bad input, bad rules, bad usage)."""
 
-    def __init__(self, message: str, *, path: str | None = None, line: int | None = None,
-                 key: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        key: str | None = None,
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.path = path

@@ -3,8 +3,10 @@
 Results go to standard output, or to a file that appears complete or not at all and is
 readable by its owner only (scenario data is confidential).
 """
+
 from __future__ import annotations
 
+import contextlib
 import csv
 import errno
 import io
@@ -21,11 +23,19 @@ from .errors import UsageError
 
 # failures of the output file itself (disk full, quota, read-only, target replaced by a
 # directory), reported as a clear error rather than an internal one
-_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS,
-                 errno.EISDIR}
+_WRITE_ERRORS = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS, errno.EISDIR}
 
-CSV_COLUMNS = ("scenario", "rule_set", "as_of", "engine", "provision", "status",
-               "law_enforcement_gated", "missing_facts", "open_questions")
+CSV_COLUMNS = (
+    "scenario",
+    "rule_set",
+    "as_of",
+    "engine",
+    "provision",
+    "status",
+    "law_enforcement_gated",
+    "missing_facts",
+    "open_questions",
+)
 
 
 @contextmanager
@@ -55,8 +65,9 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise UsageError(f"{path}: cannot create a file in {directory}: "
-                         f"{exc.strerror or exc}") from None
+        raise UsageError(
+            f"{path}: cannot create a file in {directory}: {exc.strerror or exc}"
+        ) from None
     try:
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
@@ -65,13 +76,12 @@ def output_stream(path: str | None) -> Iterator[IO[str]]:
             os.fsync(handle.fileno())
         os.replace(tmp, target)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         if isinstance(exc, OSError) and exc.errno in _WRITE_ERRORS:
-            raise UsageError(f"{path}: cannot write: {exc.strerror or exc}; nothing was "
-                             f"written") from None
+            raise UsageError(
+                f"{path}: cannot write: {exc.strerror or exc}; nothing was written"
+            ) from None
         raise
 
 
@@ -89,11 +99,17 @@ def csv_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
     """One row per scenario and provision, for spreadsheets."""
     for result in results:
         for pid, provision in result["provisions"].items():
-            yield [result["scenario"], result["rule_set"], result["as_of"],
-                   result["engine"], pid, provision["status"],
-                   "true" if provision["law_enforcement_gated"] else "false",
-                   " ".join(provision["missing_facts"]),
-                   " ".join(provision.get("open_questions", []))]
+            yield [
+                result["scenario"],
+                result["rule_set"],
+                result["as_of"],
+                result["engine"],
+                pid,
+                provision["status"],
+                "true" if provision["law_enforcement_gated"] else "false",
+                " ".join(provision["missing_facts"]),
+                " ".join(provision.get("open_questions", [])),
+            ]
 
 
 def csv_line(row: Iterable[Any]) -> str:

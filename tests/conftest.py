@@ -4,6 +4,7 @@ The `ci` profile (the default) is derandomized, so every run tries the same exam
 and `make test` is reproducible and bounded in time; set HYPOTHESIS_PROFILE=dev for
 randomized exploration with more examples.
 """
+
 from __future__ import annotations
 
 import os
@@ -15,9 +16,15 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
-settings.register_profile("ci", derandomize=True, max_examples=150, deadline=None,
-                          suppress_health_check=[HealthCheck.too_slow],
-                          database=None, print_blob=True)
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+    database=None,
+    print_blob=True,
+)
 settings.register_profile("dev", max_examples=1000, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
@@ -36,15 +43,28 @@ def eligibility_executable() -> str:
     return found
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict[str, str] | None = None,
-            input: str | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([eligibility_executable(), *args], capture_output=True, text=True,
-                          cwd=cwd or ROOT, env=env, input=input, timeout=timeout)
+def run_cli(
+    *args: str,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+    input: str | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [eligibility_executable(), *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd or ROOT,
+        env=env,
+        input=input,
+        timeout=timeout,
+    )
 
 
 @pytest.fixture(scope="session")
 def registry():
     from eligibility.law.rulebook import default_registry
+
     return default_registry()
 
 

@@ -1,4 +1,5 @@
 """Drive a command through a real pseudo-terminal, as a person at a keyboard would."""
+
 from __future__ import annotations
 
 import fcntl
@@ -16,19 +17,39 @@ ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 class Terminal:
     """A child process on a pty of a given size; `expect` reads until a pattern shows."""
 
-    def __init__(self, args: list[str], *, columns: int = 100, rows: int = 50,
-                 env: dict[str, str] | None = None, cwd: str | None = None) -> None:
+    def __init__(
+        self,
+        args: list[str],
+        *,
+        columns: int = 100,
+        rows: int = 50,
+        env: dict[str, str] | None = None,
+        cwd: str | None = None,
+    ) -> None:
         master, slave = os.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-        environment = {**os.environ, "NO_COLOR": "1", "TERM": "xterm-256color",
-                       "COLUMNS": str(columns), "LINES": str(rows), **(env or {})}
-        self.process = subprocess.Popen(args, stdin=slave, stdout=slave, stderr=slave,
-                                        env=environment, cwd=cwd, close_fds=True,
-                                        start_new_session=True)
+        environment = {
+            **os.environ,
+            "NO_COLOR": "1",
+            "TERM": "xterm-256color",
+            "COLUMNS": str(columns),
+            "LINES": str(rows),
+            **(env or {}),
+        }
+        self.process = subprocess.Popen(
+            args,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            env=environment,
+            cwd=cwd,
+            close_fds=True,
+            start_new_session=True,
+        )
         os.close(slave)
         self.master = master
-        self.screen = ""      # everything written so far
-        self.position = 0     # how far `expect` has consumed
+        self.screen = ""  # everything written so far
+        self.position = 0  # how far `expect` has consumed
 
     def _read(self, timeout: float) -> bool:
         ready, _, _ = select.select([self.master], [], [], timeout)
@@ -53,11 +74,14 @@ class Terminal:
                 self.position = match.end()
                 return match
             remaining = deadline - time.monotonic()
-            if remaining <= 0 or (not self._read(min(remaining, 0.5))
-                                  and self.process.poll() is not None
-                                  and not self._read(0.1)):
-                raise AssertionError(f"did not see {pattern!r}; screen ends with:\n"
-                                     f"{self.screen[-2500:]}")
+            if remaining <= 0 or (
+                not self._read(min(remaining, 0.5))
+                and self.process.poll() is not None
+                and not self._read(0.1)
+            ):
+                raise AssertionError(
+                    f"did not see {pattern!r}; screen ends with:\n{self.screen[-2500:]}"
+                )
 
     def send(self, line: str) -> None:
         os.write(self.master, (line + "\n").encode())

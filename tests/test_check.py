@@ -1,5 +1,6 @@
 """`eligibility check`: the lint (eligibility/check.py), and the command through the
 console script as a rule author runs it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,10 +13,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, run_cli
-from eligibility.analysis.lint import (ERROR, WARNING, Search, ValueClasses, lint, possible)
+from eligibility.analysis.lint import ERROR, WARNING, Search, ValueClasses, lint, possible
 from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED
 from eligibility.law.rulebook import Registry, bundled_rules_dir
+
+from conftest import DATA, run_cli
 
 CHECK = DATA / "check"
 BROKEN = DATA / "broken-t-visa.yaml"
@@ -29,8 +31,9 @@ def findings(report, code: str) -> list:
 # ------------------------------------------------------------------ the command
 
 
-@pytest.mark.parametrize("rule_set, engine", [("us-law", "durable"),
-                                              ("rights-based-2007", "python")])
+@pytest.mark.parametrize(
+    "rule_set, engine", [("us-law", "durable"), ("rights-based-2007", "python")]
+)
 def test_bundled_rule_sets_pass(rule_set, engine) -> None:
     # The whole search, not a sample: a sample once missed a real counterexample.
     p = run_cli("check", "--rules", rule_set, "--engine", engine, "--no-color")
@@ -45,18 +48,28 @@ def test_bundled_rule_sets_pass(rule_set, engine) -> None:
 def counterexample_blocks(output: str) -> dict[str, str]:
     """The YAML documents printed under `# LABEL: counterexample to ID` lines."""
     blocks: dict[str, str] = {}
-    for match in re.finditer(r"^# (\w+): counterexample to ([\w-]+)\n(.*?)\n\n", output,
-                             re.S | re.M):
+    for match in re.finditer(
+        r"^# (\w+): counterexample to ([\w-]+)\n(.*?)\n\n", output, re.S | re.M
+    ):
         blocks[f"{match.group(2)}/{match.group(1)}"] = match.group(3) + "\n"
     return blocks
 
 
-def test_a_t_visa_without_the_victim_element_is_caught_with_a_counterexample(
-        tmp_path) -> None:
+def test_a_t_visa_without_the_victim_element_is_caught_with_a_counterexample(tmp_path) -> None:
     saved = tmp_path / "saved"
     saved.mkdir()
-    p = run_cli("check", "--rules", str(BROKEN), "--examples", "25", "--no-color",
-                "--save", str(saved), "--engine", "python")
+    p = run_cli(
+        "check",
+        "--rules",
+        str(BROKEN),
+        "--examples",
+        "25",
+        "--no-color",
+        "--save",
+        str(saved),
+        "--engine",
+        "python",
+    )
     assert p.returncode == 1, p.stdout + p.stderr
     assert "✘ severe-form-required" in p.stdout
     assert "then severe_trafficking is met: no" in p.stdout
@@ -75,6 +88,7 @@ def test_a_t_visa_without_the_victim_element_is_caught_with_a_counterexample(
     assert json.loads(r.stdout)["provisions"]["t_visa"]["status"] != "met"
     # shrunk: the T elements that remain, nothing about what happened to the person
     from eligibility import load_scenario
+
     facts = load_scenario(str(path)).facts
     assert len(facts) <= 8 and not {"actions", "means", "commercial_sex_act"} & set(facts)
     # --save wrote the same file, readable by its owner only
@@ -84,10 +98,26 @@ def test_a_t_visa_without_the_victim_element_is_caught_with_a_counterexample(
 
 
 def test_check_is_deterministic() -> None:
-    first = run_cli("check", "--rules", str(BROKEN), "--examples", "15", "--no-color",
-                    "--invariants", str(CHECK / "t-visa-invariant.yaml"))
-    second = run_cli("check", "--rules", str(BROKEN), "--examples", "15", "--no-color",
-                     "--invariants", str(CHECK / "t-visa-invariant.yaml"))
+    first = run_cli(
+        "check",
+        "--rules",
+        str(BROKEN),
+        "--examples",
+        "15",
+        "--no-color",
+        "--invariants",
+        str(CHECK / "t-visa-invariant.yaml"),
+    )
+    second = run_cli(
+        "check",
+        "--rules",
+        str(BROKEN),
+        "--examples",
+        "15",
+        "--no-color",
+        "--invariants",
+        str(CHECK / "t-visa-invariant.yaml"),
+    )
     assert first.returncode == second.returncode == 1
     assert counterexample_blocks(first.stdout) == counterexample_blocks(second.stdout) != {}
 
@@ -95,47 +125,83 @@ def test_check_is_deterministic() -> None:
 def test_check_leaves_no_files_behind(tmp_path) -> None:
     """Hypothesis would cache what it reads from source code in ./.hypothesis; the
     working directory may be a folder of case files."""
-    p = run_cli("check", "--rules", "us-law", "--examples", "5", "--engine", "python",
-                "--invariants", str(CHECK / "t-visa-invariant.yaml"), cwd=tmp_path)
+    p = run_cli(
+        "check",
+        "--rules",
+        "us-law",
+        "--examples",
+        "5",
+        "--engine",
+        "python",
+        "--invariants",
+        str(CHECK / "t-visa-invariant.yaml"),
+        cwd=tmp_path,
+    )
     assert p.returncode == 0, p.stdout
     assert list(tmp_path.iterdir()) == []
 
 
 def test_as_of_checks_one_date() -> None:
-    p = run_cli("check", "--rules", "us-law", "--as-of", "2002-06-01", "--examples", "10",
-                "--no-color", "--engine", "python")
+    p = run_cli(
+        "check",
+        "--rules",
+        "us-law",
+        "--as-of",
+        "2002-06-01",
+        "--examples",
+        "10",
+        "--no-color",
+        "--engine",
+        "python",
+    )
     assert p.returncode == 0, p.stdout
     assert "The law in force on 2002-06-01." in p.stdout
 
 
-@pytest.mark.parametrize("data, message", [
-    ("undeclared-fact.yaml",
-     "tests/data/check/undeclared-fact.yaml:15: changes[0].add.t-visa[0].fact: condition "
-     "t-hardshp: unknown fact 'extreme_hardshp' (did you mean extreme_hardship?)"),
-    ("cycle.yaml", "tests/data/check/cycle.yaml: provisions refer to each other in a cycle: "
-     "severe_trafficking -> victim_services -> severe_trafficking"),
-    ("missing-target.yaml", "tests/data/check/missing-target.yaml:11: amendment "
-     "reword-trauma (update): no condition t3-bb-trauma in t_visa at this date (when "
-     "resolving the law from 2000-10-28 until 2008-12-23)"),
-    ("bad-invariants.yaml", "tests/data/check/bad-invariants.yaml:9: "
-     "invariants[0].if.provision: unknown provision 't_vissa' (did you mean t_visa?)"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (
+            "undeclared-fact.yaml",
+            "tests/data/check/undeclared-fact.yaml:15: changes[0].add.t-visa[0].fact: condition "
+            "t-hardshp: unknown fact 'extreme_hardshp' (did you mean extreme_hardship?)",
+        ),
+        (
+            "cycle.yaml",
+            "tests/data/check/cycle.yaml: provisions refer to each other in a cycle: "
+            "severe_trafficking -> victim_services -> severe_trafficking",
+        ),
+        (
+            "missing-target.yaml",
+            "tests/data/check/missing-target.yaml:11: amendment "
+            "reword-trauma (update): no condition t3-bb-trauma in t_visa at this date (when "
+            "resolving the law from 2000-10-28 until 2008-12-23)",
+        ),
+        (
+            "bad-invariants.yaml",
+            "tests/data/check/bad-invariants.yaml:9: "
+            "invariants[0].if.provision: unknown provision 't_vissa' (did you mean t_visa?)",
+        ),
+    ],
+)
 def test_rules_that_do_not_load_are_lint_failures_not_crashes(data, message) -> None:
-    p = run_cli("check", "--rules", f"tests/data/check/{data}", "--examples", "0",
-                "--no-color")
+    p = run_cli("check", "--rules", f"tests/data/check/{data}", "--examples", "0", "--no-color")
     assert p.returncode == 1, p.stdout + p.stderr
     assert "Traceback" not in p.stdout + p.stderr
     assert "internal error" not in p.stderr
     assert message in " ".join(p.stdout.split()), p.stdout
 
 
-@pytest.mark.parametrize("args, message", [
-    (["--rules", "us-lw"], "did you mean us-law"),
-    (["--examples", "-3"], "expected 0 or more"),
-    (["--as-of", "2020-02-30"], "2020-02-30 is not a calendar date"),
-    (["--save", "no/such/dir"], "--save no/such/dir: no such directory"),
-    (["--invariants", "no-such-file.yaml"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--rules", "us-lw"], "did you mean us-law"),
+        (["--examples", "-3"], "expected 0 or more"),
+        (["--as-of", "2020-02-30"], "2020-02-30 is not a calendar date"),
+        (["--save", "no/such/dir"], "--save no/such/dir: no such directory"),
+        (["--invariants", "no-such-file.yaml"], "no such file"),
+    ],
+)
 def test_bad_usage_exits_2(args, message) -> None:
     p = run_cli("check", *args)
     assert p.returncode == 2
@@ -143,8 +209,7 @@ def test_bad_usage_exits_2(args, message) -> None:
 
 
 def test_strict_makes_warnings_fail() -> None:
-    p = run_cli("check", "--rules", "us-law", "--invariants", "none", "--strict",
-                "--no-color")
+    p = run_cli("check", "--rules", "us-law", "--invariants", "none", "--strict", "--no-color")
     assert p.returncode == 1
     assert "(--strict: warnings fail)" in p.stdout
 
@@ -170,8 +235,10 @@ def test_a_provision_that_can_never_be_met(overlays) -> None:
     (found,) = findings(lint(overlays("never-met.yaml")), "provision-never-met")
     assert found.severity == ERROR and found.key == "t-visa"
     assert found.path.endswith("t_visa.yaml")
-    assert "t_visa can never be met: its conditions can each be met, but never all " \
-           "together" in found.message
+    assert (
+        "t_visa can never be met: its conditions can each be met, but never all "
+        "together" in found.message
+    )
     assert "(at every date from 2000-10-28)" in found.message
 
 
@@ -181,15 +248,20 @@ def test_a_constant_that_shadows_its_siblings(overlays) -> None:
     assert {f.key for f in shadowed} == {"t3-always"}
     assert all(f.severity == WARNING and f.path.endswith("shadowed.yaml") for f in shadowed)
     latest = [f for f in shadowed if "from 2008-12-23 on" in f.message]
-    assert latest and "t3-aa-complied, t3-cc-minor, t3-bb-trauma can never change the " \
-                      "result" in latest[0].message
+    assert (
+        latest
+        and "t3-aa-complied, t3-cc-minor, t3-bb-trauma can never change the result"
+        in latest[0].message
+    )
 
 
 def test_changes_of_one_overlay_that_overlap(overlays) -> None:
     (found,) = findings(lint(overlays("order-dependent.yaml")), "order-dependent")
     assert found.severity == ERROR and found.key == "drop-cooperation"
-    assert "changes reword-compliance and drop-cooperation of t_visa both change " \
-           "condition t3-aa-complied" in found.message
+    assert (
+        "changes reword-compliance and drop-cooperation of t_visa both change "
+        "condition t3-aa-complied" in found.message
+    )
 
 
 @pytest.fixture()
@@ -205,7 +277,10 @@ def add_amendment(rules: Path, provision: str, text: str) -> None:
 
 
 def test_two_amendments_of_one_condition_on_the_same_date(rules_copy) -> None:
-    add_amendment(rules_copy, "t_visa", """
+    add_amendment(
+        rules_copy,
+        "t_visa",
+        """
   - id: same-day-rewording
     effective: 2003-12-19
     instrument: test data
@@ -213,16 +288,22 @@ def test_two_amendments_of_one_condition_on_the_same_date(rules_copy) -> None:
     summary: Rewords the child exemption on the day TVPRA 2003 replaces it.
     update:
       t3-cc-minor: {text: "reworded"}
-""")
+""",
+    )
     report = lint(Registry(rules_copy).load("us-law"))
     (found,) = findings(report, "order-dependent")
-    assert "amendments tvpra-2003-under-18 and same-day-rewording of t_visa both change " \
-           "condition t3-cc-minor on 2003-12-19" in found.message
+    assert (
+        "amendments tvpra-2003-under-18 and same-day-rewording of t_visa both change "
+        "condition t3-cc-minor on 2003-12-19" in found.message
+    )
     assert found.path.endswith("t_visa.yaml") and found.key == "same-day-rewording"
 
 
 def test_amendments_of_different_fields_on_the_same_date_commute(rules_copy) -> None:
-    add_amendment(rules_copy, "t_visa", """
+    add_amendment(
+        rules_copy,
+        "t_visa",
+        """
   - id: same-day-citation
     effective: 2003-03-01
     instrument: test data
@@ -230,12 +311,16 @@ def test_amendments_of_different_fields_on_the_same_date_commute(rules_copy) -> 
     summary: Changes only the citation of the root on the day the text changes.
     update:
       t-visa: {citation: "8 U.S.C. 1101(a)(15)(T)"}
-""")
+""",
+    )
     assert not findings(lint(Registry(rules_copy).load("us-law")), "order-dependent")
 
 
 def test_text_that_is_never_in_force(rules_copy) -> None:
-    add_amendment(rules_copy, "t_visa", """
+    add_amendment(
+        rules_copy,
+        "t_visa",
+        """
   - id: replaced-at-once
     effective: 2000-10-28
     instrument: test data
@@ -247,7 +332,8 @@ def test_text_that_is_never_in_force(rules_copy) -> None:
         text: Hardship, as replaced
         citation: none
         fact: extreme_hardship
-""")
+""",
+    )
     (found,) = findings(lint(Registry(rules_copy).load("us-law")), "never-in-force")
     assert found.key == "t4-hardship" and found.severity == WARNING
 
@@ -256,10 +342,13 @@ def test_a_condition_without_citation(us_law) -> None:
     source = us_law.sources["u_visa"]
     condition = source.condition.with_children(
         replace(c, citation="") if c.id == "u5-jurisdiction" else c
-        for c in source.condition.children)
-    book = replace(us_law, sources={**us_law.sources,
-                                    "u_visa": replace(source, condition=condition)},
-                   _cache={})
+        for c in source.condition.children
+    )
+    book = replace(
+        us_law,
+        sources={**us_law.sources, "u_visa": replace(source, condition=condition)},
+        _cache={},
+    )
     (found,) = findings(lint(book), "missing-citation")
     assert found.key == "u5-jurisdiction" and found.path.endswith("u_visa.yaml")
 
@@ -275,8 +364,7 @@ def test_as_of_lints_one_epoch(us_law) -> None:
 def test_value_classes_split_on_every_boundary(us_law) -> None:
     classes = ValueClasses.for_book(us_law, (us_law.at(d) for d in us_law.change_dates))
     assert classes["age_at_victimization"] == (14, 17, 18)  # < 15, < 18
-    assert classes["citizenship"] == ("us_citizen", "lawful_permanent_resident",
-                                      "noncitizen")
+    assert classes["citizenship"] == ("us_citizen", "lawful_permanent_resident", "noncitizen")
     # recruit..obtain behave alike everywhere, and so do patronize and solicit
     assert len(classes["actions"]) == 4 and frozenset() in classes["actions"]
 
@@ -302,5 +390,4 @@ def test_possible_statuses_over_approximate(us_law) -> None:
     # the trafficker bar then rests on an open question (E-13): never met any more
     assert possible(plan, statuses)[root] & 2 == 0
     assert possible(plan, plan.evaluate({}))[root] == 7
-    assert possible(plan, plan.evaluate({"citizenship": "us_citizen"}))[root] == \
-        1 << NOT_MET
+    assert possible(plan, plan.evaluate({"citizenship": "us_citizen"}))[root] == 1 << NOT_MET

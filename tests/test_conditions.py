@@ -1,19 +1,25 @@
 """Three-valued (Kleene) semantics of condition trees, and missing facts."""
+
 from __future__ import annotations
 
 import itertools
 
 import pytest
 
-from eligibility.law.conditions import (MET, NOT_MET, UNDETERMINED, Condition, build_plan,
-                                    describe_test)
+from eligibility.law.conditions import (
+    MET,
+    NOT_MET,
+    UNDETERMINED,
+    Condition,
+    build_plan,
+    describe_test,
+)
 
 M, N, U = MET, NOT_MET, UNDETERMINED
 
 
 def leaf(name: str, op: str = "is", value: object = True) -> Condition:
-    return Condition(id=f"{name}-{op}", text=name, kind="fact", fact=name, op=op,
-                     value=value)
+    return Condition(id=f"{name}-{op}", text=name, kind="fact", fact=name, op=op, value=value)
 
 
 def node(kind: str, *children: Condition, cid: str = "n") -> Condition:
@@ -42,16 +48,24 @@ def test_kleene_tables(a: int, b: int) -> None:
     assert evaluate(negated, facts) == {M: N, N: M, U: U}[a]
 
 
-@pytest.mark.parametrize("op, operand, value, expected", [
-    ("lt", 18, 17, M), ("lt", 18, 18, N), ("le", 18, 18, M), ("gt", 15, 15, N),
-    ("ge", 15, 15, M), ("eq", 3, 3, M), ("eq", 3, 4, N),
-    ("any_of", frozenset({"force", "fraud"}), frozenset({"fraud"}), M),
-    ("any_of", frozenset({"force", "fraud"}), frozenset(), N),
-    ("none_of", frozenset({"force"}), frozenset(), M),
-    ("none_of", frozenset({"force"}), frozenset({"force", "coercion"}), N),
-    ("any_of", frozenset({"noncitizen"}), "noncitizen", M),
-    ("none_of", frozenset({"noncitizen"}), "us_citizen", M),
-])
+@pytest.mark.parametrize(
+    "op, operand, value, expected",
+    [
+        ("lt", 18, 17, M),
+        ("lt", 18, 18, N),
+        ("le", 18, 18, M),
+        ("gt", 15, 15, N),
+        ("ge", 15, 15, M),
+        ("eq", 3, 3, M),
+        ("eq", 3, 4, N),
+        ("any_of", frozenset({"force", "fraud"}), frozenset({"fraud"}), M),
+        ("any_of", frozenset({"force", "fraud"}), frozenset(), N),
+        ("none_of", frozenset({"force"}), frozenset(), M),
+        ("none_of", frozenset({"force"}), frozenset({"force", "coercion"}), N),
+        ("any_of", frozenset({"noncitizen"}), "noncitizen", M),
+        ("none_of", frozenset({"noncitizen"}), "us_citizen", M),
+    ],
+)
 def test_leaf_operators(op, operand, value, expected) -> None:
     assert evaluate(leaf("x", op, operand), {"x": value}) == expected
     assert evaluate(leaf("x", op, operand), {}) == U  # unknown is never false
@@ -64,8 +78,9 @@ def test_unknown_is_not_false() -> None:
 
 
 def test_missing_facts_follow_only_undetermined_branches() -> None:
-    tree = node("all", leaf("a"), node("any", leaf("b"), leaf("c"), cid="bc"),
-                leaf("d"), cid="root")
+    tree = node(
+        "all", leaf("a"), node("any", leaf("b"), leaf("c"), cid="bc"), leaf("d"), cid="root"
+    )
     plan = build_plan({"p": tree}, ["p"], {})
     root = plan.roots["p"]
     st = plan.evaluate({"a": True})
@@ -106,5 +121,7 @@ def test_counterfactual_facts() -> None:
 
 def test_describe_test() -> None:
     assert describe_test(leaf("age", "lt", 18)) == "age < 18"
-    assert describe_test(leaf("means", "any_of", frozenset({"fraud", "force"}))) == \
-        "means includes any of [force, fraud]"
+    assert (
+        describe_test(leaf("means", "any_of", frozenset({"fraud", "force"})))
+        == "means includes any of [force, fraud]"
+    )

@@ -10,6 +10,7 @@ with
 - an empty working directory, which may gain only the files the command was asked to
   write, each readable by its owner only (0600), even under `umask 000`.
 """
+
 from __future__ import annotations
 
 import ast
@@ -71,21 +72,38 @@ def sandbox(tmp_path: Path):
         path.mkdir()
     (dirs["site"] / "sitecustomize.py").write_text(SITECUSTOMIZE)
     log = dirs["log"] / "network-attempts.txt"
-    env = {key: value for key, value in os.environ.items()
-           if not key.startswith(("XDG_", "PYTHON", "HYPOTHESIS"))}
-    env.update(HOME=str(dirs["home"]), TMPDIR=str(dirs["tmp"]), TMP=str(dirs["tmp"]),
-               TEMP=str(dirs["tmp"]), XDG_CACHE_HOME=str(dirs["home"] / ".cache"),
-               XDG_CONFIG_HOME=str(dirs["home"] / ".config"),
-               XDG_DATA_HOME=str(dirs["home"] / ".local/share"),
-               XDG_STATE_HOME=str(dirs["home"] / ".local/state"),
-               PYTHONPATH=str(dirs["site"]), NETWORK_ATTEMPTS_LOG=str(log),
-               COLUMNS="100")
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("XDG_", "PYTHON", "HYPOTHESIS"))
+    }
+    env.update(
+        HOME=str(dirs["home"]),
+        TMPDIR=str(dirs["tmp"]),
+        TMP=str(dirs["tmp"]),
+        TEMP=str(dirs["tmp"]),
+        XDG_CACHE_HOME=str(dirs["home"] / ".cache"),
+        XDG_CONFIG_HOME=str(dirs["home"] / ".config"),
+        XDG_DATA_HOME=str(dirs["home"] / ".local/share"),
+        XDG_STATE_HOME=str(dirs["home"] / ".local/state"),
+        PYTHONPATH=str(dirs["site"]),
+        NETWORK_ATTEMPTS_LOG=str(log),
+        COLUMNS="100",
+    )
 
-    def run(*args: str, input: str | None = None, umask: int = 0o022,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([eligibility_executable(), *args], cwd=dirs["cwd"], env=env,
-                              input=input, capture_output=True, text=True, timeout=timeout,
-                              umask=umask)
+    def run(
+        *args: str, input: str | None = None, umask: int = 0o022, timeout: float = 120
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [eligibility_executable(), *args],
+            cwd=dirs["cwd"],
+            env=env,
+            input=input,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            umask=umask,
+        )
 
     dirs["log_file"] = log
     return dirs, env, run
@@ -111,8 +129,13 @@ def test_the_socket_block_works(sandbox) -> None:
         a, b = socket.socketpair()  # local IPC stays possible
         print("socketpair ok")
     """)
-    p = subprocess.run([str(Path(eligibility_executable()).parent / "python"), "-c", code],
-                       env=env, capture_output=True, text=True, timeout=60)
+    p = subprocess.run(
+        [str(Path(eligibility_executable()).parent / "python"), "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert p.stdout.count("blocked:") == 2 and "socketpair ok" in p.stdout, p.stderr
     assert "create_connection" in dirs["log_file"].read_text()
 
@@ -124,24 +147,57 @@ def _available(command: str) -> bool:
 # (command line, exit codes allowed, files it was asked to write, stdin)
 COMMANDS: list = [
     ("evaluate-json", ["evaluate", MINOR, UNKNOWN, "--format", "json"], (0,), (), None),
-    ("evaluate-durable-out", ["evaluate", MINOR, UNKNOWN, "--format", "csv", "--out",
-                              "results.csv"], (0,), ("results.csv",), None),
+    (
+        "evaluate-durable-out",
+        ["evaluate", MINOR, UNKNOWN, "--format", "csv", "--out", "results.csv"],
+        (0,),
+        ("results.csv",),
+        None,
+    ),
     ("evaluate-table", ["evaluate", MINOR, "--format", "table"], (0,), (), None),
-    ("evaluate-python-jsonl-out", ["evaluate", MINOR, "--engine", "python", "--format",
-                                   "jsonl", "--out", "results.jsonl"], (0,),
-     ("results.jsonl",), None),
+    (
+        "evaluate-python-jsonl-out",
+        ["evaluate", MINOR, "--engine", "python", "--format", "jsonl", "--out", "results.jsonl"],
+        (0,),
+        ("results.jsonl",),
+        None,
+    ),
     ("explain", ["explain", MINOR], (0,), (), None),
     ("explain-json", ["explain", MINOR, "--format", "json"], (0,), (), None),
-    ("explain-export", ["explain", MINOR, "--export", "report.html"], (0,),
-     ("report.html",), None),
-    ("interview-save", ["interview", "--save", "saved.yaml", "--engine", "python"], (0,),
-     ("saved.yaml",), "16\n16\nnoncitizen\nquit\ny\n"),
-    ("compare-files", ["compare", "--rules", "us-law", "--rules", "rights-based-2007",
-                       MINOR, UNKNOWN], (0,), (), None),
-    ("compare-generated-workers", ["compare", "--rules", "us-law", "--rules",
-                                   "rights-based-2007", "--generate", "300", "--jobs", "2",
-                                   "--out", "population.csv"], (0,), ("population.csv",),
-     None),
+    ("explain-export", ["explain", MINOR, "--export", "report.html"], (0,), ("report.html",), None),
+    (
+        "interview-save",
+        ["interview", "--save", "saved.yaml", "--engine", "python"],
+        (0,),
+        ("saved.yaml",),
+        "16\n16\nnoncitizen\nquit\ny\n",
+    ),
+    (
+        "compare-files",
+        ["compare", "--rules", "us-law", "--rules", "rights-based-2007", MINOR, UNKNOWN],
+        (0,),
+        (),
+        None,
+    ),
+    (
+        "compare-generated-workers",
+        [
+            "compare",
+            "--rules",
+            "us-law",
+            "--rules",
+            "rights-based-2007",
+            "--generate",
+            "300",
+            "--jobs",
+            "2",
+            "--out",
+            "population.csv",
+        ],
+        (0,),
+        ("population.csv",),
+        None,
+    ),
     ("test", ["test", SCENARIO_WITH_EXPECT], (0, 1), (), None),
     # Hypothesis caches constants of local source files in ./.hypothesis/ even with
     # database=None; `check` points it at a private temporary directory (issue 7)
@@ -151,9 +207,11 @@ COMMANDS: list = [
 ]
 
 
-@pytest.mark.parametrize("name, args, codes, written, stdin", COMMANDS,
-                         ids=[c.values[0] if hasattr(c, "values") else c[0]
-                              for c in COMMANDS])
+@pytest.mark.parametrize(
+    "name, args, codes, written, stdin",
+    COMMANDS,
+    ids=[c.values[0] if hasattr(c, "values") else c[0] for c in COMMANDS],
+)
 def test_offline_private_and_tidy(sandbox, name, args, codes, written, stdin) -> None:
     if not _available(args[0]):
         pytest.skip(f"`eligibility {args[0]}` does not exist yet")
@@ -161,8 +219,9 @@ def test_offline_private_and_tidy(sandbox, name, args, codes, written, stdin) ->
     p = run(*args, input=stdin, umask=0o000)  # a careless umask must not matter
     assert p.returncode in codes, p.stderr[-3000:]
     assert "Traceback" not in p.stderr
-    assert not dirs["log_file"].exists(), \
+    assert not dirs["log_file"].exists(), (
         f"network access attempted: {dirs['log_file'].read_text()}"
+    )
     assert _tree(dirs["home"]) == [], "wrote under HOME"
     assert _tree(dirs["tmp"]) == [], "wrote under TMPDIR"
     assert _tree(dirs["cwd"]) == sorted(written), "wrote more than was asked for"
@@ -188,17 +247,18 @@ def test_a_failed_run_leaves_no_output_and_no_temporary_file(sandbox, tmp_path) 
     bad = tmp_path / "bad.yaml"
     bad.write_text("id: bad\nfacts:\n  age_now: old\n")
     for fmt in ("json", "jsonl", "csv", "table"):
-        p = run("evaluate", MINOR, UNKNOWN, str(bad), "--format", fmt,
-                "--out", f"out.{fmt}")
+        p = run("evaluate", MINOR, UNKNOWN, str(bad), "--format", fmt, "--out", f"out.{fmt}")
         assert p.returncode == 2 and "bad.yaml:3: facts.age_now" in p.stderr
         assert _tree(dirs["cwd"]) == [], fmt
 
 
 def test_a_write_error_is_a_clear_error_not_a_crash(sandbox) -> None:
     _, _, run = sandbox
-    for target, message in (("/proc/results.json", "cannot create a file in /proc"),
-                            ("/dev/full", "/dev/full: cannot write: No space left"),
-                            ("no-such-dir/results.json", "does not exist")):
+    for target, message in (
+        ("/proc/results.json", "cannot create a file in /proc"),
+        ("/dev/full", "/dev/full: cannot write: No space left"),
+        ("no-such-dir/results.json", "does not exist"),
+    ):
         p = run("evaluate", MINOR, "--format", "json", "--out", target)
         assert p.returncode == 2 and message in p.stderr, p.stderr
         assert "internal error" not in p.stderr
@@ -214,9 +274,23 @@ def test_devices_are_written_to_not_replaced(sandbox) -> None:
     assert p.returncode == 0 and stat.S_ISCHR(os.stat("/dev/null").st_mode)
 
 
-NETWORK_MODULES = {"socket", "ssl", "http", "urllib", "requests", "httpx", "aiohttp",
-                   "smtplib", "ftplib", "telnetlib", "xmlrpc", "websocket", "asyncio",
-                   "logging", "webbrowser"}
+NETWORK_MODULES = {
+    "socket",
+    "ssl",
+    "http",
+    "urllib",
+    "requests",
+    "httpx",
+    "aiohttp",
+    "smtplib",
+    "ftplib",
+    "telnetlib",
+    "xmlrpc",
+    "websocket",
+    "asyncio",
+    "logging",
+    "webbrowser",
+}
 
 
 def test_no_module_can_reach_the_network_or_write_logs() -> None:
@@ -226,11 +300,18 @@ def test_no_module_can_reach_the_network_or_write_logs() -> None:
     for path in sorted((ROOT / "eligibility").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
-                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level \
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else [node.module or ""]
+                if isinstance(node, ast.ImportFrom) and not node.level
                 else []
-            found += [f"{path.relative_to(ROOT)}: {n}" for n in names
-                      if n.split(".")[0] in NETWORK_MODULES]
+            )
+            found += [
+                f"{path.relative_to(ROOT)}: {n}"
+                for n in names
+                if n.split(".")[0] in NETWORK_MODULES
+            ]
     assert found == []
 
 

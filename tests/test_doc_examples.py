@@ -9,6 +9,7 @@ with no output lines below it must only succeed.
 After a deliberate change, refresh the pages with:
     UPDATE_DOC_EXAMPLES=1 .venv/bin/python -m pytest tests/test_doc_examples.py
 """
+
 from __future__ import annotations
 
 import os
@@ -44,13 +45,22 @@ def examples(page: Path) -> list[tuple[str, list[str]]]:
 
 def run(command: str) -> subprocess.CompletedProcess[str]:
     # Not a sub-make of `make test`: a sub-make prints "Entering directory" lines.
-    env = {name: value for name, value in os.environ.items()
-           if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")}
-    env |= {"COLUMNS": "80", "LINES": "50", "NO_COLOR": "1", "TERM": "dumb",
-            "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS")
+    }
+    env |= {
+        "COLUMNS": "80",
+        "LINES": "50",
+        "NO_COLOR": "1",
+        "TERM": "dumb",
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     # no pipefail: `| head` legitimately stops a command early
-    return subprocess.run(["bash", "-c", command], capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=300)
+    return subprocess.run(
+        ["bash", "-c", command], capture_output=True, text=True, cwd=ROOT, env=env, timeout=300
+    )
 
 
 def normalise(lines: list[str]) -> list[str]:
@@ -77,12 +87,12 @@ def test_the_demo_of_the_makefile_runs() -> None:
 
 
 def test_the_pages_have_examples() -> None:
-    assert {page.name for page, _, _ in CASES} >= {"README.md", "tutorial.md",
-                                                   "researchers.md"}
+    assert {page.name for page, _, _ in CASES} >= {"README.md", "tutorial.md", "researchers.md"}
 
 
-@pytest.mark.parametrize("page, command, expected", CASES,
-                         ids=[f"{p.name}:{c[:60]}" for p, c, _ in CASES])
+@pytest.mark.parametrize(
+    "page, command, expected", CASES, ids=[f"{p.name}:{c[:60]}" for p, c, _ in CASES]
+)
 def test_documented_command(page: Path, command: str, expected: list[str]) -> None:
     result = run(command)
     assert result.returncode == 0, f"{command}\n{result.stderr[-2000:]}"

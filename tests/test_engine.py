@@ -3,6 +3,7 @@
 Tests that would crash the interpreter if a workaround were missing (segfaults in the
 C engine) run in a child process, so a regression fails one test instead of the run.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,19 +17,26 @@ import threading
 
 import pytest
 
+from eligibility.analysis.evaluate import Evaluator
 from eligibility.engine import durable as engine_module
-from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
 from eligibility.engine.durable import DurableEngine
 from eligibility.engine.reference import PythonEngine
 from eligibility.errors import EngineError
-from eligibility.analysis.evaluate import Evaluator
+from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
 
 TODAY = dt.date(2025, 6, 1)
 
 
 def leaf(name: str, op: str = "is", value: object = True, cid: str | None = None) -> Condition:
-    return Condition(id=cid or f"{name}-{op}", text=name, kind="fact", fact=name, op=op,
-                     value=value, citation="test")
+    return Condition(
+        id=cid or f"{name}-{op}",
+        text=name,
+        kind="fact",
+        fact=name,
+        op=op,
+        value=value,
+        citation="test",
+    )
 
 
 TYPES = {"a": "bool", "b": "bool", "n": "int", "s": "set", "e": "enum"}
@@ -40,8 +48,9 @@ def durable() -> DurableEngine:
 
 
 def run_in_child(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
-                          text=True, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-c", textwrap.dedent(code)], capture_output=True, text=True, timeout=300
+    )
 
 
 def random_facts(vocabulary, rng: random.Random) -> dict:
@@ -124,8 +133,9 @@ def test_facts_matching_no_rule_are_handled() -> None:
 
 
 def test_or_branches_firing_twice_are_deduplicated() -> None:
-    either = Condition(id="either", text="a or b", kind="any", citation="t",
-                       children=(leaf("a"), leaf("b")))
+    either = Condition(
+        id="either", text="a or b", kind="any", citation="t", children=(leaf("a"), leaf("b"))
+    )
     plan = build_plan({"p": either}, ["p"], {})
     for engine in (durable(), PythonEngine()):
         assert engine.evaluate(plan, {"a": True, "b": True})[0] == [MET, MET, MET]
@@ -153,21 +163,33 @@ def test_set_encoding_is_exact_for_every_set_fact(vocabulary) -> None:
     values = {n: tuple(vocabulary[n].values) for n in vocabulary}
     for name in (n for n in vocabulary if vocabulary[n].type == "set"):
         members = values[name]
-        chosen = [frozenset(rng.sample(members, rng.randint(1, len(members))))
-                  for _ in range(12)] + [frozenset(members), frozenset(members[:1])]
-        leaves = {f"{op}{i}": leaf(name, op, s, cid=f"{op}{i}")
-                  for i, s in enumerate(chosen) for op in ("any_of", "none_of")}
+        chosen = [
+            frozenset(rng.sample(members, rng.randint(1, len(members)))) for _ in range(12)
+        ] + [frozenset(members), frozenset(members[:1])]
+        leaves = {
+            f"{op}{i}": leaf(name, op, s, cid=f"{op}{i}")
+            for i, s in enumerate(chosen)
+            for op in ("any_of", "none_of")
+        }
         plan = build_plan(leaves, list(leaves), {})
         engine = DurableEngine(types, values)
         if len(members) <= 8:
-            subsets = [frozenset(c) for k in range(len(members) + 1)
-                       for c in itertools.combinations(members, k)]
+            subsets = [
+                frozenset(c)
+                for k in range(len(members) + 1)
+                for c in itertools.combinations(members, k)
+            ]
         else:
-            subsets = [frozenset(m for m in members if rng.random() < p)
-                       for p in (0.0, 0.1, 0.3, 0.6, 1.0) for _ in range(40)]
+            subsets = [
+                frozenset(m for m in members if rng.random() < p)
+                for p in (0.0, 0.1, 0.3, 0.6, 1.0)
+                for _ in range(40)
+            ]
         for subset in subsets:
-            assert engine.evaluate(plan, {name: subset})[0] == plan.evaluate({name: subset}), \
-                (name, sorted(subset))
+            assert engine.evaluate(plan, {name: subset})[0] == plan.evaluate({name: subset}), (
+                name,
+                sorted(subset),
+            )
 
 
 def test_no_array_operators_are_ever_compiled(us_law, rights_based) -> None:
@@ -177,8 +199,10 @@ def test_no_array_operators_are_ever_compiled(us_law, rights_based) -> None:
     # `$iall` never matches an empty list. Both are avoided: sets are tested as text.
     for book in (us_law, rights_based):
         vocabulary = book.vocabulary
-        engine = DurableEngine({n: vocabulary[n].type for n in vocabulary},
-                               {n: tuple(vocabulary[n].values) for n in vocabulary})
+        engine = DurableEngine(
+            {n: vocabulary[n].type for n in vocabulary},
+            {n: tuple(vocabulary[n].values) for n in vocabulary},
+        )
         for date in book.change_dates:
             text = json.dumps(engine._definition_for_tests(book.at(date).plan))
             assert "$iany" not in text and "$iall" not in text and ".*" not in text
@@ -201,9 +225,10 @@ def test_no_rule_joins_two_facts(us_law, rights_based) -> None:
     # Chaining therefore runs in rounds, and only the never-firing catch-alls join.
     for book in (us_law, rights_based):
         for date in book.change_dates:
-            engine = DurableEngine({n: book.vocabulary[n].type for n in book.vocabulary},
-                                   {n: tuple(book.vocabulary[n].values)
-                                    for n in book.vocabulary})
+            engine = DurableEngine(
+                {n: book.vocabulary[n].type for n in book.vocabulary},
+                {n: tuple(book.vocabulary[n].values) for n in book.vocabulary},
+            )
             definition = engine._definition_for_tests(book.at(date).plan)
             for name, rule in definition.items():
                 patterns = rule.get("all", [])
@@ -215,8 +240,10 @@ def test_no_rule_joins_two_facts(us_law, rights_based) -> None:
 
 def test_many_references_compile_without_joins() -> None:
     trees = {f"p{i}": leaf("a", cid=f"a{i}") for i in range(20)}
-    refs = tuple(Condition(id=f"r{i}", text="ref", kind="provision", provision=f"p{i}",
-                           citation="t") for i in range(20))
+    refs = tuple(
+        Condition(id=f"r{i}", text="ref", kind="provision", provision=f"p{i}", citation="t")
+        for i in range(20)
+    )
     trees["top"] = Condition(id="top", text="all", kind="all", children=refs, citation="t")
     plan = build_plan(trees, [*(f"p{i}" for i in range(20)), "top"], {})
     statuses, _ = durable().evaluate(plan, {"a": True})
@@ -229,9 +256,13 @@ def nested_condition(depth: int) -> Condition:
     """`any(all(any(... a, b ...)))`: `depth` and/or groups, every one needed."""
     tree = leaf("a", cid="a0")
     for i in range(depth - 1):
-        tree = Condition(id=f"g{i}", text="g", kind="all" if i % 2 else "any",
-                         children=(tree, leaf("b", "is", i % 2 == 0, cid=f"b{i}")),
-                         citation="t")
+        tree = Condition(
+            id=f"g{i}",
+            text="g",
+            kind="all" if i % 2 else "any",
+            children=(tree, leaf("b", "is", i % 2 == 0, cid=f"b{i}")),
+            citation="t",
+        )
     return tree
 
 
@@ -248,17 +279,23 @@ def test_a_pattern_within_durables_expression_limit_compiles_and_runs() -> None:
 def test_a_pattern_over_durables_expression_limit_is_refused_by_name() -> None:
     # durable-rules fails such a ruleset with a bare "error code: 113"
     plan = build_plan({"p": nested_condition(16)}, ["p"], {})
-    with pytest.raises(EngineError, match=r"condition g14 \(in p\) is too large for the "
-                                          r"durable-rules engine: its test needs 16 "
-                                          r"and/or groups.*--engine python"):
+    with pytest.raises(
+        EngineError,
+        match=r"condition g14 \(in p\) is too large for the "
+        r"durable-rules engine: its test needs 16 "
+        r"and/or groups.*--engine python",
+    ):
         durable().evaluate(plan, {"a": True})
 
 
 def test_each_plan_is_compiled_once(us_law, monkeypatch) -> None:
     created = []
     original = engine_module._dre.create_ruleset
-    monkeypatch.setattr(engine_module._dre, "create_ruleset",
-                        lambda name, text: created.append(name) or original(name, text))
+    monkeypatch.setattr(
+        engine_module._dre,
+        "create_ruleset",
+        lambda name, text: created.append(name) or original(name, text),
+    )
     evaluator = Evaluator(us_law, "durable")
     for _ in range(3):
         evaluator.evaluate({"age_now": 16}, TODAY)
@@ -292,6 +329,7 @@ def test_loose_engine_typing_never_sees_unchecked_values(vocabulary) -> None:
     from eligibility.errors import ScenarioError
     from eligibility.law.scenarios import parse_scenario
     from eligibility.law.yamlfile import parse_text
+
     with pytest.raises(ScenarioError):
         parse_scenario(parse_text('id: a\nfacts: {age_now: "17"}\n'), vocabulary)
     with pytest.raises(ScenarioError):
@@ -305,6 +343,6 @@ def test_session_reuse_gives_the_same_results_as_fresh_sessions(us_law, vocabula
     results = [reused.evaluate(s, TODAY).statuses for s in scenarios]
     plan = us_law.at(TODAY).plan
     ruleset = reused.engine._ruleset(plan)
-    for facts, expected in zip(scenarios, results):
+    for facts, expected in zip(scenarios, results, strict=True):
         engine_module._dre.delete_state(ruleset.handle, engine_module.SID)  # fresh session
         assert reused.evaluate(facts, TODAY).statuses == expected

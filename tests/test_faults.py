@@ -8,6 +8,7 @@ child process by a `sitecustomize.py` that wraps them (the CLI tests). Our engin
 no Python code inside durable-rules (no actions: their exceptions would be stored in
 the session and lost), so these calls are the only places a failure can come from.
 """
+
 from __future__ import annotations
 
 import csv
@@ -22,19 +23,30 @@ from pathlib import Path
 import durable_rules_engine
 import pytest
 
-from conftest import eligibility_executable
+from eligibility.analysis.evaluate import Evaluator
 from eligibility.commands.common import evaluate_all
 from eligibility.errors import EngineError
-from eligibility.analysis.evaluate import Evaluator
 from eligibility.law.scenarios import Scenario
 
+from conftest import eligibility_executable
+
 DATE = dt.date(2010, 1, 1)
-MINOR = {"age_at_victimization": 16, "age_now": 16, "citizenship": "noncitizen",
-         "commercial_sex_act": True, "means": frozenset({"coercion"}),
-         "actions": frozenset({"recruit"})}
-ADULT = {"age_at_victimization": 30, "age_now": 31, "citizenship": "noncitizen",
-         "labor_or_services": True, "means": frozenset({"force"}),
-         "labor_purposes": frozenset({"involuntary_servitude"})}
+MINOR = {
+    "age_at_victimization": 16,
+    "age_now": 16,
+    "citizenship": "noncitizen",
+    "commercial_sex_act": True,
+    "means": frozenset({"coercion"}),
+    "actions": frozenset({"recruit"}),
+}
+ADULT = {
+    "age_at_victimization": 30,
+    "age_now": 31,
+    "citizenship": "noncitizen",
+    "labor_or_services": True,
+    "means": frozenset({"force"}),
+    "labor_purposes": frozenset({"involuntary_servitude"}),
+}
 CITIZEN = {"citizenship": "us_citizen", "age_now": 19}
 
 
@@ -67,10 +79,12 @@ def _statuses(evaluator, facts, sid):
     return {pid: p.status for pid, p in result.provisions.items()}
 
 
-@pytest.mark.parametrize("function", ["assert_facts", "start_action_for_state",
-                                      "complete_and_start_action"])
+@pytest.mark.parametrize(
+    "function", ["assert_facts", "start_action_for_state", "complete_and_start_action"]
+)
 def test_an_engine_error_mid_run_names_the_scenario_and_the_next_one_evaluates(
-        evaluators, monkeypatch, function: str) -> None:
+    evaluators, monkeypatch, function: str
+) -> None:
     durable, python = evaluators
     assert _statuses(durable, MINOR, "first") == _statuses(python, MINOR, "first")
     armed = {"on": False}
@@ -88,7 +102,8 @@ def test_an_engine_error_mid_run_names_the_scenario_and_the_next_one_evaluates(
 
 
 def test_a_failed_cleanup_deletes_the_session_and_the_next_scenario_evaluates(
-        evaluators, monkeypatch) -> None:
+    evaluators, monkeypatch
+) -> None:
     # Retracting a scenario's facts happens after its result is complete: a failure
     # there costs a new session, not the result.
     durable, python = evaluators
@@ -104,8 +119,11 @@ def test_a_refused_assertion_names_the_scenario(evaluators, monkeypatch) -> None
     durable, python = evaluators
     _statuses(durable, MINOR, "warm-up")
     _fail_once(monkeypatch, "assert_facts", lambda *args: True, result=(209, 0))
-    with pytest.raises(EngineError, match=r"^scenario refused: durable-rules refused the "
-                                          r"scenario facts \(code 209\)$"):
+    with pytest.raises(
+        EngineError,
+        match=r"^scenario refused: durable-rules refused the "
+        r"scenario facts \(code 209\)$",
+    ):
         durable.evaluate(ADULT, DATE, "refused")
     assert _statuses(durable, ADULT, "after") == _statuses(python, ADULT, "after")
 
@@ -114,22 +132,23 @@ def test_a_rejected_ruleset_names_the_scenario(us_law, monkeypatch) -> None:
     """Compiling happens at the first scenario of each epoch: that scenario is named."""
     _fail_once(monkeypatch, "create_ruleset", lambda *args: True)
     durable = Evaluator(us_law, "durable")
-    with pytest.raises(EngineError, match="^scenario compiled-first: durable-rules "
-                                          "rejected the compiled rules"):
+    with pytest.raises(
+        EngineError, match="^scenario compiled-first: durable-rules rejected the compiled rules"
+    ):
         durable.evaluate(MINOR, DATE, "compiled-first")
     python = Evaluator(us_law, "python")
     assert _statuses(durable, MINOR, "retry") == _statuses(python, MINOR, "retry")
 
 
-def test_keep_going_skips_only_the_failing_scenario(evaluators, monkeypatch,
-                                                    capsys) -> None:
+def test_keep_going_skips_only_the_failing_scenario(evaluators, monkeypatch, capsys) -> None:
     durable, _ = evaluators
-    scenarios = [Scenario(id=f"s{i}", facts=facts, path=f"batch/s{i}.yaml", as_of=DATE)
-                 for i, facts in enumerate([MINOR, ADULT, CITIZEN, MINOR])]
+    scenarios = [
+        Scenario(id=f"s{i}", facts=facts, path=f"batch/s{i}.yaml", as_of=DATE)
+        for i, facts in enumerate([MINOR, ADULT, CITIZEN, MINOR])
+    ]
     _statuses(durable, MINOR, "warm-up")
     # fail while evaluating the scenario whose facts mention labor (s1)
-    _fail_once(monkeypatch, "assert_facts",
-               lambda handle, text: "labor_or_services" in text)
+    _fail_once(monkeypatch, "assert_facts", lambda handle, text: "labor_or_services" in text)
     results = list(evaluate_all(durable, scenarios, None, keep_going=True))
     assert [r.scenario if r else None for r in results] == ["s0", None, "s2", "s3"]
     err = capsys.readouterr().err
@@ -157,12 +176,14 @@ durable_rules_engine.assert_facts = _assert_facts
 
 
 def _scenario(number: int, age: int) -> str:
-    return (f"id: s{number:05d}\nas_of: 20{number % 25:02d}-06-01\nfacts:\n"
-            f"  age_at_victimization: {age % 40}\n  age_now: {age}\n"
-            f"  citizenship: {('noncitizen', 'us_citizen')[number % 2]}\n"
-            f"  commercial_sex_act: {('true', 'false')[number % 3 == 0]}\n"
-            f"  means: [{('force', 'fraud', 'coercion')[number % 3]}]\n"
-            f"  contacted_law_enforcement: {('true', 'false')[number % 5 == 0]}\n")
+    return (
+        f"id: s{number:05d}\nas_of: 20{number % 25:02d}-06-01\nfacts:\n"
+        f"  age_at_victimization: {age % 40}\n  age_now: {age}\n"
+        f"  citizenship: {('noncitizen', 'us_citizen')[number % 2]}\n"
+        f"  commercial_sex_act: {('true', 'false')[number % 3 == 0]}\n"
+        f"  means: [{('force', 'fraud', 'coercion')[number % 3]}]\n"
+        f"  contacted_law_enforcement: {('true', 'false')[number % 5 == 0]}\n"
+    )
 
 
 @pytest.fixture
@@ -173,8 +194,15 @@ def faulty_cli(tmp_path: Path):
     env = {**os.environ, "PYTHONPATH": str(site)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([eligibility_executable(), *args], env=env, cwd=tmp_path,
-                              capture_output=True, text=True, timeout=300)
+        return subprocess.run(
+            [eligibility_executable(), *args],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+
     return run
 
 
@@ -186,20 +214,25 @@ def test_cli_names_the_failing_scenario_and_writes_nothing(tmp_path, faulty_cli)
         files.append(str(path))
     p = faulty_cli("evaluate", *files, "--format", "json", "--out", "results.json")
     assert p.returncode == 2
-    assert p.stderr == "error: scenario s00001: durable-rules failed: Could not assert " \
-                       "facts, error code: 102\n"
+    assert (
+        p.stderr == "error: scenario s00001: durable-rules failed: Could not assert "
+        "facts, error code: 102\n"
+    )
     assert not (tmp_path / "results.json").exists()
     assert not [f for f in tmp_path.iterdir() if f.name.startswith(".results")]
     p = faulty_cli("evaluate", *files, "--format", "jsonl", "--keep-going")
     assert p.returncode == 2
-    assert [line[:24] for line in p.stdout.splitlines()] == ['{"scenario": "s00000", "',
-                                                            '{"scenario": "s00002", "']
+    assert [line[:24] for line in p.stdout.splitlines()] == [
+        '{"scenario": "s00000", "',
+        '{"scenario": "s00002", "',
+    ]
     assert f"error: {files[1]}: scenario s00001: durable-rules failed" in p.stderr
     assert "1 of 3 scenario files could not be evaluated" in p.stderr
 
 
 def test_a_batch_of_ten_thousand_with_one_bad_file_and_one_engine_failure(
-        tmp_path, faulty_cli) -> None:
+    tmp_path, faulty_cli
+) -> None:
     """--keep-going over 10,000 files: the bad file and the scenario the engine fails
     on are reported by name; the other 9,998 are evaluated; exit 2; the output file is
     complete and private."""
@@ -208,11 +241,11 @@ def test_a_batch_of_ten_thousand_with_one_bad_file_and_one_engine_failure(
     for number in range(10_000):
         age = 77 if number == 7_777 else 16 + number % 60
         (batch / f"s{number:05d}.yaml").write_text(_scenario(number, age))
-    (batch / "s04321.yaml").write_text("id: s04321\nfacts:\n  age_now: 16\n"
-                                       "  means: forse\n")
+    (batch / "s04321.yaml").write_text("id: s04321\nfacts:\n  age_now: 16\n  means: forse\n")
     started = time.perf_counter()
-    p = faulty_cli("evaluate", str(batch), "--keep-going", "--format", "csv",
-                   "--out", "results.csv")
+    p = faulty_cli(
+        "evaluate", str(batch), "--keep-going", "--format", "csv", "--out", "results.csv"
+    )
     elapsed = time.perf_counter() - started
     assert p.returncode == 2, p.stderr[-2000:]
     errors = p.stderr.splitlines()
@@ -221,7 +254,8 @@ def test_a_batch_of_ten_thousand_with_one_bad_file_and_one_engine_failure(
         f"of: force, fraud, coercion), got 'forse'",
         f"error: {batch / 's07777.yaml'}: scenario s07777: durable-rules failed: Could not "
         f"assert facts, error code: 102",
-        "2 of 10000 scenario files could not be evaluated"]
+        "2 of 10000 scenario files could not be evaluated",
+    ]
     out = tmp_path / "results.csv"
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     rows = list(csv.reader(io.StringIO(out.read_text())))
@@ -238,6 +272,7 @@ def test_disk_full_while_writing_out_keeps_the_old_file(tmp_path, monkeypatch) -
 
     from eligibility import output
     from eligibility.errors import UsageError
+
     target = tmp_path / "results.csv"
     target.write_text("previous results\n")
 
@@ -245,9 +280,13 @@ def test_disk_full_while_writing_out_keeps_the_old_file(tmp_path, monkeypatch) -
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(output.os, "fsync", full)
-    with pytest.raises(UsageError, match="results.csv: cannot write: No space left on "
-                                         "device; nothing was written"):
-        with output.output_stream(str(target)) as out:
-            out.write("new results\n")
+    with (
+        pytest.raises(
+            UsageError,
+            match="results.csv: cannot write: No space left on device; nothing was written",
+        ),
+        output.output_stream(str(target)) as out,
+    ):
+        out.write("new results\n")
     assert target.read_text() == "previous results\n"
     assert [p.name for p in tmp_path.iterdir()] == ["results.csv"]

@@ -26,6 +26,7 @@ default durable engine on a small sample, in child processes.
 Derandomized (the `ci` profile of conftest.py): every run tries the same examples.
 HYPOTHESIS_PROFILE=dev explores with new ones; FUZZ_SCALE=20 tries twenty times as many.
 """
+
 from __future__ import annotations
 
 import copy
@@ -48,15 +49,16 @@ import yaml
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
-from conftest import DATA, ROOT, run_cli
-from eligibility.errors import EligibilityError, EngineError, UsageError
 from eligibility.analysis.evaluate import Evaluator
-from eligibility.law.vocabulary import load_vocabulary
+from eligibility.analysis.invariants import load_invariants
+from eligibility.errors import EligibilityError, EngineError, UsageError
 from eligibility.law.rulebook import Registry, load_critiques
 from eligibility.law.scenarios import load_scenario
+from eligibility.law.vocabulary import load_vocabulary
 from eligibility.law.yamlfile import parse_text
-from eligibility.analysis.invariants import load_invariants
 from eligibility.population.generate import load_distribution
+
+from conftest import DATA, ROOT, run_cli
 
 # hostile documents are large: Hypothesis warns about the size of their repr
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
@@ -99,32 +101,108 @@ RULE_FILES = sorted(p.name for p in (RULES / "us-law").glob("*.yaml"))
 # ---------------------------------------------------------------------- mutations
 
 HOSTILE_SCALARS: list[Any] = [
-    None, True, False, 0, -1, 1, 17, 121, 10**17, -(10**17), 2**63, 1.5, -0.0, 1e300,
-    "", " ", "yes", "no", "on", "off", "null", "~", "0x10", "010", "1e3", "NaN", ".inf",
-    "2002-02-30", "0000-01-01", "9999-12-31", "2002-06-01", "met", "not_met",
-    "undetermined", "us-law", "force", "noncitizen", "t_visa", "!!python/object:os.system",
-    "*alias", "&anchor", "[/bold]", "\u202eevil", "a\u200bb", "\x00", "\x1b[31m", "\r",
-    "line\nbreak", "x" * 3000,
+    None,
+    True,
+    False,
+    0,
+    -1,
+    1,
+    17,
+    121,
+    10**17,
+    -(10**17),
+    2**63,
+    1.5,
+    -0.0,
+    1e300,
+    "",
+    " ",
+    "yes",
+    "no",
+    "on",
+    "off",
+    "null",
+    "~",
+    "0x10",
+    "010",
+    "1e3",
+    "NaN",
+    ".inf",
+    "2002-02-30",
+    "0000-01-01",
+    "9999-12-31",
+    "2002-06-01",
+    "met",
+    "not_met",
+    "undetermined",
+    "us-law",
+    "force",
+    "noncitizen",
+    "t_visa",
+    "!!python/object:os.system",
+    "*alias",
+    "&anchor",
+    "[/bold]",
+    "\u202eevil",
+    "a\u200bb",
+    "\x00",
+    "\x1b[31m",
+    "\r",
+    "line\nbreak",
+    "x" * 3000,
 ]
-HOSTILE_CONTAINERS: list[Any] = [[], {}, [None], [[]], {"": None}, [1, "a", True],
-                                 {"id": 1}, {"all": []}, {"fact": "age_now", "lt": 18}]
+HOSTILE_CONTAINERS: list[Any] = [
+    [],
+    {},
+    [None],
+    [[]],
+    {"": None},
+    [1, "a", True],
+    {"id": 1},
+    {"all": []},
+    {"fact": "age_now", "lt": 18},
+]
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=12),
-    lambda children: st.lists(children, max_size=4)
-    | st.dictionaries(st.text(max_size=8), children, max_size=4),
-    max_leaves=12)
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=12,
+)
 
 # copies: a mutation must never change the shared examples (or the next draw differs)
 # plausible values: right type, maybe wrong place; they get past the first checks
-PLAUSIBLE: list[Any] = [True, False, 0, 14, 15, 17, 18, 120, "met", "not_met", "noncitizen",
-                        "us_citizen", "force", ["force"], ["coercion", "fraud"], [],
-                        "2002-06-01", "2024-08-28", "t_visa", "severe_trafficking"]
+PLAUSIBLE: list[Any] = [
+    True,
+    False,
+    0,
+    14,
+    15,
+    17,
+    18,
+    120,
+    "met",
+    "not_met",
+    "noncitizen",
+    "us_citizen",
+    "force",
+    ["force"],
+    ["coercion", "fraud"],
+    [],
+    "2002-06-01",
+    "2024-08-28",
+    "t_visa",
+    "severe_trafficking",
+]
 
 # copies: a mutation must never change the shared examples (or the next draw differs)
 hostile_values = st.one_of(
-    st.sampled_from(PLAUSIBLE), st.sampled_from(HOSTILE_SCALARS),
-    st.sampled_from(HOSTILE_CONTAINERS), json_values).map(copy.deepcopy)
+    st.sampled_from(PLAUSIBLE),
+    st.sampled_from(HOSTILE_SCALARS),
+    st.sampled_from(HOSTILE_CONTAINERS),
+    json_values,
+).map(copy.deepcopy)
 
 LOOK_ALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456", "c": "\u0441"}
 
@@ -132,17 +210,32 @@ LOOK_ALIKES = {"a": "\u0430", "e": "\u0435", "o": "\u043e", "i": "\u0456", "c": 
 @st.composite
 def renamed(draw: st.DrawFn, key: str) -> str:
     """A key as people (and attackers) get it wrong."""
-    how = draw(st.sampled_from(["drop", "double", "swap", "case", "zero-width", "bidi",
-                                "look-alike", "space", "nfd", "random", "empty"]))
+    how = draw(
+        st.sampled_from(
+            [
+                "drop",
+                "double",
+                "swap",
+                "case",
+                "zero-width",
+                "bidi",
+                "look-alike",
+                "space",
+                "nfd",
+                "random",
+                "empty",
+            ]
+        )
+    )
     n = len(key)
     at = draw(st.integers(0, max(n - 1, 0)))
     if how == "drop" and n:
-        return key[:at] + key[at + 1:]
+        return key[:at] + key[at + 1 :]
     if how == "double" and n:
         return key[:at] + key[at] + key[at:]
     if how == "swap" and n > 1:
         at = min(at, n - 2)
-        return key[:at] + key[at + 1] + key[at] + key[at + 2:]
+        return key[:at] + key[at + 1] + key[at] + key[at + 2 :]
     if how == "case":
         return key.upper() if draw(st.booleans()) else key.title()
     if how == "zero-width":
@@ -165,8 +258,13 @@ def _paths(data: Any, prefix: tuple = ()) -> list[tuple]:
     stack = [(data, prefix)]
     while stack:
         value, path = stack.pop()
-        children = value.items() if isinstance(value, dict) else \
-            enumerate(value) if isinstance(value, list) else ()
+        children = (
+            value.items()
+            if isinstance(value, dict)
+            else enumerate(value)
+            if isinstance(value, list)
+            else ()
+        )
         for key, child in children:
             found.append(path + (key,))
             stack.append((child, path + (key,)))
@@ -186,8 +284,18 @@ def _set(data: Any, path: tuple, value: Any) -> Any:
     return data
 
 
-TREE_OPS = ("delete", "rename", "swap", "swap", "wrap", "unwrap", "duplicate", "deepen",
-            "add", "copy")
+TREE_OPS = (
+    "delete",
+    "rename",
+    "swap",
+    "swap",
+    "wrap",
+    "unwrap",
+    "duplicate",
+    "deepen",
+    "add",
+    "copy",
+)
 
 
 @st.composite
@@ -197,8 +305,9 @@ def mutated_data(draw: st.DrawFn, seeds: list[Any]) -> Any:
     for _ in range(draw(st.sampled_from([1, 1, 1, 2, 3]))):
         paths = _paths(data)
         # the whole document only now and then: most damage is local
-        path = draw(st.sampled_from(paths[1:] if len(paths) > 1 and draw(st.integers(0, 9))
-                                    else paths))
+        path = draw(
+            st.sampled_from(paths[1:] if len(paths) > 1 and draw(st.integers(0, 9)) else paths)
+        )
         op = draw(st.sampled_from(TREE_OPS))
         value = _get(data, path)
         parent = _get(data, path[:-1]) if path else None
@@ -229,12 +338,46 @@ def mutated_data(draw: st.DrawFn, seeds: list[Any]) -> Any:
     return data
 
 
-SNIPPETS = [b"\x00", b"\xff", b"\xc3", b"\xef\xbb\xbf", b"\xe2\x80\xae", b"\xe2\x80\x8b",
-            b"\xed\xa0\x80", b"\t", b"\r", b"\r\n", b"&a ", b"*a", b"<<: *a\n",
-            b"!!python/object/apply:os.system ['true'] ", b"!!binary ", b"!custom ",
-            b"---\n", b"...\n", b"%YAML 1.1\n", b"%TAG ! tag:yaml.org,2002:\n", b"? ",
-            b": ", b"- ", b"[", b"]", b"{", b"}", b'"', b"'", b"|", b">", b"#", b"\\",
-            b"\n  ", b"\n- - - - -", b"99999999999999999999999", b"1.0e999", b"\x1b[2J"]
+SNIPPETS = [
+    b"\x00",
+    b"\xff",
+    b"\xc3",
+    b"\xef\xbb\xbf",
+    b"\xe2\x80\xae",
+    b"\xe2\x80\x8b",
+    b"\xed\xa0\x80",
+    b"\t",
+    b"\r",
+    b"\r\n",
+    b"&a ",
+    b"*a",
+    b"<<: *a\n",
+    b"!!python/object/apply:os.system ['true'] ",
+    b"!!binary ",
+    b"!custom ",
+    b"---\n",
+    b"...\n",
+    b"%YAML 1.1\n",
+    b"%TAG ! tag:yaml.org,2002:\n",
+    b"? ",
+    b": ",
+    b"- ",
+    b"[",
+    b"]",
+    b"{",
+    b"}",
+    b'"',
+    b"'",
+    b"|",
+    b">",
+    b"#",
+    b"\\",
+    b"\n  ",
+    b"\n- - - - -",
+    b"99999999999999999999999",
+    b"1.0e999",
+    b"\x1b[2J",
+]
 
 
 @st.composite
@@ -243,15 +386,18 @@ def damaged(draw: st.DrawFn, raw: bytes) -> bytes:
     for _ in range(draw(st.sampled_from([0, 0, 0, 0, 1, 1, 2]))):
         n = len(raw)
         at = draw(st.integers(0, n))
-        how = draw(st.sampled_from(["truncate", "insert", "insert", "delete", "line",
-                                    "byte", "bom", "crlf", "tabs"]))
+        how = draw(
+            st.sampled_from(
+                ["truncate", "insert", "insert", "delete", "line", "byte", "bom", "crlf", "tabs"]
+            )
+        )
         if how == "truncate":
             raw = raw[:at]
         elif how == "insert":
             piece = draw(st.sampled_from(SNIPPETS) | st.binary(min_size=1, max_size=8))
             raw = raw[:at] + piece + raw[at:]
         elif how == "delete":
-            raw = raw[:at] + raw[at + draw(st.integers(1, 40)):]
+            raw = raw[:at] + raw[at + draw(st.integers(1, 40)) :]
         elif how == "line":  # a repeated line: duplicate keys, usually
             lines = raw.split(b"\n")
             i = draw(st.integers(0, len(lines) - 1))
@@ -259,7 +405,7 @@ def damaged(draw: st.DrawFn, raw: bytes) -> bytes:
             raw = b"\n".join(lines)
         elif how == "byte" and n:
             at = min(at, n - 1)
-            raw = raw[:at] + bytes([draw(st.integers(0, 255))]) + raw[at + 1:]
+            raw = raw[:at] + bytes([draw(st.integers(0, 255))]) + raw[at + 1 :]
         elif how == "bom":
             raw = b"\xef\xbb\xbf" + raw
         elif how == "crlf":
@@ -273,12 +419,17 @@ def damaged(draw: st.DrawFn, raw: bytes) -> bytes:
 def serialised(draw: st.DrawFn, data: Any) -> bytes:
     """YAML (block or flow) or JSON text of `data`."""
     if draw(st.booleans()):
-        text = yaml.safe_dump(data, sort_keys=False, allow_unicode=draw(st.booleans()),
-                              default_flow_style=draw(st.sampled_from([False, None, True])),
-                              width=draw(st.sampled_from([80, 4096])))
+        text = yaml.safe_dump(
+            data,
+            sort_keys=False,
+            allow_unicode=draw(st.booleans()),
+            default_flow_style=draw(st.sampled_from([False, None, True])),
+            width=draw(st.sampled_from([80, 4096])),
+        )
     else:
-        text = json.dumps(data, ensure_ascii=draw(st.booleans()),
-                          indent=draw(st.sampled_from([None, 2])))
+        text = json.dumps(
+            data, ensure_ascii=draw(st.booleans()), indent=draw(st.sampled_from([None, 2]))
+        )
     return text.encode("utf-8", "surrogatepass")
 
 
@@ -343,8 +494,9 @@ def assert_clean(action, *files: Path) -> Any:
         message = str(exc)
         assert message, "an empty error message"
         assert "\n" not in message, f"a multi-line message: {message!r}"
-        assert all(unicodedata.category(c) not in ("Cc", "Cf", "Cs") for c in message), \
+        assert all(unicodedata.category(c) not in ("Cc", "Cf", "Cs") for c in message), (
             f"an unescaped control or bidi character in {message!r}"
+        )
         if files and not isinstance(exc, (UsageError, EngineError)):
             assert exc.path, f"the message names no file: {message}"
         return None
@@ -385,9 +537,17 @@ def _exercise(book) -> None:
     engine = Evaluator(book, "python")
     for date in sorted(set(book.change_dates[:12]) | set(DATES)):
         engine.evaluate({}, date, "empty")
-        engine.evaluate({"age_at_victimization": 16, "age_now": 17,
-                         "citizenship": "noncitizen", "commercial_sex_act": True,
-                         "means": frozenset({"coercion"})}, date, "minor")
+        engine.evaluate(
+            {
+                "age_at_victimization": 16,
+                "age_now": 17,
+                "citizenship": "noncitizen",
+                "commercial_sex_act": True,
+                "means": frozenset({"coercion"}),
+            },
+            date,
+            "minor",
+        )
 
 
 # ------------------------------------------------------------- loaders in process
@@ -408,8 +568,7 @@ def test_scenario_loader(workdir, vocabulary, evaluators, raw: bytes, suffix: st
 def test_vocabulary_loader(workdir, raw: bytes) -> None:
     rules = _copy_rules(workdir)
     _write(rules, "facts.yaml", raw)
-    vocabulary = assert_clean(lambda: load_vocabulary(rules / "facts.yaml"),
-                              rules / "facts.yaml")
+    vocabulary = assert_clean(lambda: load_vocabulary(rules / "facts.yaml"), rules / "facts.yaml")
     if vocabulary is not None:  # the rules must still load against it, or say why
         book = assert_clean(lambda: Registry(rules).load("us-law"), rules)
         if book is not None:
@@ -468,10 +627,12 @@ def test_distribution_loader(workdir, vocabulary, evaluators, raw: bytes) -> Non
     path = _write(workdir, f"population-{next(_counter)}.yaml", raw)
     distribution = assert_clean(lambda: load_distribution(path, vocabulary), path)
     if distribution is not None:  # it must draw valid scenarios, which must evaluate
+
         def draw() -> None:
             for index in range(20):
                 facts = distribution.facts(1, index)
                 evaluators[0].evaluate(facts, DATES[2], f"generated-{index}")
+
         assert_clean(draw)
 
 
@@ -483,8 +644,9 @@ def test_invariants_loader(workdir, us_law, raw: bytes) -> None:
 
 
 @settings(max_examples=examples(100))
-@given(text=st.text(max_size=300) | st.binary(max_size=300).map(
-    lambda b: b.decode("utf-8", "replace")))
+@given(
+    text=st.text(max_size=300) | st.binary(max_size=300).map(lambda b: b.decode("utf-8", "replace"))
+)
 def test_reader_on_random_text(text: str) -> None:
     assert_clean(lambda: parse_text(text, "random.yaml"), Path("random.yaml"))
 
@@ -520,8 +682,15 @@ def test_cli_on_a_batch_of_hostile_scenarios(workdir, files: list[bytes]) -> Non
 @given(raw=hostile_document([_seed(RULES / "reforms" / "rights-based-2007.yaml")]))
 def test_cli_on_hostile_overlays(workdir, raw: bytes) -> None:
     path = _write(workdir, f"cli-overlay-{next(_counter)}.yaml", raw)
-    p = run_cli("evaluate", str(CONTRACT / "contract-minor-2002.yaml"), "--rules",
-                str(path), "--format", "json", timeout=60)
+    p = run_cli(
+        "evaluate",
+        str(CONTRACT / "contract-minor-2002.yaml"),
+        "--rules",
+        str(path),
+        "--format",
+        "json",
+        timeout=60,
+    )
     _assert_clean_exit(p)
 
 
@@ -531,8 +700,15 @@ def test_cli_on_hostile_rule_set_directories(workdir, data, name: str) -> None:
     raw = data.draw(hostile_document([_seed(RULES / "us-law" / name)]))
     rules = _copy_rules(workdir)
     _write(rules / "us-law", name, raw)
-    p = run_cli("evaluate", str(CONTRACT / "contract-minor-2002.yaml"), "--rules",
-                str(rules / "us-law"), "--format", "csv", timeout=60)
+    p = run_cli(
+        "evaluate",
+        str(CONTRACT / "contract-minor-2002.yaml"),
+        "--rules",
+        str(rules / "us-law"),
+        "--format",
+        "csv",
+        timeout=60,
+    )
     _assert_clean_exit(p)
 
 
@@ -542,8 +718,14 @@ def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
     rules = _copy_rules(workdir)
     _write(rules, "facts.yaml", raw)
     env = {**os.environ, "ELIGIBILITY_RULES_DIR": str(rules)}
-    p = run_cli("evaluate", str(CONTRACT / "contract-minor-2002.yaml"), "--format", "json",
-                env=env, timeout=60)
+    p = run_cli(
+        "evaluate",
+        str(CONTRACT / "contract-minor-2002.yaml"),
+        "--format",
+        "json",
+        env=env,
+        timeout=60,
+    )
     _assert_clean_exit(p)
 
 
@@ -551,9 +733,22 @@ def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
 @given(raw=hostile_document(_DISTRIBUTION_SEEDS))
 def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
     path = _write(workdir, f"cli-population-{next(_counter)}.yaml", raw)
-    p = run_cli("compare", "--rules", "us-law", "--rules", "rights-based-2007",
-                "--generate", "30", "--distribution", str(path), "--jobs", "1",
-                "--format", "json", timeout=60)
+    p = run_cli(
+        "compare",
+        "--rules",
+        "us-law",
+        "--rules",
+        "rights-based-2007",
+        "--generate",
+        "30",
+        "--distribution",
+        str(path),
+        "--jobs",
+        "1",
+        "--format",
+        "json",
+        timeout=60,
+    )
     _assert_clean_exit(p)
 
 
@@ -561,8 +756,18 @@ def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
 @given(raw=hostile_document(_INVARIANT_SEEDS))
 def test_cli_on_hostile_invariants(workdir, raw: bytes) -> None:
     path = _write(workdir, f"cli-invariants-{next(_counter)}.yaml", raw)
-    p = run_cli("check", "--invariants", str(path), "--examples", "0", "--engine", "python",
-                "--no-color", cwd=workdir, timeout=120)
+    p = run_cli(
+        "check",
+        "--invariants",
+        str(path),
+        "--examples",
+        "0",
+        "--engine",
+        "python",
+        "--no-color",
+        cwd=workdir,
+        timeout=120,
+    )
     _assert_clean_exit(p, allowed=(0, 1, 2))
 
 
@@ -596,25 +801,31 @@ for ref in sys.argv[1:]:
 
 
 @settings(max_examples=examples(3))
-@given(overlays=st.lists(mild_document([_seed(RULES / "reforms" / "rights-based-2007.yaml")
-                                          ]), min_size=24, max_size=24),
-       provisions=st.lists(st.tuples(st.sampled_from(RULE_FILES), st.data()),
-                           min_size=6, max_size=6))
-def test_durable_engine_on_hostile_rule_sets_in_a_child(workdir, overlays,
-                                                        provisions) -> None:
+@given(
+    overlays=st.lists(
+        mild_document([_seed(RULES / "reforms" / "rights-based-2007.yaml")]),
+        min_size=24,
+        max_size=24,
+    ),
+    provisions=st.lists(st.tuples(st.sampled_from(RULE_FILES), st.data()), min_size=6, max_size=6),
+)
+def test_durable_engine_on_hostile_rule_sets_in_a_child(workdir, overlays, provisions) -> None:
     """Hostile rule sets that load must also compile and run on durable-rules: in a
     child process, since a crash there would otherwise take pytest down."""
-    refs = [str(_write(workdir, f"durable-overlay-{next(_counter)}.yaml", raw))
-            for raw in overlays]
+    refs = [str(_write(workdir, f"durable-overlay-{next(_counter)}.yaml", raw)) for raw in overlays]
     for name, data in provisions:
         rules = _copy_rules(workdir)
-        _write(rules / "us-law", name,
-               data.draw(mild_document([_seed(RULES / "us-law" / name)])))
+        _write(rules / "us-law", name, data.draw(mild_document([_seed(RULES / "us-law" / name)])))
         refs.append(str(rules / "us-law"))
     script = workdir / "durable_child.py"
     script.write_text(DURABLE_CHILD)
-    p = subprocess.run([sys.executable, str(script), *refs], capture_output=True, text=True,
-                       timeout=120, cwd=workdir)
+    p = subprocess.run(
+        [sys.executable, str(script), *refs],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=workdir,
+    )
     last = p.stdout.strip().splitlines()[-2:]
     assert p.returncode == 0 and "Traceback" not in p.stderr, (p.returncode, last, p.stderr)
     lines = p.stdout.splitlines()

@@ -21,6 +21,7 @@ its `missing_facts` and Q its `open_questions`.
 - law_enforcement_gated: p is not met, and would be met (by the reference evaluator) if
   every fact tagged `law_enforcement_action` or `cooperation` took its favourable value.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,36 +33,47 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-import strategies
-from conftest import DATA, ROOT
-from eligibility.law import yamlfile
-from eligibility.analysis.lint import SearchLimit, ValueClasses
-from eligibility.law.conditions import MET, UNDETERMINED
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.analysis.invariants import InvariantChecker, load_invariants
+from eligibility.analysis.lint import SearchLimit, ValueClasses
+from eligibility.law import yamlfile
+from eligibility.law.conditions import MET, UNDETERMINED
 from eligibility.law.rulebook import default_registry
-from eligibility.law.scenarios import (Scenario, dump_yaml, load_scenario, parse_scenario,
-                                   scenario_document)
+from eligibility.law.scenarios import (
+    Scenario,
+    dump_yaml,
+    load_scenario,
+    parse_scenario,
+    scenario_document,
+)
+
+import strategies
+from conftest import DATA, ROOT
 
 REGISTRY = default_registry()
 VOCABULARY = REGISTRY.vocabulary
 RULE_SETS = tuple(REGISTRY.bundled())
 BOOKS = {name: REGISTRY.load(name) for name in RULE_SETS}
-EVALUATORS = {(name, engine): Evaluator(BOOKS[name], engine)
-              for name in RULE_SETS for engine in ("durable", "python")}
+EVALUATORS = {
+    (name, engine): Evaluator(BOOKS[name], engine)
+    for name in RULE_SETS
+    for engine in ("durable", "python")
+}
 SECOND = {name: Evaluator(BOOKS[name], "durable") for name in RULE_SETS}  # compiled anew
-ASSUMPTIONS = load_invariants(REGISTRY.rules_dir / "invariants.yaml",
-                              BOOKS["us-law"]).assumptions
+ASSUMPTIONS = load_invariants(REGISTRY.rules_dir / "invariants.yaml", BOOKS["us-law"]).assumptions
 # the steered generator of `eligibility check`, one per rule set (python engine: fast)
-GENERATORS = {name: InvariantChecker(BOOKS[name], ASSUMPTIONS, engine="python")
-              for name in RULE_SETS}
+GENERATORS = {
+    name: InvariantChecker(BOOKS[name], ASSUMPTIONS, engine="python") for name in RULE_SETS
+}
 
 
 def steered(name: str) -> st.SearchStrategy[tuple[dt.date, dict[str, Any]]]:
     """Half uniformly random facts at random dates, half steered scenarios."""
     generator = GENERATORS[name]
-    return st.one_of(st.tuples(strategies.dates, strategies.facts(VOCABULARY)),
-                     generator.scenarios(strategies.dates))
+    return st.one_of(
+        st.tuples(strategies.dates, strategies.facts(VOCABULARY)),
+        generator.scenarios(strategies.dates),
+    )
 
 
 def comparable(result) -> dict:
@@ -100,8 +112,7 @@ def test_evaluation_is_deterministic(rule_set, data) -> None:
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data(), seed=st.integers(0, 2**16))
 @settings(max_examples=30)
-def test_results_do_not_depend_on_the_order_of_facts_in_the_file(rule_set, data,
-                                                                  seed) -> None:
+def test_results_do_not_depend_on_the_order_of_facts_in_the_file(rule_set, data, seed) -> None:
     date, facts = data.draw(steered(rule_set))
     items = list(VOCABULARY.to_yaml(facts).items())
     random.Random(seed).shuffle(items)
@@ -109,8 +120,9 @@ def test_results_do_not_depend_on_the_order_of_facts_in_the_file(rule_set, data,
     scenario = parse_scenario(yamlfile.parse_text(text, "shuffled.yaml"), VOCABULARY)
     assert scenario.facts == facts
     evaluator = EVALUATORS[rule_set, "durable"]
-    assert comparable(evaluator.evaluate_scenario(scenario)) == \
-        comparable(evaluator.evaluate(facts, date, "shuffled"))
+    assert comparable(evaluator.evaluate_scenario(scenario)) == comparable(
+        evaluator.evaluate(facts, date, "shuffled")
+    )
 
 
 # ------------------------------------------------------------------ missing facts
@@ -123,8 +135,9 @@ def classes_for(rule_set: str) -> ValueClasses:
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data(), complete=strategies.complete_facts(VOCABULARY))
 @settings(max_examples=60)
-def test_missing_facts_are_sufficient_and_the_only_ones_that_matter(rule_set, data,
-                                                                     complete) -> None:
+def test_missing_facts_are_sufficient_and_the_only_ones_that_matter(
+    rule_set, data, complete
+) -> None:
     date, facts = data.draw(steered(rule_set))
     evaluator = EVALUATORS[rule_set, "durable"]
     result = evaluator.evaluate(facts, date)
@@ -140,11 +153,13 @@ def test_missing_facts_are_sufficient_and_the_only_ones_that_matter(rule_set, da
             assert not q.missing_facts and q.open_questions, (pid, answered)
             assert set(q.open_questions) <= set(p.open_questions)
         # answering other facts changes nothing
-        others = {f: v for f, v in complete.items()
-                  if f not in facts and f not in p.missing_facts}
+        others = {f: v for f, v in complete.items() if f not in facts and f not in p.missing_facts}
         r = evaluator.evaluate({**facts, **others}, date).provisions[pid]
-        assert (r.status, r.missing_facts, r.open_questions) == \
-            (p.status, p.missing_facts, p.open_questions), pid
+        assert (r.status, r.missing_facts, r.open_questions) == (
+            p.status,
+            p.missing_facts,
+            p.open_questions,
+        ), pid
 
 
 def undetermined_part(plan, statuses: list[int], root: int) -> tuple[dict[str, int], bool]:
@@ -167,8 +182,17 @@ def undetermined_part(plan, statuses: list[int], root: int) -> tuple[dict[str, i
     return counts, question
 
 
-def can_settle(plan, root: int, facts: dict[str, Any], fact: str, others: list[str],
-               classes: ValueClasses, budget: list[int], *, skip: bool = False) -> bool:
+def can_settle(
+    plan,
+    root: int,
+    facts: dict[str, Any],
+    fact: str,
+    others: list[str],
+    classes: ValueClasses,
+    budget: list[int],
+    *,
+    skip: bool = False,
+) -> bool:
     """Is there an assignment A of `others` (partial if `skip`) with `root` undetermined
     under facts + A and decided once `fact` is answered? Exhaustive over the value
     classes; facts that left the undetermined part are never assigned (they cannot
@@ -188,19 +212,27 @@ def can_settle(plan, root: int, facts: dict[str, Any], fact: str, others: list[s
         return False
     first, rest = rest[0], rest[1:]
     for value in classes[first]:
-        if can_settle(plan, root, {**facts, first: value}, fact, rest, classes, budget,
-                      skip=skip):
+        if can_settle(plan, root, {**facts, first: value}, fact, rest, classes, budget, skip=skip):
             return True
     return skip and can_settle(plan, root, facts, fact, rest, classes, budget, skip=skip)
 
 
-def settles(rule_set: str, facts: dict[str, Any], date: dt.date, pid: str, fact: str, *,
-            budget: int = 5_000, skip: bool = True) -> bool:
+def settles(
+    rule_set: str,
+    facts: dict[str, Any],
+    date: dt.date,
+    pid: str,
+    fact: str,
+    *,
+    budget: int = 5_000,
+    skip: bool = True,
+) -> bool:
     result = EVALUATORS[rule_set, "python"].evaluate(facts, date)
     plan = result.book.plan
     others = [f for f in result.provisions[pid].missing_facts if f != fact]
-    return can_settle(plan, plan.roots[pid], facts, fact, others, classes_for(rule_set),
-                      [budget], skip=skip)
+    return can_settle(
+        plan, plan.roots[pid], facts, fact, others, classes_for(rule_set), [budget], skip=skip
+    )
 
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
@@ -236,17 +268,24 @@ def test_every_missing_fact_can_settle_a_read_once_provision(rule_set, data) -> 
 # that no answer can make decide the provision (found by the exhaustive search).
 NOT_MINIMAL = [
     pytest.param(
-        "us-law", dt.date(2020, 6, 1),
+        "us-law",
+        dt.date(2020, 6, 1),
         {"commercial_sex_act": True, "means": frozenset({"force"})},
-        "severe_trafficking", "labor_or_services",
-        id="labor-facts-of-a-forced-sex-case"),
+        "severe_trafficking",
+        "labor_or_services",
+        id="labor-facts-of-a-forced-sex-case",
+    ),
     # `actions` decides both branches: any action that makes labor trafficking possible
     # (recruit...obtain) already completes sex trafficking here, and without one labor
     # trafficking fails; yet labor_or_services and labor_purposes are listed as missing.
     pytest.param(
-        "us-law", dt.date(2020, 6, 1), {"age_at_victimization": 15, "age_now": 15},
-        "victim_services", "bona_fide_t_application",
-        id="bona-fide-t-of-a-child"),
+        "us-law",
+        dt.date(2020, 6, 1),
+        {"age_at_victimization": 15, "age_now": 15},
+        "victim_services",
+        "bona_fide_t_application",
+        id="bona-fide-t-of-a-child",
+    ),
     # For a child, the T-applicant route (noncitizen, severe form, bona fide T) is
     # covered by the child letter (noncitizen, under 18, severe form): whenever the
     # bona fide application could help, the letter already gives services.
@@ -257,9 +296,12 @@ class NotMinimal(AssertionError):
     """A listed missing fact that no answer can make decide the provision."""
 
 
-@pytest.mark.xfail(strict=True, raises=NotMinimal,
-                   reason="missing_facts over-approximates when facts are correlated "
-                          "(see NOT_MINIMAL); strict, so that a fix shows up")
+@pytest.mark.xfail(
+    strict=True,
+    raises=NotMinimal,
+    reason="missing_facts over-approximates when facts are correlated "
+    "(see NOT_MINIMAL); strict, so that a fix shows up",
+)
 @pytest.mark.parametrize("rule_set, date, facts, pid, fact", NOT_MINIMAL)
 def test_missing_facts_are_exactly_minimal(rule_set, date, facts, pid, fact) -> None:
     result = EVALUATORS[rule_set, "durable"].evaluate(facts, date)
@@ -277,8 +319,9 @@ def test_missing_facts_are_exactly_minimal(rule_set, date, facts, pid, fact) -> 
 def test_law_enforcement_gated_is_the_brute_force_counterfactual(rule_set, data) -> None:
     date, facts = data.draw(steered(rule_set))
     result = EVALUATORS[rule_set, "durable"].evaluate(facts, date)
-    favourable = {name: VOCABULARY[name].favourable for name in VOCABULARY
-                  if VOCABULARY[name].dependency}
+    favourable = {
+        name: VOCABULARY[name].favourable for name in VOCABULARY if VOCABULARY[name].dependency
+    }
     plan = BOOKS[rule_set].at(date).plan
     counterfactual = plan.evaluate({**facts, **favourable})
     for pid, p in result.provisions.items():
@@ -307,20 +350,29 @@ def test_scenario_files_round_trip_through_the_interview_save_format(path) -> No
     absent = [name for name in VOCABULARY if name not in scenario.facts]
     for unknown in ([], absent):  # "don't know" answers are saved as null
         saved = round_trip(scenario, unknown)
-        assert (saved.id, saved.title, saved.description, saved.as_of, saved.facts) == \
-            (scenario.id, scenario.title, scenario.description, scenario.as_of,
-             scenario.facts)
+        assert (saved.id, saved.title, saved.description, saved.as_of, saved.facts) == (
+            scenario.id,
+            scenario.title,
+            scenario.description,
+            scenario.as_of,
+            scenario.facts,
+        )
         for rule_set in RULE_SETS:
             evaluator = EVALUATORS[rule_set, "python"]
-            assert comparable(evaluator.evaluate_scenario(saved, scenario.as_of)) == \
-                comparable(evaluator.evaluate_scenario(scenario, scenario.as_of)), rule_set
+            assert comparable(evaluator.evaluate_scenario(saved, scenario.as_of)) == comparable(
+                evaluator.evaluate_scenario(scenario, scenario.as_of)
+            ), rule_set
 
 
-@given(date=strategies.dates, facts=strategies.facts(VOCABULARY),
-       unknown=st.sets(st.sampled_from(VOCABULARY.names())))
+@given(
+    date=strategies.dates,
+    facts=strategies.facts(VOCABULARY),
+    unknown=st.sets(st.sampled_from(VOCABULARY.names())),
+)
 @settings(max_examples=60)
 def test_any_facts_round_trip_through_the_save_format(date, facts, unknown) -> None:
-    scenario = Scenario(id="generated", facts=facts, title="Generated: a title: with colons",
-                        as_of=date)
+    scenario = Scenario(
+        id="generated", facts=facts, title="Generated: a title: with colons", as_of=date
+    )
     saved = round_trip(scenario, sorted(unknown))
     assert saved.facts == facts and saved.as_of == date and saved.title == scenario.title

@@ -1,4 +1,5 @@
 """Rule files: parsing, validation messages, amendments by date, overlays."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.law.conditions import MET, NOT_MET
 from eligibility.errors import RuleError, UsageError
+from eligibility.law.conditions import MET, NOT_MET
 from eligibility.law.rulebook import Registry, bundled_rules_dir
 
 D = dt.date
@@ -44,14 +45,17 @@ def test_amendments_apply_on_their_effective_date(us_law) -> None:
     assert "t3-cc-18-at-victimization" in condition_ids(us_law, "t_visa", after)
     assert "t3-bb-trauma" not in condition_ids(us_law, "t_visa", D(2008, 12, 22))
     assert "t3-bb-trauma" in condition_ids(us_law, "t_visa", D(2008, 12, 23))
-    node = next(n for n in us_law.at(after).provisions["t_visa"].condition.walk()
-                if n.id == "t3-cc-minor")
+    node = next(
+        n for n in us_law.at(after).provisions["t_visa"].condition.walk() if n.id == "t3-cc-minor"
+    )
     assert node.since and "TVPRA 2003" in node.since
 
 
 def test_citations_follow_renumbering(us_law) -> None:
-    cites = {d: us_law.at(d).provisions["severe_trafficking"].citation
-             for d in (D(2010, 1, 1), D(2014, 1, 1), D(2020, 1, 1))}
+    cites = {
+        d: us_law.at(d).provisions["severe_trafficking"].citation
+        for d in (D(2010, 1, 1), D(2014, 1, 1), D(2020, 1, 1))
+    }
     assert "7102(8)" in cites[D(2010, 1, 1)]
     assert "7102(9)" in cites[D(2014, 1, 1)]
     assert "7102(11)" in cites[D(2020, 1, 1)]
@@ -85,29 +89,66 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1))
 
 
-@pytest.mark.parametrize("file, old, new, message", [
-    ("t_visa.yaml", "fact: extreme_hardship", "fact: extreme_hardshp",
-     "t_visa.yaml:.*condition t4-hardship: unknown fact 'extreme_hardshp' "
-     "\\(did you mean extreme_hardship\\?\\)"),
-    ("t_visa.yaml", "      fact: extreme_hardship\n", "      fact: extreme_hardship\n      lt: 3\n",
-     "`lt` does not apply to bool fact extreme_hardship"),
-    ("t_visa.yaml", "      citation: 8 U.S.C. 1101(a)(15)(T)(i)(IV)\n", "",
-     "condition t4-hardship: every condition needs a `citation`"),
-    ("t_visa.yaml", "provision: severe_trafficking", "provision: severe_traficking",
-     "unknown provision severe_traficking \\(did you mean severe_trafficking\\?\\)"),
-    ("t_visa.yaml", "      t3-cc-minor:\n        id: t3-cc-minor\n        text: Is exempt as a child (has not attained 18",
-     "      t3-cc-minr:\n        id: t3-cc-minor\n        text: Is exempt as a child (has not attained 18",
-     "amendment tvpra-2003-under-18 \\(replace\\): no condition t3-cc-minr in t_visa at "
-     "this date \\(did you mean t3-cc-minor\\?\\)"),
-    ("t_visa.yaml", "    - id: t4-hardship", "    - idd: t4-hardship",
-     "unknown key \\(did you mean id\\?\\)"),
-    ("u_visa.yaml", "      any_of: [rape,", "      any_of: [rapee,",
-     "unknown qualifying_crimes value 'rapee' \\(did you mean rape\\?\\)"),
-    ("t_visa.yaml", "    effective: 2003-12-19", "    effective: 2003-13-19",
-     "2003-13-19 is not a calendar date"),
-])
+@pytest.mark.parametrize(
+    "file, old, new, message",
+    [
+        (
+            "t_visa.yaml",
+            "fact: extreme_hardship",
+            "fact: extreme_hardshp",
+            "t_visa.yaml:.*condition t4-hardship: unknown fact 'extreme_hardshp' "
+            "\\(did you mean extreme_hardship\\?\\)",
+        ),
+        (
+            "t_visa.yaml",
+            "      fact: extreme_hardship\n",
+            "      fact: extreme_hardship\n      lt: 3\n",
+            "`lt` does not apply to bool fact extreme_hardship",
+        ),
+        (
+            "t_visa.yaml",
+            "      citation: 8 U.S.C. 1101(a)(15)(T)(i)(IV)\n",
+            "",
+            "condition t4-hardship: every condition needs a `citation`",
+        ),
+        (
+            "t_visa.yaml",
+            "provision: severe_trafficking",
+            "provision: severe_traficking",
+            "unknown provision severe_traficking \\(did you mean severe_trafficking\\?\\)",
+        ),
+        (
+            "t_visa.yaml",
+            "      t3-cc-minor:\n        id: t3-cc-minor\n        text: Is exempt as a child "
+            "(has not attained 18",
+            "      t3-cc-minr:\n        id: t3-cc-minor\n        text: Is exempt as a child "
+            "(has not attained 18",
+            "amendment tvpra-2003-under-18 \\(replace\\): no condition t3-cc-minr in t_visa at "
+            "this date \\(did you mean t3-cc-minor\\?\\)",
+        ),
+        (
+            "t_visa.yaml",
+            "    - id: t4-hardship",
+            "    - idd: t4-hardship",
+            "unknown key \\(did you mean id\\?\\)",
+        ),
+        (
+            "u_visa.yaml",
+            "      any_of: [rape,",
+            "      any_of: [rapee,",
+            "unknown qualifying_crimes value 'rapee' \\(did you mean rape\\?\\)",
+        ),
+        (
+            "t_visa.yaml",
+            "    effective: 2003-12-19",
+            "    effective: 2003-13-19",
+            "2003-13-19 is not a calendar date",
+        ),
+    ],
+)
 def test_malformed_rules_are_reported_with_file_condition_and_problem(
-        rules_copy, file, old, new, message) -> None:
+    rules_copy, file, old, new, message
+) -> None:
     edit(rules_copy / "us-law" / file, old, new)
     with pytest.raises(RuleError, match=message):
         book = Registry(rules_copy).load("us-law")
@@ -116,12 +157,16 @@ def test_malformed_rules_are_reported_with_file_condition_and_problem(
 
 
 def test_cycles_between_provisions_are_rejected(rules_copy) -> None:
-    edit(rules_copy / "us-law" / "severe_trafficking.yaml", "    - id: lb\n",
-         "    - id: loop\n      text: loop\n      citation: none\n"
-         "      provision: victim_services\n    - id: lb\n")
+    edit(
+        rules_copy / "us-law" / "severe_trafficking.yaml",
+        "    - id: lb\n",
+        "    - id: loop\n      text: loop\n      citation: none\n"
+        "      provision: victim_services\n    - id: lb\n",
+    )
     book = Registry(rules_copy).load("us-law")
-    with pytest.raises(RuleError, match="cycle: severe_trafficking -> victim_services -> "
-                                        "severe_trafficking"):
+    with pytest.raises(
+        RuleError, match="cycle: severe_trafficking -> victim_services -> severe_trafficking"
+    ):
         book.at(D(2020, 1, 1))
 
 
@@ -130,7 +175,8 @@ def test_user_overlay_by_path(tmp_path, registry) -> None:
     overlay.write_text(
         "rule_set: mine\nextends: us-law\ntitle: No hardship test\nchanges:\n"
         "  - id: drop-hardship\n    provision: t_visa\n    implements: my proposal\n"
-        "    summary: Removes the hardship element\n    remove: [t4-hardship]\n")
+        "    summary: Removes the hardship element\n    remove: [t4-hardship]\n"
+    )
     book = registry.load(str(overlay))
     assert book.name == "mine" and book.extends == "us-law"
     assert "t4-hardship" not in condition_ids(book, "t_visa", D(2020, 1, 1))

@@ -1,4 +1,5 @@
 """The training scenarios: their expectations, and what they cover of the law."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_cli
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.law.scenarios import load_scenario
+
+from conftest import ROOT, run_cli
 
 SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
 
@@ -32,15 +34,20 @@ def test_a_changed_expectation_fails(tmp_path) -> None:
     source = ROOT / "scenarios" / "ana-2002-minor.yaml"
     text = source.read_text()
     assert "    t_visa: met\n  us-law@2003-12-19" not in text
-    changed = text.replace("    t_visa: {status: not_met, law_enforcement_gated: true}",
-                           "    t_visa: {status: met, law_enforcement_gated: true}", 1)
+    changed = text.replace(
+        "    t_visa: {status: not_met, law_enforcement_gated: true}",
+        "    t_visa: {status: met, law_enforcement_gated: true}",
+        1,
+    )
     assert changed != text
     (tmp_path / "ana.yaml").write_text(changed)
     shutil.copy(ROOT / "scenarios" / "child-farmworker-2010.yaml", tmp_path)
     p = run_cli("test", str(tmp_path))
     assert p.returncode == 1
-    assert "FAILED" in p.stdout and "ana.yaml::us-law::t_visa - status not_met, expected met" \
-        in p.stdout
+    assert (
+        "FAILED" in p.stdout
+        and "ana.yaml::us-law::t_visa - status not_met, expected met" in p.stdout
+    )
     assert re.search(r"1 failed, \d+ passed", p.stdout)
 
 
@@ -48,12 +55,21 @@ def test_there_are_at_least_30_varied_scenarios(scenarios) -> None:
     assert len(scenarios) >= 30
     for scenario in scenarios:
         assert scenario.title and scenario.description, scenario.id
-        assert "us-law" in scenario.expect and "rights-based-2007" in scenario.expect, \
-            scenario.id
+        assert "us-law" in scenario.expect and "rights-based-2007" in scenario.expect, scenario.id
         assert Path(scenario.path).stem == scenario.id
     tags = {tag for s in scenarios for tag in s.tags}
-    for needed in ("sex trafficking", "labor", "child", "adult", "US citizen", "noncitizen",
-                   "no cooperation", "trauma", "certifier refuses", "partially known"):
+    for needed in (
+        "sex trafficking",
+        "labor",
+        "child",
+        "adult",
+        "US citizen",
+        "noncitizen",
+        "no cooperation",
+        "trauma",
+        "certifier refuses",
+        "partially known",
+    ):
         assert needed in tags, needed
 
 
@@ -76,6 +92,7 @@ def test_every_dated_change_has_a_scenario_whose_outcome_differs(us_law, scenari
             document = evaluator.evaluate(scenario.facts, day, scenario.id).to_dict()
             document.pop("as_of")
             return document
+
         if not any(outcome(s, before) != outcome(s, date) for s in scenarios):
             unchanged.append(date)
     assert not unchanged
@@ -90,25 +107,30 @@ def test_every_eligibility_amendment_changes_a_status(us_law, scenarios) -> None
             continue
         date = amendment.effective
         before = date - dt.timedelta(days=1)
-        changed = [s.id for s in scenarios
-                   if evaluator.evaluate(s.facts, before).status(amendment.provision)
-                   != evaluator.evaluate(s.facts, date).status(amendment.provision)]
+        changed = [
+            s.id
+            for s in scenarios
+            if evaluator.evaluate(s.facts, before).status(amendment.provision)
+            != evaluator.evaluate(s.facts, date).status(amendment.provision)
+        ]
         assert changed, f"{amendment.id} ({date}) changes no scenario's {amendment.provision}"
 
 
-@pytest.mark.parametrize("scenario_id, date, provision, gated", [
-    ("ana-2002-minor", "2002-06-01", "t_visa", True),                  # brief case 1
-    ("state-prosecution-no-federal", "2025-06-01", "continued_presence", True),  # 13
-    ("refuses-all-contact-2025", "2025-06-01", "t_visa", True),        # case 14
-    ("dv-police-refuse-i918b", "2015-06-01", "u_visa", True),          # case 9
-    ("child-farmworker-2010", "2010-06-01", "minor_eligibility_letter", False),  # 16
-])
+@pytest.mark.parametrize(
+    "scenario_id, date, provision, gated",
+    [
+        ("ana-2002-minor", "2002-06-01", "t_visa", True),  # brief case 1
+        ("state-prosecution-no-federal", "2025-06-01", "continued_presence", True),  # 13
+        ("refuses-all-contact-2025", "2025-06-01", "t_visa", True),  # case 14
+        ("dv-police-refuse-i918b", "2015-06-01", "u_visa", True),  # case 9
+        ("child-farmworker-2010", "2010-06-01", "minor_eligibility_letter", False),  # 16
+    ],
+)
 def test_the_brief_gating_flags(us_law, vocabulary, scenario_id, date, provision, gated) -> None:
     # LEGAL-BRIEF section 8, "Two checks for rule authors": gating flags
     scenario = load_scenario(ROOT / "scenarios" / f"{scenario_id}.yaml", vocabulary)
     for engine in ("durable", "python"):
-        result = Evaluator(us_law, engine).evaluate_scenario(scenario,
-                                                             dt.date.fromisoformat(date))
+        result = Evaluator(us_law, engine).evaluate_scenario(scenario, dt.date.fromisoformat(date))
         assert result.provisions[provision].law_enforcement_gated is gated
 
 
@@ -121,11 +143,18 @@ def test_notes_say_what_is_not_a_condition(us_law, vocabulary) -> None:
     assert any("5,000" in n for n in early.provisions["t_visa"].notes)
     citizen = load_scenario(ROOT / "scenarios" / "us-citizen-girl-ohio.yaml", vocabulary)
     result = evaluator.evaluate_scenario(citizen)
-    for pid in ("t_visa", "u_visa", "continued_presence", "hhs_certification",
-                "minor_eligibility_letter"):
+    for pid in (
+        "t_visa",
+        "u_visa",
+        "continued_presence",
+        "hhs_certification",
+        "minor_eligibility_letter",
+    ):
         assert any(n.startswith("Not applicable") for n in result.provisions[pid].notes), pid
-    assert any("services_without_certification: true" in n
-               for n in result.provisions["victim_services"].notes)
+    assert any(
+        "services_without_certification: true" in n
+        for n in result.provisions["victim_services"].notes
+    )
 
 
 def test_open_questions_explain_undetermined_results(us_law, vocabulary) -> None:
@@ -140,5 +169,6 @@ def test_open_questions_explain_undetermined_results(us_law, vocabulary) -> None
         texts.append((node["id"], node["status"], node.get("reading")))
         for child in node["children"]:
             walk(child)
+
     walk(tree)
     assert ("t3-cc-18-age-rule", "undetermined", "E-1") in texts

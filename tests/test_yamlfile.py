@@ -1,4 +1,5 @@
 """The strict YAML reader: only safe, plain data, with line numbers."""
+
 from __future__ import annotations
 
 import time
@@ -11,35 +12,54 @@ from eligibility.law.yamlfile import format_path, load, parse_text
 
 def test_plain_values_and_lines() -> None:
     doc = parse_text("id: x\nfacts:\n  age: 16\n  means: [force, 'fraud']\n  d: 2002-06-01\n")
-    assert doc.data == {"id": "x", "facts": {"age": 16, "means": ["force", "fraud"],
-                                              "d": "2002-06-01"}}
+    assert doc.data == {
+        "id": "x",
+        "facts": {"age": 16, "means": ["force", "fraud"], "d": "2002-06-01"},
+    }
     assert doc.line(("facts", "means", 1)) == 4
     assert doc.line(("facts", "nope")) == 2  # nearest ancestor with a line
 
 
-@pytest.mark.parametrize("text, value", [
-    ("v: no", "no"), ("v: off", "off"), ("v: NO", "NO"), ("v: yes", "yes"),
-    ("v: 010", "010"), ("v: 0x10", "0x10"), ("v: 1:20", "1:20"), ("v: .inf", ".inf"),
-    ("v: true", True), ("v: False", False), ("v: ~", None), ("v: 12", 12), ("v: -3", -3),
-    ("v: 1.5", 1.5), ("v: '17'", "17"),
-])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("v: no", "no"),
+        ("v: off", "off"),
+        ("v: NO", "NO"),
+        ("v: yes", "yes"),
+        ("v: 010", "010"),
+        ("v: 0x10", "0x10"),
+        ("v: 1:20", "1:20"),
+        ("v: .inf", ".inf"),
+        ("v: true", True),
+        ("v: False", False),
+        ("v: ~", None),
+        ("v: 12", 12),
+        ("v: -3", -3),
+        ("v: 1.5", 1.5),
+        ("v: '17'", "17"),
+    ],
+)
 def test_yaml_11_surprises_are_text(text: str, value: object) -> None:
     # YAML 1.1 would read `no` as false and `010` as 8
     assert parse_text(text).data == {"v": value}
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a: &x [1]\nb: *x\n", "aliases"),
-    ("a: 1\na: 2\n", "duplicate key (first given on line 1)"),
-    ("a: !!python/object:os.system x\n", "tags"),
-    ("a: !custom x\n", "tags"),
-    ("[" * 100 + "]" * 100, "nested more than"),
-    ("a: [\n", "not valid YAML"),
-    ("--- 1\n--- 2\n", "one YAML document"),
-    ("1: x\n", "keys must be text"),
-    ("? [a]\n: x\n", "keys must be text"),
-    ("a: 12345678901234567890123\n", "too large"),
-])
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("a: &x [1]\nb: *x\n", "aliases"),
+        ("a: 1\na: 2\n", "duplicate key (first given on line 1)"),
+        ("a: !!python/object:os.system x\n", "tags"),
+        ("a: !custom x\n", "tags"),
+        ("[" * 100 + "]" * 100, "nested more than"),
+        ("a: [\n", "not valid YAML"),
+        ("--- 1\n--- 2\n", "one YAML document"),
+        ("1: x\n", "keys must be text"),
+        ("? [a]\n: x\n", "keys must be text"),
+        ("a: 12345678901234567890123\n", "too large"),
+    ],
+)
 def test_hostile_yaml_is_rejected(text: str, message: str) -> None:
     with pytest.raises(InputError, match=message.replace("(", r"\(").replace(")", r"\)")):
         parse_text(text, "bad.yaml")

@@ -1,17 +1,17 @@
 """Scenario -> result: statuses, missing facts, counterfactual, explanation, notes."""
+
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
 from ..engine import ENGINE_NAMES, engine_class
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.vocabulary import Facts
+from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
+from ..law.vocabulary import Facts
 
 
 @dataclass(slots=True)
@@ -82,9 +82,12 @@ class Result:
         provisions: dict[str, Any] = {}
         for pid, p in self.provisions.items():
             entry: dict[str, Any] = {
-                "status": p.status, "missing_facts": p.missing_facts,
+                "status": p.status,
+                "missing_facts": p.missing_facts,
                 "law_enforcement_gated": p.law_enforcement_gated,
-                "citation": p.citation, "title": p.title}
+                "citation": p.citation,
+                "title": p.title,
+            }
             if explanations:
                 entry["explanation"] = self.explanation(pid)
             if p.open_questions:
@@ -95,9 +98,13 @@ class Result:
             if critiques:
                 entry["critiques"] = critiques
             provisions[pid] = entry
-        return {"scenario": self.scenario, "rule_set": self.rule_set,
-                "as_of": self.as_of.isoformat(), "engine": self.engine,
-                "provisions": provisions}
+        return {
+            "scenario": self.scenario,
+            "rule_set": self.rule_set,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "provisions": provisions,
+        }
 
 
 class Evaluator:
@@ -105,12 +112,16 @@ class Evaluator:
 
     def __init__(self, book: RuleBook, engine: str = "durable") -> None:
         if engine not in ENGINE_NAMES:
-            raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
-                             f"expected one of: {', '.join(ENGINE_NAMES)}")
+            raise UsageError(
+                f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
+                f"expected one of: {', '.join(ENGINE_NAMES)}"
+            )
         self.book = book
         vocabulary = book.vocabulary
-        self.engine = engine_class(engine)({n: vocabulary[n].type for n in vocabulary},
-                                      {n: tuple(vocabulary[n].values) for n in vocabulary})
+        self.engine = engine_class(engine)(
+            {n: vocabulary[n].type for n in vocabulary},
+            {n: tuple(vocabulary[n].values) for n in vocabulary},
+        )
         self.engine_name = engine
 
     def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
@@ -118,26 +129,43 @@ class Evaluator:
         plan = resolved.plan
         try:
             statuses, counterfactual = self.engine.evaluate(
-                plan, facts, plan.counterfactual_overrides(facts))
+                plan, facts, plan.counterfactual_overrides(facts)
+            )
         except EngineError as exc:
-            raise EngineError(f"scenario {scenario_id or '(unnamed)'}: {exc.message}",
-                              path=exc.path, line=exc.line) from None
+            raise EngineError(
+                f"scenario {scenario_id or '(unnamed)'}: {exc.message}",
+                path=exc.path,
+                line=exc.line,
+            ) from None
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing
         for pid, title, citation, root, notes in resolved.layout:
             status = statuses[root]
-            facts_missing, questions = missing(statuses, root) \
-                if status == UNDETERMINED else ([], [])
-            gated = status != MET and counterfactual is not None \
-                and counterfactual[root] == MET
+            facts_missing, questions = (
+                missing(statuses, root) if status == UNDETERMINED else ([], [])
+            )
+            gated = status != MET and counterfactual is not None and counterfactual[root] == MET
             provisions[pid] = ProvisionResult(
-                pid, title, STATUS_NAMES[status], citation, facts_missing, gated, questions,
-                [text for text, when in notes if when is None or statuses[when] == MET])
-        return Result(scenario=scenario_id, rule_set=self.book.name, as_of=as_of,
-                      engine=self.engine_name, provisions=provisions, facts=facts,
-                      book=resolved, statuses=statuses)
+                pid,
+                title,
+                STATUS_NAMES[status],
+                citation,
+                facts_missing,
+                gated,
+                questions,
+                [text for text, when in notes if when is None or statuses[when] == MET],
+            )
+        return Result(
+            scenario=scenario_id,
+            rule_set=self.book.name,
+            as_of=as_of,
+            engine=self.engine_name,
+            provisions=provisions,
+            facts=facts,
+            book=resolved,
+            statuses=statuses,
+        )
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
         return self.evaluate(scenario.facts, date, scenario.id)
-

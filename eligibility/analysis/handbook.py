@@ -6,6 +6,7 @@ on law enforcement with the critiques that apply; notes; the training scenarios 
 exercise it) and an index with the timeline and a Mermaid diagram of provisions and
 facts. Output is deterministic: the same rules and scenarios give the same bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,12 +14,11 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..law.conditions import Condition, describe_test
-from ..law.vocabulary import Vocabulary
 from ..law.rulebook import RuleBook
 from ..law.scenarios import Scenario
+from ..law.vocabulary import Vocabulary
 
-DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act",
-                    "cooperation": "cooperation"}
+DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act", "cooperation": "cooperation"}
 
 
 def _escape(text: str) -> str:
@@ -55,12 +55,11 @@ def _condition_lines(node: Condition, vocabulary: Vocabulary, depth: int = 0) ->
     return lines
 
 
-def _versions(book: RuleBook, pid: str) -> list[tuple[dt.date | None, dt.date | None,
-                                                       Condition]]:
+def _versions(book: RuleBook, pid: str) -> list[tuple[dt.date | None, dt.date | None, Condition]]:
     """The provision's text per period, merging periods where it did not change."""
     dates = book.change_dates
     versions: list[tuple[dt.date | None, dt.date | None, Condition]] = []
-    for start, end in zip([None, *dates], [*dates, None]):
+    for start, end in zip([None, *dates], [*dates, None], strict=True):
         probe = start or (dates[0] - dt.timedelta(days=1))
         condition = book.at(probe).provisions[pid].condition
         if versions and versions[-1][2] == condition:
@@ -82,19 +81,23 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
     source = book.sources[pid]
     vocabulary = book.vocabulary
     latest = book.at(book.change_dates[-1]).provisions[pid]
-    lines = [f"# {source.title}", "",
-             f"`{pid}` · rule set `{book.name}` · in force from "
-             f"{source.effective.isoformat()} ({source.enacted_by}) · current citation: "
-             f"*{latest.citation}*", "",
-             f"Source file: `{source.path.split('rules/', 1)[-1] if 'rules/' in source.path else source.path}`"
-             + (f" · checked on {source.checked_on.isoformat()}" if source.checked_on else ""),
-             "", "[Back to the index](index.md)", ""]
-    lines += ["## The text in force, period by period", "",
-              "| period | text |", "|---|---|"]
+    lines = [
+        f"# {source.title}",
+        "",
+        f"`{pid}` · rule set `{book.name}` · in force from "
+        f"{source.effective.isoformat()} ({source.enacted_by}) · current citation: "
+        f"*{latest.citation}*",
+        "",
+        f"Source file: `{source.path.split('rules/', 1)[-1]}`"
+        + (f" · checked on {source.checked_on.isoformat()}" if source.checked_on else ""),
+        "",
+        "[Back to the index](index.md)",
+        "",
+    ]
+    lines += ["## The text in force, period by period", "", "| period | text |", "|---|---|"]
     versions = _versions(book, pid)
     for number, (start, end, condition) in enumerate(versions, start=1):
-        lines.append(f"| {_period(start, end)} | version {number}: "
-                     f"{_escape(condition.text)} |")
+        lines.append(f"| {_period(start, end)} | version {number}: {_escape(condition.text)} |")
     lines.append("")
     for number, (start, end, condition) in enumerate(reversed(versions)):
         version = len(versions) - number
@@ -106,9 +109,11 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
         lines += ["| effective | instrument | change | tag |", "|---|---|---|---|"]
         for a in sorted(source.amendments, key=lambda a: a.effective or dt.date.min):
             ops = "; ".join(f"{op.op} `{op.target}`" for op in a.operations)
-            lines.append(f"| {a.effective.isoformat() if a.effective else ''} | "
-                         f"{_escape(a.instrument)} | {_escape(a.summary)} ({ops}) | "
-                         f"{a.verification or ''} |")
+            lines.append(
+                f"| {a.effective.isoformat() if a.effective else ''} | "
+                f"{_escape(a.instrument)} | {_escape(a.summary)} ({ops}) | "
+                f"{a.verification or ''} |"
+            )
     else:
         lines.append("None: the text is as enacted.")
     lines.append("")
@@ -124,16 +129,20 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
     if dependent:
         for node in dependent.values():
             fact = vocabulary[node.fact or ""]
-            lines.append(f"- {node.text} — `{node.fact}`, "
-                         f"{DEPENDENCY_LABEL[fact.dependency or '']} — *{node.citation}*")
+            lines.append(
+                f"- {node.text} — `{node.fact}`, "
+                f"{DEPENDENCY_LABEL[fact.dependency or '']} — *{node.citation}*"
+            )
     else:
         lines.append("No element turns on an act of law enforcement or on cooperation.")
     lines.append("")
     if critiques:
         lines += ["### Critiques cited by these elements", ""]
         for critique in critiques.values():
-            lines.append(f"- **{critique.author} ({critique.year}), {critique.recommendation}** "
-                         f"(`{critique.source}`): {critique.summary}")
+            lines.append(
+                f"- **{critique.author} ({critique.year}), {critique.recommendation}** "
+                f"(`{critique.source}`): {critique.summary}"
+            )
         lines.append("")
     if source.notes:
         lines += ["## Notes (not conditions)", ""]
@@ -144,18 +153,23 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
             if note.until:
                 when.append(f"until {(note.until - dt.timedelta(days=1)).isoformat()}")
             if note.when is not None:
-                when.append(f"when {describe_test(note.when) if not note.when.children else note.when.text}")
+                when.append(
+                    f"when {describe_test(note.when) if not note.when.children else note.when.text}"
+                )
             suffix = f" ({', '.join(when)})" if when else ""
             lines.append(f"- {note.text}{suffix} — *{note.citation}*")
         lines.append("")
     lines += ["## Training scenarios that exercise it", ""]
     rows = []
     for scenario in sorted(scenarios, key=lambda s: s.id):
-        expected = [f"{key}: {exp[pid].status}" for key, exp in scenario.expect.items()
-                    if pid in exp]
+        expected = [
+            f"{key}: {exp[pid].status}" for key, exp in scenario.expect.items() if pid in exp
+        ]
         if expected:
-            rows.append(f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | "
-                        f"{_escape(scenario.title)} | {'; '.join(expected)} |")
+            rows.append(
+                f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | "
+                f"{_escape(scenario.title)} | {'; '.join(expected)} |"
+            )
     if rows:
         lines += ["| scenario | title | expected |", "|---|---|---|", *rows]
     else:
@@ -167,18 +181,31 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
 def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
     vocabulary = book.vocabulary
     latest = book.at(book.change_dates[-1])
-    lines = [f"# Rule handbook: {book.title}", "",
-             "Generated by `eligibility docs` from the rule files in `rules/`; do not edit "
-             "by hand (a test fails when it is out of date). A teaching and research aid, "
-             "not legal advice. Tags: [V] verified, [V2] secondary source, [U] unverified "
-             "(see LEGAL-BRIEF.md).", "",
-             book.description, "", "## Provisions", ""]
+    lines = [
+        f"# Rule handbook: {book.title}",
+        "",
+        "Generated by `eligibility docs` from the rule files in `rules/`; do not edit "
+        "by hand (a test fails when it is out of date). A teaching and research aid, "
+        "not legal advice. Tags: [V] verified, [V2] secondary source, [U] unverified "
+        "(see LEGAL-BRIEF.md).",
+        "",
+        book.description,
+        "",
+        "## Provisions",
+        "",
+    ]
     for pid, source in book.sources.items():
         lines.append(f"- [{source.title}]({pid}.md) — `{pid}`, *{latest.provisions[pid].citation}*")
-    lines += ["", "## How provisions and facts depend on each other", "",
-              "Arrows point from what is needed to what needs it; facts that record an act "
-              "of law enforcement or the person's cooperation are marked ⚑.", "",
-              "```mermaid", "flowchart LR"]
+    lines += [
+        "",
+        "## How provisions and facts depend on each other",
+        "",
+        "Arrows point from what is needed to what needs it; facts that record an act "
+        "of law enforcement or the person's cooperation are marked ⚑.",
+        "",
+        "```mermaid",
+        "flowchart LR",
+    ]
     edges: set[tuple[str, str]] = set()
     facts_used: dict[str, set[str]] = {}
     for pid in latest.order:
@@ -199,30 +226,50 @@ def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
     for fact in vocabulary.names():
         for pid in sorted(facts_used.get(fact, ())):
             lines.append(f"  {fact} --> {pid}")
-    lines += ["  classDef provision fill:#e8f0fe,stroke:#1a56db",
-              "  classDef dependency fill:#fde8f3,stroke:#b3166b",
-              "  classDef fact fill:#f4f4f4,stroke:#888", "```", "",
-              "## Amendment timeline", "",
-              "| effective | instrument | provision | change | tag |", "|---|---|---|---|---|"]
+    lines += [
+        "  classDef provision fill:#e8f0fe,stroke:#1a56db",
+        "  classDef dependency fill:#fde8f3,stroke:#b3166b",
+        "  classDef fact fill:#f4f4f4,stroke:#888",
+        "```",
+        "",
+        "## Amendment timeline",
+        "",
+        "| effective | instrument | provision | change | tag |",
+        "|---|---|---|---|---|",
+    ]
     for a in book.timeline():
-        lines.append(f"| {a.effective.isoformat() if a.effective else ''} | "
-                     f"{_escape(a.instrument)} | [{a.provision}]({a.provision}.md) | "
-                     f"{_escape(a.summary)} | {a.verification or ''} |")
+        lines.append(
+            f"| {a.effective.isoformat() if a.effective else ''} | "
+            f"{_escape(a.instrument)} | [{a.provision}]({a.provision}.md) | "
+            f"{_escape(a.summary)} | {a.verification or ''} |"
+        )
     if book.recorded:
-        lines += ["", "### Recorded, with no effect on an encoded element", "",
-                  "| effective | instrument | change | why nothing changes here |",
-                  "|---|---|---|---|"]
+        lines += [
+            "",
+            "### Recorded, with no effect on an encoded element",
+            "",
+            "| effective | instrument | change | why nothing changes here |",
+            "|---|---|---|---|",
+        ]
         for item in book.recorded:
-            lines.append(f"| {item.effective.isoformat()} | {_escape(item.instrument)} | "
-                         f"{_escape(item.change)} | {_escape(item.reason)} |")
-    lines += ["", "## Training scenarios", "",
-              f"{len(scenarios)} scenarios in `scenarios/`; `eligibility test scenarios/` "
-              f"checks their expectations.", ""]
+            lines.append(
+                f"| {item.effective.isoformat()} | {_escape(item.instrument)} | "
+                f"{_escape(item.change)} | {_escape(item.reason)} |"
+            )
+    lines += [
+        "",
+        "## Training scenarios",
+        "",
+        f"{len(scenarios)} scenarios in `scenarios/`; `eligibility test scenarios/` "
+        f"checks their expectations.",
+        "",
+    ]
     lines.append("| scenario | title |")
     lines.append("|---|---|")
     for scenario in sorted(scenarios, key=lambda s: s.id):
-        lines.append(f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | "
-                     f"{_escape(scenario.title)} |")
+        lines.append(
+            f"| [{scenario.id}](../../scenarios/{scenario.id}.yaml) | {_escape(scenario.title)} |"
+        )
     lines.append("")
     return "\n".join(lines)
 

@@ -9,6 +9,7 @@ law enforcement, the crime); then the facts that decide whether a provision that
 not met is law-enforcement gated (its counterfactual is still missing them), because
 where protection depends on law enforcement is what a trainee most needs to see.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -16,12 +17,22 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from .evaluate import Evaluator, Result
-from ..law.vocabulary import Fact, Facts, Vocabulary
 from ..law.scenarios import Scenario, dump_yaml, scenario_document
+from ..law.vocabulary import Fact, Facts, Vocabulary
+from .evaluate import Evaluator, Result
 
-DONT_KNOW = {"?", "dk", "d", "don't know", "dont know", "do not know", "unknown",
-             "not sure", "skip", "don’t know"}
+DONT_KNOW = {
+    "?",
+    "dk",
+    "d",
+    "don't know",
+    "dont know",
+    "do not know",
+    "unknown",
+    "not sure",
+    "skip",
+    "don’t know",
+}
 YES = {"y", "yes", "true"}
 NO = {"n", "no", "false"}
 NONE_OF_THEM = {"none", "0", "neither", "nothing"}
@@ -43,24 +54,29 @@ def parse_answer(fact: Fact, text: str) -> Any:
             return False
         raise AnswerError("Please answer yes, no, or ? for don't know.")
     if fact.type == "int":
-        if not re.fullmatch(r"\d{1,3}", answer) or not \
-                (fact.min or 0) <= int(answer) <= (fact.max or 0):
-            raise AnswerError(f"Please give a whole number from {fact.min} to {fact.max}, "
-                              f"or ? for don't know.")
+        if not re.fullmatch(r"\d{1,3}", answer) or not (fact.min or 0) <= int(answer) <= (
+            fact.max or 0
+        ):
+            raise AnswerError(
+                f"Please give a whole number from {fact.min} to {fact.max}, or ? for don't know."
+            )
         return int(answer)
     values = list(fact.values)
     if fact.type == "enum":
         chosen = _choices(values, answer)
         if len(chosen) != 1:
-            raise AnswerError(f"Please choose one number from 1 to {len(values)}, or ? for "
-                              f"don't know.")
+            raise AnswerError(
+                f"Please choose one number from 1 to {len(values)}, or ? for don't know."
+            )
         return chosen[0]
     if answer in NONE_OF_THEM:
         return frozenset()
     chosen = _choices(values, answer)
     if not chosen:
-        raise AnswerError(f"Please choose numbers from 1 to {len(values)} separated by "
-                          f"commas, `none`, or ? for don't know.")
+        raise AnswerError(
+            f"Please choose numbers from 1 to {len(values)} separated by "
+            f"commas, `none`, or ? for don't know."
+        )
     return frozenset(chosen)
 
 
@@ -83,8 +99,8 @@ def _choices(values: list[str], answer: str) -> list[str]:
 @dataclass
 class Step:
     fact: str
-    previous: Any           # value before the answer (None: not answered)
-    was_unknown: bool       # answered "don't know" before
+    previous: Any  # value before the answer (None: not answered)
+    was_unknown: bool  # answered "don't know" before
 
 
 @dataclass
@@ -140,12 +156,10 @@ class Session:
                 return min(waiting, key=lambda f: (-len(waiting[f]), order[f]))
         return None
 
-    def matters_for(self, fact: str, result: Result | None = None) -> tuple[list[str],
-                                                                             list[str]]:
+    def matters_for(self, fact: str, result: Result | None = None) -> tuple[list[str], list[str]]:
         """(provisions whose status waits for `fact`, provisions whose gate does)."""
         result = result or self.result()
-        return (self.waiting_for(result).get(fact, []),
-                self.gate_questions(result).get(fact, []))
+        return (self.waiting_for(result).get(fact, []), self.gate_questions(result).get(fact, []))
 
     def answer(self, fact: str, value: Any) -> None:
         self.history.append(Step(fact, self.facts.get(fact), fact in self.unknown))
@@ -172,17 +186,23 @@ class Session:
         return step.fact
 
     def scenario(self, scenario_id: str, title: str = "") -> Scenario:
-        return Scenario(id=scenario_id, facts=dict(self.facts),
-                        title=title or f"Interview of {dt.date.today().isoformat()}",
-                        as_of=self.as_of)
+        return Scenario(
+            id=scenario_id,
+            facts=dict(self.facts),
+            title=title or f"Interview of {dt.date.today().isoformat()}",
+            as_of=self.as_of,
+        )
 
     def save_text(self, scenario_id: str, title: str = "") -> str:
         """The scenario file for this interview: known facts, and `null` for the facts
         answered "don't know" (so a resumed interview does not ask them again)."""
-        document = scenario_document(self.scenario(scenario_id, title), self.vocabulary,
-                                     unknown=self.unknown)
-        return ("# Saved by `eligibility interview`. Confidential: it describes a person.\n"
-                "# null means: asked, and nobody knows yet.\n" + dump_yaml(document))
+        document = scenario_document(
+            self.scenario(scenario_id, title), self.vocabulary, unknown=self.unknown
+        )
+        return (
+            "# Saved by `eligibility interview`. Confidential: it describes a person.\n"
+            "# null means: asked, and nobody knows yet.\n" + dump_yaml(document)
+        )
 
 
 def scenario_id_for(path: str | None) -> str:

@@ -38,6 +38,7 @@ Counterexamples are found with `hypothesis.find` (derandomized, no database, at 
 out any one fact makes the failure go away), and printed as scenario files that
 `eligibility evaluate` and `explain` accept.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,23 +54,32 @@ from hypothesis import HealthCheck, Phase, Verbosity, assume, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from ..law import yamlfile
-from .lint import Search, SearchLimit, ValueClasses
-from ..law.conditions import MET, NOT_MET, OPERATORS, STATUS_NAMES, STATUS_OF, UNDETERMINED
 from ..errors import EligibilityError, RuleError, did_you_mean, printable
-from .evaluate import Evaluator, Result
-from ..law.vocabulary import DEPENDENCIES, Facts, Vocabulary
+from ..law import yamlfile
+from ..law.conditions import MET, NOT_MET, OPERATORS, STATUS_NAMES, STATUS_OF, UNDETERMINED
 from ..law.fields import Node, root
 from ..law.rulebook import RuleBook
 from ..law.scenarios import Scenario, dump_yaml, scenario_document
+from ..law.vocabulary import DEPENDENCIES, Facts, Vocabulary
+from .evaluate import Evaluator, Result
+from .lint import Search, SearchLimit, ValueClasses
 
 FORMS = ("then", "unaffected_by", "never_worse_when", "explained_by_missing_facts")
-INVARIANT_KEYS = ("id", "text", "citation", "why", "rule_sets", "dates", "provisions",
-                  "if", "worse") + FORMS
+INVARIANT_KEYS = (
+    "id",
+    "text",
+    "citation",
+    "why",
+    "rule_sets",
+    "dates",
+    "provisions",
+    "if",
+    "worse",
+) + FORMS
 WORSE = ("any_step_down", "met_to_not_met")
 TEST_KINDS = ("all", "any", "not", "fact", "provision")
 FACT_OPS = ("is", "eq", "lt", "le", "gt", "ge", "any_of", "none_of", "known")
-RANK = {NOT_MET: 0, UNDETERMINED: 1, MET: 2}   # "worse" for monotonicity
+RANK = {NOT_MET: 0, UNDETERMINED: 1, MET: 2}  # "worse" for monotonicity
 DEFAULT_EXAMPLES = 100
 EARLIEST, LATEST = dt.date(1998, 1, 1), dt.date(2030, 12, 31)
 
@@ -86,7 +96,7 @@ class Test:
     fact: str | None = None
     op: str | None = None
     value: Any = None
-    other: str | None = None          # compare with this fact instead of a value
+    other: str | None = None  # compare with this fact instead of a value
     provision: str | None = None
     statuses: frozenset[str] = frozenset()
     gated: bool | None = None
@@ -116,8 +126,9 @@ class Test:
         if kind == "provision":
             assert result is not None and self.provision is not None
             outcome = result.provisions[self.provision]
-            ok = (not self.statuses or outcome.status in self.statuses) and \
-                (self.gated is None or outcome.law_enforcement_gated == self.gated)
+            ok = (not self.statuses or outcome.status in self.statuses) and (
+                self.gated is None or outcome.law_enforcement_gated == self.gated
+            )
             return MET if ok else NOT_MET
         value = facts.get(self.fact or "")
         if self.op == "known":
@@ -147,8 +158,16 @@ class Test:
             return f"{self.provision} is {', '.join(parts)}"
         if self.op == "known":
             return f"{self.fact} is {'known' if self.value else 'unknown'}"
-        symbol = {"is": "is", "eq": "is", "lt": "<", "le": "<=", "gt": ">", "ge": ">=",
-                  "any_of": "includes any of", "none_of": "includes none of"}[self.op or "is"]
+        symbol = {
+            "is": "is",
+            "eq": "is",
+            "lt": "<",
+            "le": "<=",
+            "gt": ">",
+            "ge": ">=",
+            "any_of": "includes any of",
+            "none_of": "includes none of",
+        }[self.op or "is"]
         if self.other:
             operand = self.other
         elif isinstance(self.value, bool):
@@ -184,9 +203,9 @@ class Change:
     """One change that must never make things worse (`never_worse_when`)."""
 
     facts: tuple[str, ...]
-    direction: str                  # set | lower | higher | more | fewer
-    before: Any = None              # for `set`: from
-    after: Any = None               # for `set`: to
+    direction: str  # set | lower | higher | more | fewer
+    before: Any = None  # for `set`: from
+    after: Any = None  # for `set`: to
 
     def describe(self) -> str:
         names = ", ".join(self.facts)
@@ -199,18 +218,18 @@ class Change:
 class Invariant:
     id: str
     text: str
-    form: str                               # one of FORMS
+    form: str  # one of FORMS
     citation: str = ""
     why: str = ""
     rule_sets: tuple[str, ...] | None = None
-    start: dt.date | None = None            # holds from this date
-    until: dt.date | None = None            # holds before this date
+    start: dt.date | None = None  # holds from this date
+    until: dt.date | None = None  # holds before this date
     provisions: tuple[str, ...] = ()
-    when: Test | None = None                # `if`
+    when: Test | None = None  # `if`
     then: Test | None = None
-    facts: tuple[str, ...] = ()             # `unaffected_by`
-    changes: tuple[Change, ...] = ()        # `never_worse_when`
-    worse: str = "any_step_down"            # `never_worse_when`: what counts as worse
+    facts: tuple[str, ...] = ()  # `unaffected_by`
+    changes: tuple[Change, ...] = ()  # `never_worse_when`
+    worse: str = "any_step_down"  # `never_worse_when`: what counts as worse
     origin: tuple[str, int | None] = ("", None)
 
     def applies_to(self, rule_set: str) -> bool:
@@ -245,12 +264,15 @@ class _Parser:
         node.mapping(optional=TEST_KINDS + FACT_OPS + ("gated",), what="test")
         kinds = [k for k in TEST_KINDS if node.has(k)]
         if len(kinds) != 1:
-            raise node.fail(f"a test needs exactly one of: {', '.join(TEST_KINDS)} (found "
-                            f"{', '.join(kinds) or 'none'})")
+            raise node.fail(
+                f"a test needs exactly one of: {', '.join(TEST_KINDS)} (found "
+                f"{', '.join(kinds) or 'none'})"
+            )
         kind = kinds[0]
         if kind in ("all", "any"):
-            items = node.child(kind).elements(what=f"list of tests under `{kind}`",
-                                              allow_empty=False)
+            items = node.child(kind).elements(
+                what=f"list of tests under `{kind}`", allow_empty=False
+            )
             return Test(kind, tuple(self.test(i, facts_only=facts_only) for i in items))
         if kind == "not":
             return Test("not", (self.test(node.child("not"), facts_only=facts_only),))
@@ -263,8 +285,10 @@ class _Parser:
     def _provision_test(self, node: Node) -> Test:
         extra = [k for k in FACT_OPS if k != "is" and node.has(k)]
         if extra:
-            raise node.fail(f"`{extra[0]}` applies to fact tests; a provision test takes "
-                            f"`is` (a status, or a list of statuses) and/or `gated`")
+            raise node.fail(
+                f"`{extra[0]}` applies to fact tests; a provision test takes "
+                f"`is` (a status, or a list of statuses) and/or `gated`"
+            )
         pid = node.child("provision").choice(self.provisions, what="provision")
         statuses: frozenset[str] = frozenset()
         if node.has("is"):
@@ -273,8 +297,10 @@ class _Parser:
             statuses = frozenset(i.choice(STATUS_NAMES, what="status") for i in items)
         gated = node.child("gated").boolean() if node.has("gated") else None
         if not statuses and gated is None:
-            raise node.fail(f"say what to test of {pid}: `is: met` (or not_met, "
-                            f"undetermined) and/or `gated: true|false`")
+            raise node.fail(
+                f"say what to test of {pid}: `is: met` (or not_met, "
+                f"undetermined) and/or `gated: true|false`"
+            )
         return Test("provision", provision=pid, statuses=statuses, gated=gated)
 
     def _fact_test(self, node: Node) -> Test:
@@ -285,8 +311,10 @@ class _Parser:
         ops = [k for k in FACT_OPS if node.has(k)]
         if not ops:
             if fact.type != "bool":
-                raise node.fail(f"a test of {fact.type} fact {name} needs one of: "
-                                f"{', '.join(OPERATORS[fact.type] + ('known',))}")
+                raise node.fail(
+                    f"a test of {fact.type} fact {name} needs one of: "
+                    f"{', '.join(OPERATORS[fact.type] + ('known',))}"
+                )
             return Test("fact", fact=name, op="is", value=True)
         if len(ops) > 1:
             raise node.fail(f"give one test, found {', '.join(ops)}")
@@ -295,8 +323,10 @@ class _Parser:
         if op == "known":
             return Test("fact", fact=name, op="known", value=operand.boolean())
         if op not in OPERATORS[fact.type]:
-            raise operand.fail(f"`{op}` does not apply to {fact.type} fact {name}; use one "
-                               f"of: {', '.join(OPERATORS[fact.type] + ('known',))}")
+            raise operand.fail(
+                f"`{op}` does not apply to {fact.type} fact {name}; use one "
+                f"of: {', '.join(OPERATORS[fact.type] + ('known',))}"
+            )
         if isinstance(operand.value, dict):
             operand.mapping(required=("fact",), what="comparison with another fact")
             other = self.fact_name(operand.child("fact"))
@@ -308,8 +338,9 @@ class _Parser:
     def fact_name(self, node: Node) -> str:
         name = node.value
         if not isinstance(name, str) or name not in self.vocabulary:
-            raise node.fail(f"unknown fact {name!r}"
-                            f"{did_you_mean(str(name), self.vocabulary.names())}")
+            raise node.fail(
+                f"unknown fact {name!r}{did_you_mean(str(name), self.vocabulary.names())}"
+            )
         return name
 
     def value(self, node: Node, name: str, op: str = "eq") -> Any:
@@ -330,13 +361,15 @@ class _Parser:
         chosen: set[str] = set()
         if node.has("facts"):
             items = node.child("facts")
-            for item in (items.elements(allow_empty=False) if isinstance(items.value, list)
-                         else [items]):
+            for item in (
+                items.elements(allow_empty=False) if isinstance(items.value, list) else [items]
+            ):
                 chosen.add(self.fact_name(item))
         if node.has("dependency"):
             items = node.child("dependency")
-            for item in (items.elements(allow_empty=False) if isinstance(items.value, list)
-                         else [items]):
+            for item in (
+                items.elements(allow_empty=False) if isinstance(items.value, list) else [items]
+            ):
                 tag = item.choice(DEPENDENCIES, what="dependency tag")
                 chosen.update(n for n in self.vocabulary if self.vocabulary[n].dependency == tag)
         if not chosen:
@@ -376,19 +409,22 @@ class _Parser:
         iid = node.child("id").identifier()
         forms = [k for k in FORMS if node.has(k)]
         if len(forms) != 1:
-            raise node.fail(f"invariant {iid}: needs exactly one of {', '.join(FORMS)} "
-                            f"(found {', '.join(forms) or 'none'})")
+            raise node.fail(
+                f"invariant {iid}: needs exactly one of {', '.join(FORMS)} "
+                f"(found {', '.join(forms) or 'none'})"
+            )
         form = forms[0]
         if not (node.has("citation") or node.has("why")):
             raise node.fail(f"invariant {iid}: give a `citation` or a `why`")
         if node.has("if") and form != "then":
             raise node.fail(f"invariant {iid}: `if` goes with `then`", "if")
         if node.has("worse") and form != "never_worse_when":
-            raise node.fail(f"invariant {iid}: `worse` goes with `never_worse_when`",
-                            "worse")
+            raise node.fail(f"invariant {iid}: `worse` goes with `never_worse_when`", "worse")
         if node.has("provisions") and form == "then":
-            raise node.fail(f"invariant {iid}: an if/then invariant names its provisions "
-                            f"in its tests", "provisions")
+            raise node.fail(
+                f"invariant {iid}: an if/then invariant names its provisions in its tests",
+                "provisions",
+            )
         start = until = None
         if node.has("dates"):
             dates = node.child("dates")
@@ -399,47 +435,71 @@ class _Parser:
                 raise dates.fail("`from` must be before `until`")
         rule_sets = None
         if node.has("rule_sets"):
-            rule_sets = tuple(i.identifier() for i in node.child("rule_sets").elements(
-                what="list of rule set names", allow_empty=False))
+            rule_sets = tuple(
+                i.identifier()
+                for i in node.child("rule_sets").elements(
+                    what="list of rule set names", allow_empty=False
+                )
+            )
         common: dict[str, Any] = dict(
-            id=iid, text=node.child("text").text(), form=form,
+            id=iid,
+            text=node.child("text").text(),
+            form=form,
             citation=node.child("citation").text() if node.has("citation") else "",
             why=node.child("why").text() if node.has("why") else "",
-            rule_sets=rule_sets, start=start, until=until,
+            rule_sets=rule_sets,
+            start=start,
+            until=until,
             provisions=self.provision_list(node.child("provisions"))
-            if node.has("provisions") else self.provisions,
-            origin=(node.doc.path, node.doc.line(node.path)))
+            if node.has("provisions")
+            else self.provisions,
+            origin=(node.doc.path, node.doc.line(node.path)),
+        )
         if form == "then":
-            return Invariant(when=self.test(node.child("if")) if node.has("if") else None,
-                             then=self.test(node.child("then")), **common)
+            return Invariant(
+                when=self.test(node.child("if")) if node.has("if") else None,
+                then=self.test(node.child("then")),
+                **common,
+            )
         if form == "unaffected_by":
             selection = node.child("unaffected_by")
             for key in ("from", "to"):
                 if selection.has(key):
-                    raise selection.fail("`unaffected_by` selects facts; any change of them "
-                                         "must leave the provisions unchanged", key)
+                    raise selection.fail(
+                        "`unaffected_by` selects facts; any change of them "
+                        "must leave the provisions unchanged",
+                        key,
+                    )
             return Invariant(facts=self.selection(selection), **common)
         if form == "never_worse_when":
-            items = node.child("never_worse_when").elements(what="list of changes",
-                                                              allow_empty=False)
-            worse = node.child("worse").choice(WORSE, what="meaning of worse") \
-                if node.has("worse") else WORSE[0]
-            return Invariant(changes=tuple(self.change(i) for i in items), worse=worse,
-                             **common)
+            items = node.child("never_worse_when").elements(
+                what="list of changes", allow_empty=False
+            )
+            worse = (
+                node.child("worse").choice(WORSE, what="meaning of worse")
+                if node.has("worse")
+                else WORSE[0]
+            )
+            return Invariant(changes=tuple(self.change(i) for i in items), worse=worse, **common)
         if node.child(form).boolean() is not True:
-            raise node.child(form).fail("write `explained_by_missing_facts: true` (or leave "
-                                        "the invariant out)")
+            raise node.child(form).fail(
+                "write `explained_by_missing_facts: true` (or leave the invariant out)"
+            )
         return Invariant(**common)
 
     def assumption(self, node: Node) -> Assumption:
         node.mapping(required=("id", "text", "holds"), what="assumption")
-        return Assumption(node.child("id").identifier(), node.child("text").text(),
-                          self.test(node.child("holds"), facts_only=True),
-                          (node.doc.path, node.doc.line(node.path)))
+        return Assumption(
+            node.child("id").identifier(),
+            node.child("text").text(),
+            self.test(node.child("holds"), facts_only=True),
+            (node.doc.path, node.doc.line(node.path)),
+        )
 
 
-def exclusions(assumptions: Sequence[Assumption]
-               ) -> tuple[Callable[[Mapping[str, Any]], bool] | None, list[tuple[str, str]]]:
+def exclusions(
+    assumptions: Sequence[Assumption],
+) -> tuple[Callable[[Mapping[str, Any]], bool] | None, list[tuple[str, str]]]:
     """What the assumptions rule out (a test of facts; None when there is nothing),
     and the pairs of int facts they compare with each other."""
     tests = [t for a in assumptions for t in a.holds.walk()]
@@ -449,6 +509,7 @@ def exclusions(assumptions: Sequence[Assumption]
 
     def excluded(facts: Mapping[str, Any]) -> bool:
         return any(a.holds.evaluate(facts, None) == NOT_MET for a in assumptions)
+
     return excluded, linked
 
 
@@ -456,9 +517,11 @@ def _unique(items: Sequence[Any], what: str) -> None:
     seen: dict[str, Any] = {}
     for item in items:
         if item.id in seen:
-            raise RuleError(f"{what} id {item.id} is used twice (first at line "
-                            f"{seen[item.id].origin[1]})", path=item.origin[0],
-                            line=item.origin[1])
+            raise RuleError(
+                f"{what} id {item.id} is used twice (first at line {seen[item.id].origin[1]})",
+                path=item.origin[0],
+                line=item.origin[1],
+            )
         seen[item.id] = item
 
 
@@ -469,12 +532,18 @@ def load_invariants(path: str | Path, book: RuleBook) -> InvariantFile:
     out = InvariantFile()
     if path:
         top = root(yamlfile.load(path), RuleError)
-        top.mapping(required=("invariants",), optional=("assumptions",),
-                    what="invariants file")
-        out.assumptions = [parser.assumption(n) for n in top.child("assumptions").elements(
-            what="list of assumptions")] if top.has("assumptions") else []
-        out.invariants = [parser.invariant(n) for n in top.child("invariants").elements(
-            what="list of invariants")]
+        top.mapping(required=("invariants",), optional=("assumptions",), what="invariants file")
+        out.assumptions = (
+            [
+                parser.assumption(n)
+                for n in top.child("assumptions").elements(what="list of assumptions")
+            ]
+            if top.has("assumptions")
+            else []
+        )
+        out.invariants = [
+            parser.invariant(n) for n in top.child("invariants").elements(what="list of invariants")
+        ]
     out.invariants += [parser.invariant(n) for n in book.invariants]
     _unique(out.assumptions, "assumption")
     _unique(out.invariants, "invariant")
@@ -487,16 +556,16 @@ def load_invariants(path: str | Path, book: RuleBook) -> InvariantFile:
 @dataclass
 class Counterexample:
     date: dt.date
-    facts: Facts                      # the scenario that shows the failure
-    explanation: list[str]            # what goes wrong, in words
-    other: Facts | None = None        # the changed scenario, for two-scenario forms
+    facts: Facts  # the scenario that shows the failure
+    explanation: list[str]  # what goes wrong, in words
+    other: Facts | None = None  # the changed scenario, for two-scenario forms
     documents: list[tuple[str, str]] = field(default_factory=list)  # (label, YAML)
 
 
 @dataclass
 class Outcome:
     invariant: Invariant
-    status: str                       # passed | failed | skipped
+    status: str  # passed | failed | skipped
     examples: int = 0
     seconds: float = 0.0
     counterexample: Counterexample | None = None
@@ -561,10 +630,17 @@ def evaluator_for(book: RuleBook, engine: str) -> Evaluator:
 class InvariantChecker:
     """Runs invariants against one rule book with Hypothesis."""
 
-    def __init__(self, book: RuleBook, assumptions: Sequence[Assumption] = (), *,
-                 engine: str = "durable", as_of: dt.date | None = None,
-                 examples: int = DEFAULT_EXAMPLES, label: str = "",
-                 invariants: Iterable[Invariant] = ()) -> None:
+    def __init__(
+        self,
+        book: RuleBook,
+        assumptions: Sequence[Assumption] = (),
+        *,
+        engine: str = "durable",
+        as_of: dt.date | None = None,
+        examples: int = DEFAULT_EXAMPLES,
+        label: str = "",
+        invariants: Iterable[Invariant] = (),
+    ) -> None:
         self.book = book
         self.label = label or book.name  # how the user named the rule set
         self.vocabulary = book.vocabulary
@@ -574,13 +650,18 @@ class InvariantChecker:
         self.examples = examples
         self.names = self.vocabulary.names()
         # the values the invariants test are boundaries too (generation favours them)
-        tests = [t for a in self.assumptions for t in a.holds.walk()] + \
-            [t for i in invariants for t in i.tests()]
+        tests = [t for a in self.assumptions for t in a.holds.walk()] + [
+            t for i in invariants for t in i.tests()
+        ]
         self._excluded, self.linked = exclusions(self.assumptions)
-        triples = [(t.fact, t.op, t.value) for t in tests if t.kind == "fact"
-                   and t.op not in ("known", None) and not t.other]
-        self.classes = ValueClasses.for_book(book, [book.at(d) for d in book.change_dates],
-                                             triples, self.linked)
+        triples = [
+            (t.fact, t.op, t.value)
+            for t in tests
+            if t.kind == "fact" and t.op not in ("known", None) and not t.other
+        ]
+        self.classes = ValueClasses.for_book(
+            book, [book.at(d) for d in book.change_dates], triples, self.linked
+        )
         self._cache: dict[tuple[int, frozenset[tuple[str, Any]]], Result] = {}
         self._values: dict[str, st.SearchStrategy[Any]] = {}
         self._witnesses: dict[int, list[Facts]] = {}
@@ -603,8 +684,7 @@ class InvariantChecker:
     # -- strategies ----------------------------------------------------------------
     def dates(self, invariant: Invariant) -> st.SearchStrategy[dt.date]:
         low = max(EARLIEST, invariant.start or EARLIEST)
-        high = min(LATEST, (invariant.until - dt.timedelta(days=1)) if invariant.until
-                   else LATEST)
+        high = min(LATEST, (invariant.until - dt.timedelta(days=1)) if invariant.until else LATEST)
         edges: list[dt.date] = []
         for day in reversed(self.book.change_dates):  # shrinks toward the latest law
             for date in (day, day - dt.timedelta(days=1)):
@@ -628,12 +708,20 @@ class InvariantChecker:
             return st.sampled_from(list(fact.values))
         classes = list(self.classes[name])
         if fact.type == "int":
-            near = sorted({v + d for v in classes for d in (-1, 0)
-                           if (fact.min or 0) <= v + d <= (fact.max or 0)})
-            return st.one_of(st.sampled_from(near),
-                             st.integers(min_value=fact.min, max_value=fact.max))
-        return st.one_of(st.sampled_from(classes),
-                         st.frozensets(st.sampled_from(list(fact.values))))
+            near = sorted(
+                {
+                    v + d
+                    for v in classes
+                    for d in (-1, 0)
+                    if (fact.min or 0) <= v + d <= (fact.max or 0)
+                }
+            )
+            return st.one_of(
+                st.sampled_from(near), st.integers(min_value=fact.min, max_value=fact.max)
+            )
+        return st.one_of(
+            st.sampled_from(classes), st.frozensets(st.sampled_from(list(fact.values)))
+        )
 
     def scenario(self, draw: st.DrawFn, date: dt.date) -> Facts:
         """Draw a scenario for one date: half at random, half steered by the rules
@@ -650,8 +738,9 @@ class InvariantChecker:
                 facts[name] = draw(self.value(name))
         return {name: facts[name] for name in names if name in facts}
 
-    def scenarios(self, dates: st.SearchStrategy[dt.date] | None = None
-                  ) -> st.SearchStrategy[tuple[dt.date, Facts]]:
+    def scenarios(
+        self, dates: st.SearchStrategy[dt.date] | None = None
+    ) -> st.SearchStrategy[tuple[dt.date, Facts]]:
         """(date, facts) pairs, for tests that want the same generator."""
         chosen = dates if dates is not None else st.sampled_from(self.book.change_dates)
 
@@ -659,6 +748,7 @@ class InvariantChecker:
         def build(draw: st.DrawFn) -> tuple[dt.date, Facts]:
             date = draw(chosen)
             return date, self.scenario(draw, date)
+
         return build()
 
     def _steered(self, draw: st.DrawFn, date: dt.date) -> Facts:
@@ -682,10 +772,12 @@ class InvariantChecker:
                 continue  # left to the other provisions and the noise
             try:
                 found = search.reach(
-                    plan.roots[pid], (MET if target == 0 else NOT_MET,), facts,
+                    plan.roots[pid],
+                    (MET if target == 0 else NOT_MET,),
+                    facts,
                     choose=lambda names: names[chooser.randrange(len(names))],
-                    order=lambda name, values: _rotated(values,
-                                                        chooser.randrange(len(values))))
+                    order=lambda name, values: _rotated(values, chooser.randrange(len(values))),
+                )
             except SearchLimit:
                 found = None
             if found is not None:
@@ -715,8 +807,14 @@ class InvariantChecker:
             lines.append("facts: " + "; ".join(shown))
         return _Failure(lines)
 
-    def _compare(self, inv: Invariant, ex: _Example, after: Facts, change: str,
-                 worse: Callable[[int, int], bool]) -> _Failure | None | _Invalid:
+    def _compare(
+        self,
+        inv: Invariant,
+        ex: _Example,
+        after: Facts,
+        change: str,
+        worse: Callable[[int, int], bool],
+    ) -> _Failure | None | _Invalid:
         if self.excluded(ex.facts) or self.excluded(after):
             return INVALID
         before_result = self.evaluate(ex.facts, ex.date)
@@ -725,11 +823,15 @@ class InvariantChecker:
             old = STATUS_OF[before_result.provisions[pid].status]
             new = STATUS_OF[after_result.provisions[pid].status]
             if worse(old, new):
-                return _Failure([
-                    f"changing {change} changes {pid} from {STATUS_NAMES[old]} to "
-                    f"{STATUS_NAMES[new]}",
-                    "before: " + _statuses(before_result, [pid]),
-                    "after: " + _statuses(after_result, [pid])], after)
+                return _Failure(
+                    [
+                        f"changing {change} changes {pid} from {STATUS_NAMES[old]} to "
+                        f"{STATUS_NAMES[new]}",
+                        "before: " + _statuses(before_result, [pid]),
+                        "after: " + _statuses(after_result, [pid]),
+                    ],
+                    after,
+                )
         return None
 
     def _check_unaffected(self, inv: Invariant, ex: _Example) -> _Failure | None | _Invalid:
@@ -739,8 +841,11 @@ class InvariantChecker:
         after = {n: after[n] for n in self.names if n in after}
         if after == ex.facts:
             return None
-        said = ", ".join(f"{k} from {_show(ex.facts.get(k))} to {_show(v)}"
-                         for k, v in changes.items() if ex.facts.get(k) != v)
+        said = ", ".join(
+            f"{k} from {_show(ex.facts.get(k))} to {_show(v)}"
+            for k, v in changes.items()
+            if ex.facts.get(k) != v
+        )
         return self._compare(inv, ex, after, said, lambda old, new: old != new)
 
     def _check_monotone(self, inv: Invariant, ex: _Example) -> _Failure | None | _Invalid:
@@ -750,13 +855,17 @@ class InvariantChecker:
         after = {**before, name: new_value}
         example = replace(ex, facts=before)
         if inv.worse == "met_to_not_met":
+
             def worse(old: int, new: int) -> bool:
                 return old == MET and new == NOT_MET
         else:
+
             def worse(old: int, new: int) -> bool:
                 return RANK[new] < RANK[old]
-        return self._compare(inv, example, after,
-                             f"{name} from {_show(old_value)} to {_show(new_value)}", worse)
+
+        return self._compare(
+            inv, example, after, f"{name} from {_show(old_value)} to {_show(new_value)}", worse
+        )
 
     def _check_explained(self, inv: Invariant, ex: _Example) -> _Failure | None | _Invalid:
         if self.excluded(ex.facts):
@@ -778,52 +887,80 @@ class InvariantChecker:
             for pid in inv.provisions:
                 old, new = result.provisions[pid].status, later.provisions[pid].status
                 if old != "undetermined" and new != old:
-                    return _Failure([
-                        f"{pid} is {old}, but answering "
-                        f"{_answers(answered, facts)} makes it {new}: a decided status "
-                        f"must not change when unknown facts are answered"], answered)
+                    return _Failure(
+                        [
+                            f"{pid} is {old}, but answering "
+                            f"{_answers(answered, facts)} makes it {new}: a decided status "
+                            f"must not change when unknown facts are answered"
+                        ],
+                        answered,
+                    )
         for pid in inv.provisions:
             p = result.provisions[pid]
             if p.status != "undetermined":
                 continue
             if not p.missing_facts and not p.open_questions:
-                return _Failure([f"{pid} is undetermined but names no missing fact and no "
-                                 f"open question"])
+                return _Failure(
+                    [f"{pid} is undetermined but names no missing fact and no open question"]
+                )
             outside = extended(n for n in unknown if n in chosen and n not in p.missing_facts)
             if outside is not None and outside != facts:
                 q = self.evaluate(outside, ex.date).provisions[pid]
-                if (q.status, q.missing_facts, q.open_questions) != \
-                        (p.status, p.missing_facts, p.open_questions):
-                    return _Failure([
-                        f"{pid} is undetermined (missing: {', '.join(p.missing_facts)}), "
-                        f"but answering {_answers(outside, facts)}, which are not among its "
-                        f"missing facts, makes it {q.status}"
-                        + (f" (missing: {', '.join(q.missing_facts)})"
-                           if q.missing_facts else "")], outside)
+                if (q.status, q.missing_facts, q.open_questions) != (
+                    p.status,
+                    p.missing_facts,
+                    p.open_questions,
+                ):
+                    return _Failure(
+                        [
+                            f"{pid} is undetermined (missing: {', '.join(p.missing_facts)}), "
+                            f"but answering {_answers(outside, facts)}, which are not among its "
+                            f"missing facts, makes it {q.status}"
+                            + (
+                                f" (missing: {', '.join(q.missing_facts)})"
+                                if q.missing_facts
+                                else ""
+                            )
+                        ],
+                        outside,
+                    )
             complete = extended(p.missing_facts)
             if complete is None:
                 continue
             q = self.evaluate(complete, ex.date).provisions[pid]
             if q.status == "undetermined" and (q.missing_facts or not q.open_questions):
-                return _Failure([
-                    f"{pid} is undetermined (missing: {', '.join(p.missing_facts)}), and "
-                    f"answering all of them ({_answers(complete, facts)}) leaves it "
-                    f"undetermined" + (f" with missing facts {', '.join(q.missing_facts)}"
-                                       if q.missing_facts else
-                                       " without an open question of law")], complete)
+                return _Failure(
+                    [
+                        f"{pid} is undetermined (missing: {', '.join(p.missing_facts)}), and "
+                        f"answering all of them ({_answers(complete, facts)}) leaves it "
+                        f"undetermined"
+                        + (
+                            f" with missing facts {', '.join(q.missing_facts)}"
+                            if q.missing_facts
+                            else " without an open question of law"
+                        )
+                    ],
+                    complete,
+                )
         return None
 
-    def _form(self, inv: Invariant) -> tuple[Callable[[st.DrawFn, dt.date, Facts], Any],
-                                             Callable[[Invariant, _Example], Any]]:
+    def _form(
+        self, inv: Invariant
+    ) -> tuple[Callable[[st.DrawFn, dt.date, Facts], Any], Callable[[Invariant, _Example], Any]]:
         """The extra data a form draws, and its check."""
         names = self.names
         if inv.form == "then":
             return (lambda draw, date, facts: None), self._check_then
         if inv.form == "unaffected_by":
+
             def changes(draw: st.DrawFn, date: dt.date, facts: Facts) -> dict[str, Any]:
-                chosen = draw(st.lists(st.sampled_from(inv.facts), min_size=1,
-                                       max_size=len(inv.facts), unique=True))
+                chosen = draw(
+                    st.lists(
+                        st.sampled_from(inv.facts), min_size=1, max_size=len(inv.facts), unique=True
+                    )
+                )
                 return {n: draw(st.one_of(st.none(), self.value(n))) for n in chosen}
+
             return changes, self._check_unaffected
         if inv.form == "never_worse_when":
             return self._draw_change(inv), self._check_monotone
@@ -832,6 +969,7 @@ class InvariantChecker:
             values = {n: draw(self.value(n)) for n in names if n not in facts}
             chosen = draw(st.frozensets(st.sampled_from(names)))
             return values, chosen
+
         return fill, self._check_explained
 
     def _draw_change(self, inv: Invariant) -> Callable[[st.DrawFn, dt.date, Facts], Any]:
@@ -850,6 +988,7 @@ class InvariantChecker:
             union = first | second
             assume(union != first)
             return (name, first, union) if change.direction == "more" else (name, union, first)
+
         return draw_change
 
     # -- running -------------------------------------------------------------------
@@ -857,8 +996,9 @@ class InvariantChecker:
         """Why `inv` is not checked here, or ''."""
         if not inv.applies_to(self.book.name):
             return f"holds only for {', '.join(inv.rule_sets or ())}"
-        if self.as_of is not None and ((inv.start and self.as_of < inv.start) or
-                                       (inv.until and self.as_of >= inv.until)):
+        if self.as_of is not None and (
+            (inv.start and self.as_of < inv.start) or (inv.until and self.as_of >= inv.until)
+        ):
             return f"does not hold on {self.as_of.isoformat()} (see its `dates`)"
         return ""
 
@@ -899,28 +1039,43 @@ class InvariantChecker:
             counted[0] += 1
             return isinstance(outcome, _Failure)
 
-        config = settings(max_examples=self.examples, derandomize=True, database=None,
-                          deadline=None, print_blob=False, verbosity=Verbosity.quiet,
-                          suppress_health_check=list(HealthCheck),
-                          phases=(Phase.generate, Phase.shrink), report_multiple_bugs=False)
+        config = settings(
+            max_examples=self.examples,
+            derandomize=True,
+            database=None,
+            deadline=None,
+            print_blob=False,
+            verbosity=Verbosity.quiet,
+            suppress_health_check=list(HealthCheck),
+            phases=(Phase.generate, Phase.shrink),
+            report_multiple_bugs=False,
+        )
         try:
             found = find(examples(), fails, settings=config)
         except NoSuchExample:
             return Outcome(inv, "passed", swept + counted[0], time.perf_counter() - started)
         except Unsatisfiable:
-            return Outcome(inv, "skipped", swept + counted[0],
-                           time.perf_counter() - started,
-                           reason="could not generate scenarios that satisfy the "
-                                  "assumptions")
+            return Outcome(
+                inv,
+                "skipped",
+                swept + counted[0],
+                time.perf_counter() - started,
+                reason="could not generate scenarios that satisfy the assumptions",
+            )
         return self._failed(inv, check, found, swept + counted[0], started)
 
-    def _failed(self, inv: Invariant, check: Callable[[Invariant, _Example], Any],
-                example: _Example, tried: int, started: float) -> Outcome:
+    def _failed(
+        self,
+        inv: Invariant,
+        check: Callable[[Invariant, _Example], Any],
+        example: _Example,
+        tried: int,
+        started: float,
+    ) -> Outcome:
         example = self._minimal(check, inv, example)
         failure = self._run(check, inv, example)
         assert isinstance(failure, _Failure)
-        counterexample = Counterexample(example.date, example.facts, failure.lines,
-                                        failure.other)
+        counterexample = Counterexample(example.date, example.facts, failure.lines, failure.other)
         counterexample.documents = self._documents(inv, counterexample)
         return Outcome(inv, "failed", tried, time.perf_counter() - started, counterexample)
 
@@ -952,8 +1107,11 @@ class InvariantChecker:
     def _sweep_dates(self, inv: Invariant) -> list[dt.date]:
         if self.as_of is not None:
             return [self.as_of]
-        return [d for d in reversed(self.book.change_dates)  # the law of today first
-                if (inv.start is None or d >= inv.start) and (inv.until is None or d < inv.until)]
+        return [
+            d
+            for d in reversed(self.book.change_dates)  # the law of today first
+            if (inv.start is None or d >= inv.start) and (inv.until is None or d < inv.until)
+        ]
 
     def _sweep(self, inv: Invariant) -> Iterable[_Example]:
         for date in self._sweep_dates(inv):
@@ -982,7 +1140,7 @@ class InvariantChecker:
                         values.append(current)
                     if change.direction in ("lower", "higher"):
                         values.sort()
-                        pairs = list(zip(values, values[1:]))
+                        pairs = list(zip(values, values[1:], strict=False))
                         if change.direction == "lower":
                             pairs = [(high, low) for low, high in pairs]
                         yield from ((name, a, b) for a, b in pairs)
@@ -991,26 +1149,30 @@ class InvariantChecker:
                         for small in values:
                             for atom in sorted(atoms - small):
                                 large = small | {atom}
-                                yield (name, small, large) if change.direction == "more" \
+                                yield (
+                                    (name, small, large)
+                                    if change.direction == "more"
                                     else (name, large, small)
+                                )
         else:
             unknown = [n for n in self.names if n not in facts]
             for pick in (0, -1):  # every unknown fact answered one way, then another
                 yield {n: classes[n][pick] for n in unknown}, frozenset(self.names)
 
-    def _run(self, check: Callable[[Invariant, _Example], Any], inv: Invariant,
-             example: _Example) -> Any:
+    def _run(
+        self, check: Callable[[Invariant, _Example], Any], inv: Invariant, example: _Example
+    ) -> Any:
         try:
             return check(inv, example)
         except EligibilityError as exc:  # an engine failure is a failure to report
             return _Failure([f"evaluating this scenario failed: {exc}"])
 
-    def _minimal(self, check: Callable[[Invariant, _Example], Any], inv: Invariant,
-                 example: _Example) -> _Example:
+    def _minimal(
+        self, check: Callable[[Invariant, _Example], Any], inv: Invariant, example: _Example
+    ) -> _Example:
         """Leave out every fact whose absence keeps the failure (1-minimal)."""
         for name in list(example.facts):
-            trial = replace(example, facts={k: v for k, v in example.facts.items()
-                                            if k != name})
+            trial = replace(example, facts={k: v for k, v in example.facts.items() if k != name})
             if isinstance(self._run(check, inv, trial), _Failure):
                 example = trial
         return example
@@ -1018,19 +1180,26 @@ class InvariantChecker:
     def _documents(self, inv: Invariant, found: Counterexample) -> list[tuple[str, str]]:
         base = inv.id.replace("_", "-")
         text = printable(" ".join(inv.text.split()))
-        description = (f"Invariant {inv.id}: {text} Counterexample found by `eligibility "
-                       f"check --rules {printable(self.label)}`: "
-                       + "; ".join(found.explanation[:2]))
+        description = (
+            f"Invariant {inv.id}: {text} Counterexample found by `eligibility "
+            f"check --rules {printable(self.label)}`: " + "; ".join(found.explanation[:2])
+        )
         out = []
         items = [("scenario", base, found.facts)]
         if found.other is not None:
-            items = [("before", f"{base}-before", found.facts),
-                     ("after", f"{base}-after", found.other)]
+            items = [
+                ("before", f"{base}-before", found.facts),
+                ("after", f"{base}-after", found.other),
+            ]
         for label, sid, facts in items:
-            scenario = Scenario(id=f"counterexample-{sid}", facts=facts,
-                                title=f"Counterexample to invariant {inv.id} under "
-                                      f"{printable(self.book.name)} ({label})",
-                                description=description, as_of=found.date)
+            scenario = Scenario(
+                id=f"counterexample-{sid}",
+                facts=facts,
+                title=f"Counterexample to invariant {inv.id} under "
+                f"{printable(self.book.name)} ({label})",
+                description=description,
+                as_of=found.date,
+            )
             out.append((label, dump_yaml(scenario_document(scenario, self.vocabulary))))
         return out
 
@@ -1039,15 +1208,14 @@ class InvariantChecker:
 
 
 def _answers(facts: Facts, base: Facts) -> str:
-    return ", ".join(f"{k}: {_show(v)}" for k, v in facts.items() if base.get(k) != v) \
-        or "nothing"
+    return ", ".join(f"{k}: {_show(v)}" for k, v in facts.items() if base.get(k) != v) or "nothing"
 
 
 _BOOLEANS = st.booleans()
 _SEEDS = st.integers(min_value=0, max_value=2**32 - 1)
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _index(size: int) -> st.SearchStrategy[int]:
     """Indexes 0..size-1 (one strategy object per size: building them is not free)."""
     return st.integers(min_value=0, max_value=max(size - 1, 0))

@@ -36,6 +36,7 @@ facts under its undetermined part (`Plan.missing`) can. A depth-first search tha
 branches on those facts only, and stops as soon as the node is decided, is therefore
 exhaustive and small.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,11 +46,11 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..errors import EligibilityError, InputError, printable
 from ..law import yamlfile
 from ..law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Condition, Plan
-from ..errors import EligibilityError, InputError, printable
-from ..law.vocabulary import Facts, Vocabulary
 from ..law.rulebook import Amendment, ResolvedBook, RuleBook, apply_amendment
+from ..law.vocabulary import Facts, Vocabulary
 
 ERROR, WARNING = "error", "warning"
 _DID_YOU_MEAN = re.compile(r" \(did you mean [^)]*\)")
@@ -63,13 +64,13 @@ DEFAULT_SEARCH_LIMIT = 50_000  # evaluations per question; the bundled rules nee
 class Finding:
     """One problem found in a rule set, located like an error message."""
 
-    check: str                 # which check found it (see the module docstring)
-    code: str                  # what kind of problem: never-met, unused-fact, ...
-    severity: str              # error | warning
+    check: str  # which check found it (see the module docstring)
+    code: str  # what kind of problem: never-met, unused-fact, ...
+    severity: str  # error | warning
     message: str
     path: str | None = None
     line: int | None = None
-    key: str | None = None     # the condition id, fact or provision concerned
+    key: str | None = None  # the condition id, fact or provision concerned
 
     def __str__(self) -> str:
         where = ""
@@ -92,8 +93,8 @@ class CheckSummary:
 class LintReport:
     rule_set: str
     checks: list[CheckSummary]
-    epochs: list[dt.date]          # the first day of every epoch examined
-    book: RuleBook | None          # None when the rule set does not load
+    epochs: list[dt.date]  # the first day of every epoch examined
+    book: RuleBook | None  # None when the rule set does not load
 
     @property
     def findings(self) -> list[Finding]:
@@ -108,8 +109,7 @@ class LintReport:
         return [f for f in self.findings if f.severity == WARNING]
 
 
-def finding_from_error(exc: EligibilityError, check: str = "load",
-                       when: str = "") -> Finding:
+def finding_from_error(exc: EligibilityError, check: str = "load", when: str = "") -> Finding:
     """A loader or resolution error as a lint finding (same location, same message)."""
     message = exc.message
     lowered = message.lower()
@@ -147,8 +147,12 @@ class ValueClasses:
     their cut points so that comparisons of representatives are exact.
     """
 
-    def __init__(self, vocabulary: Vocabulary, tests: Iterable[tuple[str, str, Any]],
-                 linked: Iterable[tuple[str, str]] = ()) -> None:
+    def __init__(
+        self,
+        vocabulary: Vocabulary,
+        tests: Iterable[tuple[str, str, Any]],
+        linked: Iterable[tuple[str, str]] = (),
+    ) -> None:
         self.vocabulary = vocabulary
         cuts: dict[str, set[int]] = {}
         operands: dict[str, list[frozenset[str]]] = {}
@@ -186,8 +190,9 @@ class ValueClasses:
                 self.values[name] = self._set_classes(fact.values, operands.get(name, []))
 
     @staticmethod
-    def _set_classes(members: Iterable[str],
-                     operands: Sequence[frozenset[str]]) -> tuple[frozenset[str], ...]:
+    def _set_classes(
+        members: Iterable[str], operands: Sequence[frozenset[str]]
+    ) -> tuple[frozenset[str], ...]:
         # Members that belong to the same operands are interchangeable ("atoms");
         # members in no operand change no test, like leaving them out.
         atoms: dict[tuple[bool, ...], str] = {}
@@ -196,16 +201,23 @@ class ValueClasses:
             if any(signature):
                 atoms.setdefault(signature, member)
         chosen = list(atoms.values())
-        return tuple(frozenset(combo) for size in range(len(chosen) + 1)
-                     for combo in itertools.combinations(chosen, size))
+        return tuple(
+            frozenset(combo)
+            for size in range(len(chosen) + 1)
+            for combo in itertools.combinations(chosen, size)
+        )
 
     def __getitem__(self, name: str) -> tuple[Any, ...]:
         return self.values[name]
 
     @classmethod
-    def for_book(cls, book: RuleBook, resolved: Iterable[ResolvedBook],
-                 extra: Iterable[tuple[str, str, Any]] = (),
-                 linked: Iterable[tuple[str, str]] = ()) -> ValueClasses:
+    def for_book(
+        cls,
+        book: RuleBook,
+        resolved: Iterable[ResolvedBook],
+        extra: Iterable[tuple[str, str, Any]] = (),
+        linked: Iterable[tuple[str, str]] = (),
+    ) -> ValueClasses:
         """Classes from every test in `resolved` (conditions and notes), plus `extra`."""
         conditions: list[Condition] = []
         for book_at in resolved:
@@ -273,20 +285,30 @@ class Search:
     assignment (consistent with `excluded`) gives the status.
     """
 
-    def __init__(self, plan: Plan, classes: ValueClasses, *,
-                 excluded: Callable[[Facts], bool] | None = None,
-                 limit: int = DEFAULT_SEARCH_LIMIT) -> None:
+    def __init__(
+        self,
+        plan: Plan,
+        classes: ValueClasses,
+        *,
+        excluded: Callable[[Facts], bool] | None = None,
+        limit: int = DEFAULT_SEARCH_LIMIT,
+    ) -> None:
         self.plan = plan
         self.classes = classes
         self.excluded = excluded
         self.limit = limit
         self.evaluations = 0
 
-    def reach(self, root: int, targets: Iterable[int], base: Facts | None = None, *,
-              allowed: Iterable[str] | None = None,
-              choose: Callable[[list[str]], str] | None = None,
-              order: Callable[[str, tuple[Any, ...]], Sequence[Any]] | None = None
-              ) -> Facts | None:
+    def reach(
+        self,
+        root: int,
+        targets: Iterable[int],
+        base: Facts | None = None,
+        *,
+        allowed: Iterable[str] | None = None,
+        choose: Callable[[list[str]], str] | None = None,
+        order: Callable[[str, tuple[Any, ...]], Sequence[Any]] | None = None,
+    ) -> Facts | None:
         """Facts extending `base` (only with `allowed` facts, if given) under which
         node `root` has one of the `targets` statuses; None if there are none.
 
@@ -321,7 +343,7 @@ class Search:
                 return None
             name = choose(names) if choose else names[0]
             values = classes[name]
-            for value in (order(name, values) if order else values):
+            for value in order(name, values) if order else values:
                 candidate = {**facts, name: value}
                 if self.excluded is not None and self.excluded(candidate):
                     continue
@@ -355,8 +377,7 @@ def _epoch_end(book: RuleBook, start: dt.date) -> dt.date | None:
     return later[0] if later else None
 
 
-def describe_dates(book: RuleBook, starts: Iterable[dt.date],
-                   examined: Sequence[dt.date]) -> str:
+def describe_dates(book: RuleBook, starts: Iterable[dt.date], examined: Sequence[dt.date]) -> str:
     """'at every date examined', 'from A until B', 'from A on', joined by commas."""
     chosen = sorted(set(starts))
     if len(examined) > 1 and chosen == sorted(examined):
@@ -373,8 +394,11 @@ def describe_dates(book: RuleBook, starts: Iterable[dt.date],
     parts = []
     for run in runs:
         end = _epoch_end(book, run[-1])
-        parts.append(f"from {run[0].isoformat()} until {end.isoformat()}" if end
-                     else f"from {run[0].isoformat()} on")
+        parts.append(
+            f"from {run[0].isoformat()} until {end.isoformat()}"
+            if end
+            else f"from {run[0].isoformat()} on"
+        )
     return ", ".join(parts)
 
 
@@ -390,24 +414,37 @@ class _Collector:
         else:
             self.items[key] = (finding, [date])
 
-    def findings(self, book: RuleBook, examined: Sequence[dt.date],
-                 lead: str = "") -> list[Finding]:
+    def findings(
+        self, book: RuleBook, examined: Sequence[dt.date], lead: str = ""
+    ) -> list[Finding]:
         out = []
         for finding, dates in self.items.values():
             when = describe_dates(book, dates, examined)
-            out.append(Finding(finding.check, finding.code, finding.severity,
-                               f"{finding.message} ({lead}{when})", finding.path,
-                               finding.line, finding.key))
+            out.append(
+                Finding(
+                    finding.check,
+                    finding.code,
+                    finding.severity,
+                    f"{finding.message} ({lead}{when})",
+                    finding.path,
+                    finding.line,
+                    finding.key,
+                )
+            )
         return out
 
 
 # ---------------------------------------------------------------------------- lint
 
 
-def lint(book: RuleBook, *, as_of: dt.date | None = None,
-         excluded: Callable[[Facts], bool] | None = None,
-         linked: Iterable[tuple[str, str]] = (),
-         search_limit: int = DEFAULT_SEARCH_LIMIT) -> LintReport:
+def lint(
+    book: RuleBook,
+    *,
+    as_of: dt.date | None = None,
+    excluded: Callable[[Facts], bool] | None = None,
+    linked: Iterable[tuple[str, str]] = (),
+    search_limit: int = DEFAULT_SEARCH_LIMIT,
+) -> LintReport:
     """Every lint check on a loaded rule set (see the module docstring).
 
     `excluded` tells which fact combinations are impossible (the assumptions of the
@@ -423,48 +460,88 @@ def lint(book: RuleBook, *, as_of: dt.date | None = None,
             # the nearest valid name may differ from one date to the next
             same = (exc.path, exc.line, _DID_YOU_MEAN.sub("", exc.message))
             load.add(("load", same), finding_from_error(exc, "load"), date)
-    checks = [CheckSummary("load", "loads, and resolves at every date on which the law "
-                           "changes", tuple(load.findings(book, examined,
-                                                          "when resolving the law ")))]
-    checks.append(CheckSummary("citations", "every condition in force has a citation",
-                               tuple(_citations(book, resolved, examined))))
-    checks.append(CheckSummary("facts", "every fact used is declared, and every declared "
-                               "fact is used", tuple(_facts(book, resolved))))
+    checks = [
+        CheckSummary(
+            "load",
+            "loads, and resolves at every date on which the law changes",
+            tuple(load.findings(book, examined, "when resolving the law ")),
+        )
+    ]
+    checks.append(
+        CheckSummary(
+            "citations",
+            "every condition in force has a citation",
+            tuple(_citations(book, resolved, examined)),
+        )
+    )
+    checks.append(
+        CheckSummary(
+            "facts",
+            "every fact used is declared, and every declared fact is used",
+            tuple(_facts(book, resolved)),
+        )
+    )
     classes = ValueClasses.for_book(book, resolved.values(), linked=linked)
-    satisfiable, reachable = _satisfiability(book, resolved, examined, classes, excluded,
-                                             search_limit)
-    checks.append(CheckSummary("satisfiable", "every provision and condition in force can "
-                               "be met and can be not met", tuple(satisfiable)))
+    satisfiable, reachable = _satisfiability(
+        book, resolved, examined, classes, excluded, search_limit
+    )
+    checks.append(
+        CheckSummary(
+            "satisfiable",
+            "every provision and condition in force can be met and can be not met",
+            tuple(satisfiable),
+        )
+    )
     complete = as_of is None and len(resolved) == len(examined)
-    checks.append(CheckSummary("reachable", "no condition is never in force or shadowed "
-                               "by a constant", tuple(reachable + _never_in_force(
-                                   book, resolved, complete))))
-    checks.append(CheckSummary("order", "no result depends on the order of changes in a "
-                               "file", tuple(_order(book, examined))))
+    checks.append(
+        CheckSummary(
+            "reachable",
+            "no condition is never in force or shadowed by a constant",
+            tuple(reachable + _never_in_force(book, resolved, complete)),
+        )
+    )
+    checks.append(
+        CheckSummary(
+            "order",
+            "no result depends on the order of changes in a file",
+            tuple(_order(book, examined)),
+        )
+    )
     return LintReport(book.name, checks, examined, book)
 
 
 def lint_failure(rule_set: str, exc: EligibilityError) -> LintReport:
     """The report for a rule set that does not even load."""
-    return LintReport(rule_set, [CheckSummary("load", "loads", (finding_from_error(exc),))],
-                      [], None)
+    return LintReport(
+        rule_set, [CheckSummary("load", "loads", (finding_from_error(exc),))], [], None
+    )
 
 
 def _in_force(book_at: ResolvedBook) -> Iterator[str]:
     return (pid for pid in book_at.order if book_at.provisions[pid].in_force)
 
 
-def _citations(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
-               examined: Sequence[dt.date]) -> list[Finding]:
+def _citations(
+    book: RuleBook, resolved: Mapping[dt.date, ResolvedBook], examined: Sequence[dt.date]
+) -> list[Finding]:
     found = _Collector()
     for date, book_at in resolved.items():
         for pid in _in_force(book_at):
             for node in book_at.provisions[pid].condition.walk():
                 if not node.citation.strip():
-                    found.add(("citation", pid, node.id), Finding(
-                        "citations", "missing-citation", ERROR,
-                        f"condition of {pid} has no citation", node.origin[0] or None,
-                        node.origin[1], node.id), date)
+                    found.add(
+                        ("citation", pid, node.id),
+                        Finding(
+                            "citations",
+                            "missing-citation",
+                            ERROR,
+                            f"condition of {pid} has no citation",
+                            node.origin[0] or None,
+                            node.origin[1],
+                            node.id,
+                        ),
+                        date,
+                    )
     return found.findings(book, examined)
 
 
@@ -497,10 +574,17 @@ def _facts(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook]) -> list[Fin
             if node.kind == "fact" and node.fact:
                 used.setdefault(node.fact, node)
                 if node.fact not in vocabulary:  # the loader rejects this first
-                    findings.append(Finding("facts", "undeclared-fact", ERROR,
-                                            f"fact {node.fact} is not declared in "
-                                            f"facts.yaml", node.origin[0] or None,
-                                            node.origin[1], node.id))
+                    findings.append(
+                        Finding(
+                            "facts",
+                            "undeclared-fact",
+                            ERROR,
+                            f"fact {node.fact} is not declared in facts.yaml",
+                            node.origin[0] or None,
+                            node.origin[1],
+                            node.id,
+                        )
+                    )
     lines: yamlfile.Document | None = None
     try:
         lines = yamlfile.load(vocabulary.path) if vocabulary.path else None
@@ -509,16 +593,24 @@ def _facts(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook]) -> list[Fin
     for name in vocabulary:
         if name in used or name in in_notes:
             continue
-        findings.append(Finding(
-            "facts", "unused-fact", WARNING,
-            f"declared but never used by a condition or note of {book.name}: the "
-            f"interview never needs to ask it", vocabulary.path or None,
-            lines.line((name,)) if lines else None, name))
+        findings.append(
+            Finding(
+                "facts",
+                "unused-fact",
+                WARNING,
+                f"declared but never used by a condition or note of {book.name}: the "
+                f"interview never needs to ask it",
+                vocabulary.path or None,
+                lines.line((name,)) if lines else None,
+                name,
+            )
+        )
     return findings
 
 
-def _never_in_force(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
-                    every_date: bool) -> list[Finding]:
+def _never_in_force(
+    book: RuleBook, resolved: Mapping[dt.date, ResolvedBook], every_date: bool
+) -> list[Finding]:
     """Conditions written in a rule file that are in force at no date at all."""
     if not every_date:
         return []
@@ -543,11 +635,20 @@ def _never_in_force(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
             for condition in operation.conditions:
                 for node in condition.walk():
                     written.setdefault((change.provision, node.id), node)
-    return [Finding("reachable", "never-in-force", WARNING,
-                    f"condition of {pid} is in force at no date: it is replaced or removed "
-                    f"before (or when) it would take effect", node.origin[0] or None,
-                    node.origin[1], node.id)
-            for (pid, cid), node in written.items() if (pid, cid) not in seen]
+    return [
+        Finding(
+            "reachable",
+            "never-in-force",
+            WARNING,
+            f"condition of {pid} is in force at no date: it is replaced or removed "
+            f"before (or when) it would take effect",
+            node.origin[0] or None,
+            node.origin[1],
+            node.id,
+        )
+        for (pid, cid), node in written.items()
+        if (pid, cid) not in seen
+    ]
 
 
 # ------------------------------------------------------------------ satisfiability
@@ -563,18 +664,33 @@ def _structure(plan: Plan) -> list[Any]:
         if condition.kind == "provision":
             keys[node.index] = ("provision", condition.provision, keys[node.target])
         elif node.children:
-            keys[node.index] = (condition.kind, condition.id, condition.op,
-                                tuple(keys[i] for i in node.children))
+            keys[node.index] = (
+                condition.kind,
+                condition.id,
+                condition.op,
+                tuple(keys[i] for i in node.children),
+            )
         else:
-            keys[node.index] = (condition.kind, condition.id, condition.fact, condition.op,
-                                condition.value, condition.constant, condition.question)
+            keys[node.index] = (
+                condition.kind,
+                condition.id,
+                condition.fact,
+                condition.op,
+                condition.value,
+                condition.constant,
+                condition.question,
+            )
     return keys
 
 
-def _satisfiability(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
-                    examined: Sequence[dt.date], classes: ValueClasses,
-                    excluded: Callable[[Facts], bool] | None,
-                    limit: int) -> tuple[list[Finding], list[Finding]]:
+def _satisfiability(
+    book: RuleBook,
+    resolved: Mapping[dt.date, ResolvedBook],
+    examined: Sequence[dt.date],
+    classes: ValueClasses,
+    excluded: Callable[[Facts], bool] | None,
+    limit: int,
+) -> tuple[list[Finding], list[Finding]]:
     never = _Collector()
     shadowed = _Collector()
     cache: dict[tuple[Any, int], bool | None] = {}
@@ -584,7 +700,9 @@ def _satisfiability(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
         search = Search(plan, classes, excluded=excluded, limit=limit)
         empty = plan.evaluate({})
 
-        def can(index: int, status: int) -> bool | None:
+        def can(
+            index: int, status: int, keys: list[Any] = keys, search: Search = search
+        ) -> bool | None:
             key = (keys[index], status)
             if key not in cache:
                 try:
@@ -600,11 +718,20 @@ def _satisfiability(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
                 for status in (MET, NOT_MET):
                     if can(index, status) is None:
                         node = plan.nodes[index].condition
-                        never.add(("limit", pid, node.id, status), Finding(
-                            "satisfiable", "search-limit", WARNING,
-                            f"could not decide within {limit} evaluations whether this "
-                            f"condition of {pid} can be {STATUS_NAMES[status]}",
-                            node.origin[0] or None, node.origin[1], node.id), date)
+                        never.add(
+                            ("limit", pid, node.id, status),
+                            Finding(
+                                "satisfiable",
+                                "search-limit",
+                                WARNING,
+                                f"could not decide within {limit} evaluations whether this "
+                                f"condition of {pid} can be {STATUS_NAMES[status]}",
+                                node.origin[0] or None,
+                                node.origin[1],
+                                node.id,
+                            ),
+                            date,
+                        )
             for status in (MET, NOT_MET):
                 _report_never(plan, pid, root, status, can, never, date)
             for index in indexes:
@@ -612,8 +739,9 @@ def _satisfiability(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook],
     return never.findings(book, examined), shadowed.findings(book, examined)
 
 
-def _causes(plan: Plan, index: int, status: int,
-            can: Callable[[int, int], bool | None]) -> list[tuple[str, int]]:
+def _causes(
+    plan: Plan, index: int, status: int, can: Callable[[int, int], bool | None]
+) -> list[tuple[str, int]]:
     """Why node `index` can never have `status`: the deepest nodes that explain it.
 
     ("node", i): node i can never have the status (or its opposite, under a `not`) by
@@ -643,9 +771,15 @@ def _causes(plan: Plan, index: int, status: int,
     return [("node", index)]
 
 
-def _report_never(plan: Plan, pid: str, root: int, status: int,
-                  can: Callable[[int, int], bool | None], found: _Collector,
-                  date: dt.date) -> None:
+def _report_never(
+    plan: Plan,
+    pid: str,
+    root: int,
+    status: int,
+    can: Callable[[int, int], bool | None],
+    found: _Collector,
+    date: dt.date,
+) -> None:
     word = "met" if status == MET else "not met"
     # every node of the provision that can never have the status by itself
     for node in plan.nodes:
@@ -656,40 +790,67 @@ def _report_never(plan: Plan, pid: str, root: int, status: int,
             continue
         condition = node.condition
         whole = can(root, status) is False
-        consequence = f", so {pid} can never be {word}" if whole and node.index != root \
-            else ""
-        subject = f"{pid} can never be {word}" if node.index == root else \
-            f"condition of {pid} can never be {word}{consequence}"
-        code = ("provision-never-" if whole else "condition-never-") + \
-            ("met" if status == MET else "not-met")
+        consequence = f", so {pid} can never be {word}" if whole and node.index != root else ""
+        subject = (
+            f"{pid} can never be {word}"
+            if node.index == root
+            else f"condition of {pid} can never be {word}{consequence}"
+        )
+        code = ("provision-never-" if whole else "condition-never-") + (
+            "met" if status == MET else "not-met"
+        )
         if condition.kind == "fact":
             reason = f"no value of {condition.fact} passes this test"
         elif condition.kind in ("all", "any"):
             each = "met" if (condition.kind == "all") == (status == MET) else "not met"
-            reason = (f"its conditions can each be {each}, but never all together (they "
-                      f"contradict each other)" if each == word else
-                      "no combination of facts gives it")
+            reason = (
+                f"its conditions can each be {each}, but never all together (they "
+                f"contradict each other)"
+                if each == word
+                else "no combination of facts gives it"
+            )
         else:
             reason = "no combination of facts gives it"
-        found.add((code, pid, condition.id, status), Finding(
-            "satisfiable", code, ERROR, f"{subject}: {reason}",
-            condition.origin[0] or None, condition.origin[1], condition.id), date)
+        found.add(
+            (code, pid, condition.id, status),
+            Finding(
+                "satisfiable",
+                code,
+                ERROR,
+                f"{subject}: {reason}",
+                condition.origin[0] or None,
+                condition.origin[1],
+                condition.id,
+            ),
+            date,
+        )
     if can(root, status) is False:
         causes = _causes(plan, root, status, can)
         kinds = {kind for kind, _ in causes}
         if kinds <= {"question", "constant"} and "question" in kinds:
-            questions = sorted({plan.nodes[i].condition.question or ""
-                                for kind, i in causes if kind == "question"})
+            questions = sorted(
+                {plan.nodes[i].condition.question or "" for kind, i in causes if kind == "question"}
+            )
             condition = plan.nodes[root].condition
-            found.add(("question-only", pid, status), Finding(
-                "satisfiable", f"provision-never-{'met' if status == MET else 'not-met'}",
-                WARNING, f"{pid} can never be {word}: every way rests on an open question "
-                f"of law ({', '.join(questions)})", condition.origin[0] or None,
-                condition.origin[1], pid), date)
+            found.add(
+                ("question-only", pid, status),
+                Finding(
+                    "satisfiable",
+                    f"provision-never-{'met' if status == MET else 'not-met'}",
+                    WARNING,
+                    f"{pid} can never be {word}: every way rests on an open question "
+                    f"of law ({', '.join(questions)})",
+                    condition.origin[0] or None,
+                    condition.origin[1],
+                    pid,
+                ),
+                date,
+            )
 
 
-def _report_shadowed(plan: Plan, pid: str, index: int, empty: list[int],
-                     found: _Collector, date: dt.date) -> None:
+def _report_shadowed(
+    plan: Plan, pid: str, index: int, empty: list[int], found: _Collector, date: dt.date
+) -> None:
     """Children of `index` whose outcome can never matter because a sibling is constant
     (reported at the constant, which is usually what to change)."""
     node = plan.nodes[index]
@@ -709,12 +870,21 @@ def _report_shadowed(plan: Plan, pid: str, index: int, empty: list[int],
     # explanation: a warning. A condition that is constant without saying so is
     # reported as an error by the satisfiability check already.
     severity = WARNING if constant.kind == "always" else ERROR
-    found.add(("shadowed", pid, constant.id, tuple(shadowed)), Finding(
-        "reachable", "unreachable-condition", severity,
-        f"condition of {pid} is always {word}, so {node.condition.id} "
-        f"({'any' if kind == 'any' else 'all'}) is {word} whatever its other conditions "
-        f"say: {', '.join(shadowed)} can never change the result",
-        constant.origin[0] or None, constant.origin[1], constant.id), date)
+    found.add(
+        ("shadowed", pid, constant.id, tuple(shadowed)),
+        Finding(
+            "reachable",
+            "unreachable-condition",
+            severity,
+            f"condition of {pid} is always {word}, so {node.condition.id} "
+            f"({'any' if kind == 'any' else 'all'}) is {word} whatever its other conditions "
+            f"say: {', '.join(shadowed)} can never change the result",
+            constant.origin[0] or None,
+            constant.origin[1],
+            constant.id,
+        ),
+        date,
+    )
 
 
 # --------------------------------------------------------------------------- order
@@ -736,7 +906,7 @@ def _touched(tree: Condition, amendment: Amendment) -> dict[str, set[str]]:
         target = operation.target
         if operation.op in ("replace", "remove"):
             subtree = _find(tree, target)
-            for node in (subtree.walk() if subtree else ()):
+            for node in subtree.walk() if subtree else ():
                 mark(node.id, "*")
             mark(target, "*")
         elif operation.op == "add":
@@ -762,8 +932,9 @@ def _conflicts(a: dict[str, set[str]], b: dict[str, set[str]]) -> list[str]:
 def _order(book: RuleBook, examined: Sequence[dt.date]) -> list[Finding]:
     found: dict[tuple[str, str, str], Finding] = {}
 
-    def compare(pid: str, group: Sequence[Amendment], tree: Condition,
-                overlay: bool) -> Condition | None:
+    def compare(
+        pid: str, group: Sequence[Amendment], tree: Condition, overlay: bool
+    ) -> Condition | None:
         touches: list[tuple[Amendment, dict[str, set[str]]]] = []
         for amendment in group:
             touches.append((amendment, _touched(tree, amendment)))
@@ -778,16 +949,27 @@ def _order(book: RuleBook, examined: Sequence[dt.date]) -> list[Finding]:
                 if key in found:
                     continue
                 if overlay:
-                    message = (f"changes {a.id} and {b.id} of {pid} both change condition "
-                               f"{cid}: an overlay's changes apply in file order, so the "
-                               f"result depends on that order")
+                    message = (
+                        f"changes {a.id} and {b.id} of {pid} both change condition "
+                        f"{cid}: an overlay's changes apply in file order, so the "
+                        f"result depends on that order"
+                    )
                 else:
-                    message = (f"amendments {a.id} and {b.id} of {pid} both change "
-                               f"condition {cid} on {a.effective}: amendments with the same "
-                               f"effective date apply in file order, so the result "
-                               f"depends on that order")
-                found[key] = Finding("order", "order-dependent", ERROR, message,
-                                     b.origin[0] or None, b.origin[1], b.id)
+                    message = (
+                        f"amendments {a.id} and {b.id} of {pid} both change "
+                        f"condition {cid} on {a.effective}: amendments with the same "
+                        f"effective date apply in file order, so the result "
+                        f"depends on that order"
+                    )
+                found[key] = Finding(
+                    "order",
+                    "order-dependent",
+                    ERROR,
+                    message,
+                    b.origin[0] or None,
+                    b.origin[1],
+                    b.id,
+                )
         return tree
 
     for date in examined:
@@ -795,15 +977,19 @@ def _order(book: RuleBook, examined: Sequence[dt.date]) -> list[Finding]:
             if date < source.effective:
                 continue
             tree: Condition | None = source.condition
-            dated = sorted((a for a in source.amendments
-                            if a.effective and a.effective <= date),
-                           key=lambda a: a.effective)  # type: ignore[arg-type, return-value]
+            dated = sorted(
+                (a for a in source.amendments if a.effective and a.effective <= date),
+                key=lambda a: a.effective,
+            )  # type: ignore[arg-type, return-value]
             for _, group in itertools.groupby(dated, key=lambda a: a.effective):
                 if tree is None:
                     break
                 tree = compare(pid, list(group), tree, overlay=False)
-            changes = [c for c in book.changes if c.provision == pid
-                       and (c.effective is None or c.effective <= date)]
+            changes = [
+                c
+                for c in book.changes
+                if c.provision == pid and (c.effective is None or c.effective <= date)
+            ]
             by_file: dict[str, list[Amendment]] = {}
             for change in changes:
                 by_file.setdefault(change.origin[0], []).append(change)

@@ -14,6 +14,7 @@ missing"); otherwise it is the person's (their own steps, or facts still to esta
 The law itself is the third controller: the same facts under the law of other dates and
 under other rule sets (`law_routes`).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,7 +26,7 @@ from typing import Any
 from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan
 from ..law.vocabulary import Facts, Vocabulary
 
-MAX_CHANGES = 3          # larger routes are not "what would change this" but a new case
+MAX_CHANGES = 3  # larger routes are not "what would change this" but a new case
 MAX_EVALUATIONS = 20_000  # bounds the search on badly underspecified cases
 
 
@@ -33,8 +34,8 @@ MAX_EVALUATIONS = 20_000  # bounds the search on badly underspecified cases
 class Change:
     fact: str
     value: Any
-    before: Any          # None when the fact was unknown
-    controlled_by: str   # history (to establish), person, law_enforcement
+    before: Any  # None when the fact was unknown
+    controlled_by: str  # history (to establish), person, law_enforcement
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ class LawRoute:
 
     rule_set: str
     start: dt.date | None
-    end: dt.date | None   # exclusive
+    end: dt.date | None  # exclusive
     status: str
 
 
@@ -93,8 +94,9 @@ def _thresholds(plan: Plan, fact: str) -> set[int]:
     return values
 
 
-def _candidate_values(plan: Plan, vocabulary: Vocabulary, facts: Mapping[str, Any],
-                      name: str) -> list[Any]:
+def _candidate_values(
+    plan: Plan, vocabulary: Vocabulary, facts: Mapping[str, Any], name: str
+) -> list[Any]:
     fact = vocabulary[name]
     current = facts.get(name)
     if current is not None and fact.controlled_by == "history":
@@ -104,9 +106,11 @@ def _candidate_values(plan: Plan, vocabulary: Vocabulary, facts: Mapping[str, An
     elif fact.type == "enum":
         values = list(fact.values)
     elif fact.type == "int":
-        values = sorted(v for v in _thresholds(plan, name)
-                        if fact.min is not None and fact.max is not None
-                        and fact.min <= v <= fact.max)
+        values = sorted(
+            v
+            for v in _thresholds(plan, name)
+            if fact.min is not None and fact.max is not None and fact.min <= v <= fact.max
+        )
     else:  # an unknown set: none of the members, or each member named by a test
         members = set()
         for node in plan.nodes:
@@ -117,15 +121,25 @@ def _candidate_values(plan: Plan, vocabulary: Vocabulary, facts: Mapping[str, An
     return [v for v in values if v != current]
 
 
-def routes_to_met(plan: Plan, vocabulary: Vocabulary, facts: Facts, provision: str, *,
-                  max_changes: int = MAX_CHANGES, limit: int = 8) -> list[Route]:
+def routes_to_met(
+    plan: Plan,
+    vocabulary: Vocabulary,
+    facts: Facts,
+    provision: str,
+    *,
+    max_changes: int = MAX_CHANGES,
+    limit: int = 8,
+) -> list[Route]:
     """Minimal sets of changes, smallest first, that make `provision` met."""
     root = plan.roots[provision]
     statuses = plan.evaluate(facts)
     if statuses[root] == MET:
         return []
-    candidates = [(name, values) for name in _relevant_facts(plan, root, statuses)
-                  if (values := _candidate_values(plan, vocabulary, facts, name))]
+    candidates = [
+        (name, values)
+        for name in _relevant_facts(plan, root, statuses)
+        if (values := _candidate_values(plan, vocabulary, facts, name))
+    ]
     found: list[Route] = []
     found_sets: list[frozenset[str]] = []
     evaluations = 0
@@ -139,11 +153,18 @@ def routes_to_met(plan: Plan, vocabulary: Vocabulary, facts: Facts, provision: s
                 if evaluations > MAX_EVALUATIONS:
                     return _ordered(found)[:limit]
                 changed = dict(facts)
-                changed.update((name, value) for (name, _), value in zip(combo, values))
+                changed.update(
+                    (name, value) for (name, _), value in zip(combo, values, strict=True)
+                )
                 if plan.evaluate(changed)[root] == MET:
-                    found.append(Route(tuple(
-                        Change(name, value, facts.get(name), vocabulary[name].controlled_by)
-                        for (name, _), value in zip(combo, values))))
+                    found.append(
+                        Route(
+                            tuple(
+                                Change(name, value, facts.get(name), vocabulary[name].controlled_by)
+                                for (name, _), value in zip(combo, values, strict=True)
+                            )
+                        )
+                    )
                     found_sets.append(names)
                     break  # one set of values per set of facts is enough to show
         if found and size >= 1 and len(found) >= limit:
@@ -155,8 +176,9 @@ def _ordered(routes: list[Route]) -> list[Route]:
     return sorted(routes, key=lambda r: (len(r.changes), r.controller != "person"))
 
 
-def law_routes(facts: Facts, provision: str, as_of: dt.date,
-               books: Iterable[Any]) -> list[LawRoute]:
+def law_routes(
+    facts: Facts, provision: str, as_of: dt.date, books: Iterable[Any]
+) -> list[LawRoute]:
     """The provision's status under each rule set in `books`, date range by date range
     (one evaluation per version of the law), merged where the status does not change."""
     routes: list[LawRoute] = []
@@ -164,7 +186,7 @@ def law_routes(facts: Facts, provision: str, as_of: dt.date,
         dates = book.change_dates
         starts: list[dt.date | None] = [None, *dates]
         previous: LawRoute | None = None
-        for start, end in zip(starts, [*dates, None]):
+        for start, end in zip(starts, [*dates, None], strict=True):
             probe = start or (dates[0] - dt.timedelta(days=1))
             plan = book.at(probe).plan
             status = plan.evaluate(facts)[plan.roots[provision]]

@@ -2,5 +2,15 @@
 
 `eligibility.cli` builds the parser from COMMANDS, in this order.
 """
-COMMANDS = ("evaluate", "explain", "interview", "compare", "test", "check", "rules",
-            "schema", "docs")
+
+COMMANDS = (
+    "evaluate",
+    "explain",
+    "interview",
+    "compare",
+    "test",
+    "check",
+    "rules",
+    "schema",
+    "docs",
+)

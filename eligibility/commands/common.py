@@ -1,4 +1,5 @@
 """Helpers shared by the command modules."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -6,9 +7,9 @@ import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
+from ..analysis.evaluate import Evaluator, Result
 from ..engine import ENGINE_NAMES as ENGINES
 from ..errors import EligibilityError, UsageError, printable
-from ..analysis.evaluate import Evaluator, Result
 from ..law.fields import parse_date
 from ..law.rulebook import default_registry
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
@@ -20,6 +21,7 @@ MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
 def date_argument(text: str) -> dt.date:
     """argparse type for YYYY-MM-DD (or `today`)."""
     import argparse
+
     if text == "today":
         return dt.date.today()
     try:
@@ -36,35 +38,49 @@ def at_least(minimum: int) -> Callable[[str], int]:
         try:
             value = int(text)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") \
-                from None
+            raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"expected {minimum} or more, got {value}")
         return value
+
     return whole_number
 
 
 def add_rules_argument(parser, *, many: bool = False) -> None:  # type: ignore[no-untyped-def]
-    help_text = ("rule set: a bundled name (us-law, rights-based-2007) or the path of an "
-                 "overlay file or rule set directory")
+    help_text = (
+        "rule set: a bundled name (us-law, rights-based-2007) or the path of an "
+        "overlay file or rule set directory"
+    )
     if many:
-        parser.add_argument("--rules", action="append", metavar="R", required=True,
-                            help=help_text + " (give it twice)")
+        parser.add_argument(
+            "--rules",
+            action="append",
+            metavar="R",
+            required=True,
+            help=help_text + " (give it twice)",
+        )
     else:
-        parser.add_argument("--rules", default="us-law", metavar="R",
-                            help=help_text + " (default: us-law)")
+        parser.add_argument(
+            "--rules", default="us-law", metavar="R", help=help_text + " (default: us-law)"
+        )
 
 
 def add_as_of_argument(parser) -> None:  # type: ignore[no-untyped-def]
-    parser.add_argument("--as-of", type=date_argument, metavar="YYYY-MM-DD",
-                        help="evaluate the law in force on this date (default: the "
-                             "scenario's as_of, else today)")
+    parser.add_argument(
+        "--as-of",
+        type=date_argument,
+        metavar="YYYY-MM-DD",
+        help="evaluate the law in force on this date (default: the scenario's as_of, else today)",
+    )
 
 
 def add_engine_argument(parser) -> None:  # type: ignore[no-untyped-def]
-    parser.add_argument("--engine", choices=ENGINES, default="durable",
-                        help="durable: the durable-rules engine (default); python: the "
-                             "reference evaluator")
+    parser.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="durable",
+        help="durable: the durable-rules engine (default); python: the reference evaluator",
+    )
 
 
 def load_scenarios(arguments: list[str], *, keep_going: bool) -> tuple[list[Scenario], int]:
@@ -96,8 +112,9 @@ def load_scenarios(arguments: list[str], *, keep_going: bool) -> tuple[list[Scen
     return scenarios, bad
 
 
-def evaluate_all(evaluator: Evaluator, scenarios: list[Scenario], as_of: dt.date | None,
-                 keep_going: bool) -> Iterator[Result | None]:
+def evaluate_all(
+    evaluator: Evaluator, scenarios: list[Scenario], as_of: dt.date | None, keep_going: bool
+) -> Iterator[Result | None]:
     """Results in order; with keep_going, a scenario the engine fails on gives None."""
     for scenario in scenarios:
         try:

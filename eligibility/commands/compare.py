@@ -1,4 +1,5 @@
 """`eligibility compare`: which provisions change for whom between two rule sets, and why."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,8 +8,8 @@ import sys
 from contextlib import nullcontext
 
 from .. import output
-from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
 from ..errors import UsageError
+from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
 from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
 
 HELP = "which provisions change for whom between two rule sets, with counts and examples"
@@ -47,60 +48,107 @@ examples:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("Compare two rule sets (or one rule set on two dates) over "
-                          "scenario files or a generated population: per provision, who "
-                          "gains or loses it, the conditions responsible, examples, and "
-                          "how much depends on law enforcement.")
+    parser.description = (
+        "Compare two rule sets (or one rule set on two dates) over "
+        "scenario files or a generated population: per provision, who "
+        "gains or loses it, the conditions responsible, examples, and "
+        "how much depends on law enforcement."
+    )
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO",
-                        help="scenario files or directories (or use --generate)")
-    parser.add_argument("--rules", action="append", metavar="R[@DATE]", required=True,
-                        help="a rule set: bundled name or path, optionally @YYYY-MM-DD or "
-                             "@today; give it twice, A then B")
-    parser.add_argument("--as-of", type=date_argument, metavar="YYYY-MM-DD",
-                        help="the date of both sides (unless a side has its own)")
-    parser.add_argument("--as-of-a", type=date_argument, metavar="YYYY-MM-DD",
-                        help="the date of side A")
-    parser.add_argument("--as-of-b", type=date_argument, metavar="YYYY-MM-DD",
-                        help="the date of side B")
-    parser.add_argument("--generate", type=at_least(1), metavar="N",
-                        help="compare over N generated scenarios instead of files")
-    parser.add_argument("--seed", type=at_least(0), metavar="S",
-                        help="seed of the generated population (default: 0)")
-    parser.add_argument("--distribution", metavar="FILE",
-                        help="distribution of the generated population: a bundled name "
-                             "or a path (default: default)")
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="scenario files or directories (or use --generate)",
+    )
+    parser.add_argument(
+        "--rules",
+        action="append",
+        metavar="R[@DATE]",
+        required=True,
+        help="a rule set: bundled name or path, optionally @YYYY-MM-DD or "
+        "@today; give it twice, A then B",
+    )
+    parser.add_argument(
+        "--as-of",
+        type=date_argument,
+        metavar="YYYY-MM-DD",
+        help="the date of both sides (unless a side has its own)",
+    )
+    parser.add_argument(
+        "--as-of-a", type=date_argument, metavar="YYYY-MM-DD", help="the date of side A"
+    )
+    parser.add_argument(
+        "--as-of-b", type=date_argument, metavar="YYYY-MM-DD", help="the date of side B"
+    )
+    parser.add_argument(
+        "--generate",
+        type=at_least(1),
+        metavar="N",
+        help="compare over N generated scenarios instead of files",
+    )
+    parser.add_argument(
+        "--seed",
+        type=at_least(0),
+        metavar="S",
+        help="seed of the generated population (default: 0)",
+    )
+    parser.add_argument(
+        "--distribution",
+        metavar="FILE",
+        help="distribution of the generated population: a bundled name "
+        "or a path (default: default)",
+    )
     add_engine_argument(parser)
-    parser.add_argument("--jobs", type=at_least(1), metavar="N", default=None,
-                        help=f"worker processes (default: all cores, here {default_jobs()})")
-    parser.add_argument("--format", choices=("table", "json", "csv"), default="table",
-                        help="the summary on stdout (default: table)")
-    parser.add_argument("--out", metavar="FILE",
-                        help="also write one row per scenario and provision to FILE")
-    parser.add_argument("--out-format", choices=ROW_FORMATS,
-                        help="format of --out (default: jsonl for .jsonl/.json/.ndjson "
-                             "file names, else csv)")
-    parser.add_argument("--examples", type=at_least(1), default=3, metavar="K",
-                        help="example scenario ids kept per transition (default: 3)")
-    parser.add_argument("--quiet", action="store_true",
-                        help="no progress bar")
+    parser.add_argument(
+        "--jobs",
+        type=at_least(1),
+        metavar="N",
+        default=None,
+        help=f"worker processes (default: all cores, here {default_jobs()})",
+    )
+    parser.add_argument(
+        "--format",
+        choices=("table", "json", "csv"),
+        default="table",
+        help="the summary on stdout (default: table)",
+    )
+    parser.add_argument(
+        "--out", metavar="FILE", help="also write one row per scenario and provision to FILE"
+    )
+    parser.add_argument(
+        "--out-format",
+        choices=ROW_FORMATS,
+        help="format of --out (default: jsonl for .jsonl/.json/.ndjson file names, else csv)",
+    )
+    parser.add_argument(
+        "--examples",
+        type=at_least(1),
+        default=3,
+        metavar="K",
+        help="example scenario ids kept per transition (default: 3)",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
 
 
 def sides(args: argparse.Namespace, today: dt.date) -> tuple[Side, Side]:
     """The two sides from --rules (NAME@DATE) and the --as-of flags."""
     if len(args.rules) != 2:
-        raise UsageError(f"compare needs exactly two rule sets (--rules A --rules B), got "
-                         f"{len(args.rules)}")
+        raise UsageError(
+            f"compare needs exactly two rule sets (--rules A --rules B), got {len(args.rules)}"
+        )
     if args.as_of and (args.as_of_a or args.as_of_b):
         raise UsageError("give either --as-of (both sides) or --as-of-a / --as-of-b")
     out = []
-    for label, text, own_date in zip("ab", args.rules, (args.as_of_a, args.as_of_b)):
+    for label, text, own_date in zip("ab", args.rules, (args.as_of_a, args.as_of_b), strict=False):
         side = parse_side(text, today=today)
         if side.as_of and own_date:
-            raise UsageError(f"--rules {text} already gives side {label.upper()}'s date; "
-                             f"drop --as-of-{label} or the @date")
+            raise UsageError(
+                f"--rules {text} already gives side {label.upper()}'s date; "
+                f"drop --as-of-{label} or the @date"
+            )
         out.append(Side(side.rules, side.as_of or own_date or args.as_of))
     return out[0], out[1]
 
@@ -120,8 +168,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--out needs a file name: the summary is written to stdout")
     row_format = args.out_format
     if args.out and row_format is None:
-        row_format = "jsonl" if args.out.lower().endswith((".jsonl", ".json", ".ndjson")) \
-            else "csv"
+        row_format = "jsonl" if args.out.lower().endswith((".jsonl", ".json", ".ndjson")) else "csv"
     scenarios = None
     if args.generate is None:
         scenarios, _ = load_scenarios(args.scenarios, keep_going=False)
@@ -129,21 +176,32 @@ def run(args: argparse.Namespace) -> int:
     total = args.generate if args.generate is not None else len(scenarios or ())
 
     from ..render.compare import print_comparison, progress_bar
+
     with output.output_stream(args.out) if args.out else nullcontext() as rows_out:
         if rows_out is not None and row_format == "csv":
             rows_out.write(csv_header())
         with progress_bar(total, enabled=not args.quiet) as advance:
             comparison = compare(
-                side_a, side_b, scenarios=scenarios, generate=args.generate,
-                seed=args.seed or 0, distribution=args.distribution or "default",
-                engine=args.engine, jobs=jobs, examples=args.examples,
+                side_a,
+                side_b,
+                scenarios=scenarios,
+                generate=args.generate,
+                seed=args.seed or 0,
+                distribution=args.distribution or "default",
+                engine=args.engine,
+                jobs=jobs,
+                examples=args.examples,
                 rows=row_format if rows_out is not None else None,
                 write_rows=rows_out.write if rows_out is not None else None,
-                progress=advance, today=today)
+                progress=advance,
+                today=today,
+            )
     if comparison.restarts:
-        sys.stderr.write(f"warning: a worker process crashed or stopped responding "
-                         f"{comparison.restarts} time(s) (the rules engine); its scenarios "
-                         f"were evaluated again, so the results are complete\n")
+        sys.stderr.write(
+            f"warning: a worker process crashed or stopped responding "
+            f"{comparison.restarts} time(s) (the rules engine); its scenarios "
+            f"were evaluated again, so the results are complete\n"
+        )
     doc = comparison.to_dict()
     if args.format == "json":
         sys.stdout.write(output.json_text(doc))
@@ -151,7 +209,5 @@ def run(args: argparse.Namespace) -> int:
         for row in comparison.csv_rows():
             sys.stdout.write(output.csv_line(row))
     else:
-        print_comparison(doc, today=today.isoformat(), file=sys.stdout,
-                         no_color=args.no_color)
+        print_comparison(doc, today=today.isoformat(), file=sys.stdout, no_color=args.no_color)
     return EXIT_OK
-

@@ -1,4 +1,5 @@
 """`eligibility evaluate`: machine-readable results for scenario files."""
+
 from __future__ import annotations
 
 import argparse
@@ -8,8 +9,16 @@ import sys
 from .. import output
 from ..analysis.evaluate import Evaluator
 from ..law.rulebook import default_registry
-from .common import (EXIT_OK, EXIT_USAGE, add_as_of_argument, add_engine_argument,
-                     add_rules_argument, evaluate_all, is_directory, load_scenarios)
+from .common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_as_of_argument,
+    add_engine_argument,
+    add_rules_argument,
+    evaluate_all,
+    is_directory,
+    load_scenarios,
+)
 
 HELP = "machine-readable results for scenario files"
 
@@ -21,11 +30,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
     add_as_of_argument(parser)
     add_engine_argument(parser)
     parser.add_argument("--format", choices=("table", "json", "jsonl", "csv"), default="table")
-    parser.add_argument("--out", metavar="FILE",
-                        help="write to FILE (created 0600, atomically) instead of stdout")
-    parser.add_argument("--keep-going", action="store_true",
-                        help="report bad scenario files and evaluate the others (exit 2 at "
-                             "the end)")
+    parser.add_argument(
+        "--out", metavar="FILE", help="write to FILE (created 0600, atomically) instead of stdout"
+    )
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report bad scenario files and evaluate the others (exit 2 at the end)",
+    )
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
 
 
@@ -38,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
     with output.output_stream(args.out) as out:
         if args.format == "table":
             from .. import render
+
             kept = [r for r in results if r is not None]
             failed = len(scenarios) - len(kept)
             render.print_results_table(kept, file=out, no_color=args.no_color or bool(args.out))
@@ -48,8 +61,13 @@ def run(args: argparse.Namespace) -> int:
                     failed += 1
                 else:
                     documents.append(result.to_dict())
-            single = len(args.scenarios) == 1 and len(documents) == 1 and bad == 0 \
-                and not failed and not is_directory(args.scenarios[0])
+            single = (
+                len(args.scenarios) == 1
+                and len(documents) == 1
+                and bad == 0
+                and not failed
+                and not is_directory(args.scenarios[0])
+            )
             out.write(output.json_text(documents[0] if single else documents))
         elif args.format == "jsonl":
             for result in results:
@@ -66,7 +84,8 @@ def run(args: argparse.Namespace) -> int:
                 for row in output.csv_rows([result.to_dict(explanations=False)]):
                     out.write(output.csv_line(row))
     if bad or failed:
-        sys.stderr.write(f"{bad + failed} of {len(scenarios) + bad} scenario files could not "
-                         f"be evaluated\n")
+        sys.stderr.write(
+            f"{bad + failed} of {len(scenarios) + bad} scenario files could not be evaluated\n"
+        )
         return EXIT_USAGE
     return EXIT_OK

@@ -1,4 +1,5 @@
 """`eligibility explain`: the trainee's report on one scenario."""
+
 from __future__ import annotations
 
 import argparse
@@ -7,14 +8,21 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from ..errors import UsageError
 from ..analysis.evaluate import Evaluator
-from ..output import json_text, write_private
 from ..analysis.report import build_report, compare_dates
+from ..errors import UsageError
 from ..law.rulebook import default_registry
 from ..law.scenarios import Scenario, load_scenario
-from .common import MIN_WIDTH, EXIT_OK, add_as_of_argument, add_engine_argument, \
-    add_rules_argument, at_least, date_argument
+from ..output import json_text, write_private
+from .common import (
+    EXIT_OK,
+    MIN_WIDTH,
+    add_as_of_argument,
+    add_engine_argument,
+    add_rules_argument,
+    at_least,
+    date_argument,
+)
 
 HELP = "explain one scenario: statuses, elements, law-enforcement dependency, what would change"
 EXPORTS = (".html", ".svg", ".txt")
@@ -26,21 +34,35 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "Explain which protections apply to the person in SCENARIO and why: a summary, "
         "each provision's elements with citations, the questions still to ask, every "
         "place where the outcome turns on law enforcement (with the critique that "
-        "applies), and what would change the outcome.")
+        "applies), and what would change the outcome."
+    )
     parser.add_argument("scenario", metavar="SCENARIO")
     add_rules_argument(parser)
     add_as_of_argument(parser)
     add_engine_argument(parser)
     parser.add_argument("--format", choices=("text", "json"), default="text")
     parser.add_argument("--no-color", action="store_true", help="plain text, no colours")
-    parser.add_argument("--width", type=at_least(MIN_WIDTH), metavar="COLUMNS",
-                        help="render for this many columns (default: the terminal's)")
-    parser.add_argument("--export", metavar="FILE",
-                        help="also write the report to FILE (.html, .svg or .txt), mode 0600")
-    parser.add_argument("--compare-dates", metavar="D1,D2",
-                        help="show the same person under the law of these dates side by side")
-    parser.add_argument("--no-what-if", action="store_true",
-                        help="skip the search for what would change each outcome")
+    parser.add_argument(
+        "--width",
+        type=at_least(MIN_WIDTH),
+        metavar="COLUMNS",
+        help="render for this many columns (default: the terminal's)",
+    )
+    parser.add_argument(
+        "--export",
+        metavar="FILE",
+        help="also write the report to FILE (.html, .svg or .txt), mode 0600",
+    )
+    parser.add_argument(
+        "--compare-dates",
+        metavar="D1,D2",
+        help="show the same person under the law of these dates side by side",
+    )
+    parser.add_argument(
+        "--no-what-if",
+        action="store_true",
+        help="skip the search for what would change each outcome",
+    )
 
 
 def _compare_dates(text: str) -> list[dt.date]:
@@ -55,29 +77,46 @@ def _compare_dates(text: str) -> list[dt.date]:
     return dates
 
 
-def build(scenario: Scenario, *, rules: str, as_of: dt.date | None, engine: str,
-          what_if: bool = True) -> dict[str, Any]:
+def build(
+    scenario: Scenario, *, rules: str, as_of: dt.date | None, engine: str, what_if: bool = True
+) -> dict[str, Any]:
     """The report for `scenario` (used by `explain` and at the end of `interview`)."""
     registry = default_registry()
     book = registry.load(rules)
     result = Evaluator(book, engine).evaluate_scenario(scenario, as_of)
-    compared = [registry.load(COMPARED_RULE_SET)] if book.name != COMPARED_RULE_SET else \
-        [registry.load("us-law")]
-    return build_report(result, scenario, vocabulary=registry.vocabulary, book=book,
-                        compare_books=compared, what_if=what_if)
+    compared = (
+        [registry.load(COMPARED_RULE_SET)]
+        if book.name != COMPARED_RULE_SET
+        else [registry.load("us-law")]
+    )
+    return build_report(
+        result,
+        scenario,
+        vocabulary=registry.vocabulary,
+        book=book,
+        compare_books=compared,
+        what_if=what_if,
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import render
     from ..render.report import print_date_comparison, print_report
+
     if args.export and Path(args.export).suffix.lower() not in EXPORTS:
-        raise UsageError(f"--export {args.export}: expected a file name ending in "
-                         f"{', '.join(EXPORTS)}")
+        raise UsageError(
+            f"--export {args.export}: expected a file name ending in {', '.join(EXPORTS)}"
+        )
     dates = _compare_dates(args.compare_dates) if args.compare_dates else []
     registry = default_registry()
     scenario = load_scenario(args.scenario, registry.vocabulary)
-    report = build(scenario, rules=args.rules, as_of=args.as_of, engine=args.engine,
-                   what_if=not args.no_what_if)
+    report = build(
+        scenario,
+        rules=args.rules,
+        as_of=args.as_of,
+        engine=args.engine,
+        what_if=not args.no_what_if,
+    )
     comparison = None
     if dates:
         evaluator = Evaluator(registry.load(args.rules), args.engine)
@@ -98,9 +137,13 @@ def run(args: argparse.Namespace) -> int:
     print_report(report, out)
     if args.export:
         suffix = Path(args.export).suffix.lower()
-        exported = out.export_text() if suffix == ".txt" else \
-            out.export_html() if suffix == ".html" else \
-            out.export_svg(title=f"eligibility: {scenario.id}")
+        exported = (
+            out.export_text()
+            if suffix == ".txt"
+            else out.export_html()
+            if suffix == ".html"
+            else out.export_svg(title=f"eligibility: {scenario.id}")
+        )
         write_private(args.export, exported)
         sys.stderr.write(f"report written to {args.export} (readable by you only)\n")
     return EXIT_OK

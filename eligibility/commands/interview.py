@@ -1,18 +1,26 @@
 """`eligibility interview`: walk a trainee through a case, question by question."""
+
 from __future__ import annotations
 
 import argparse
 import datetime as dt
 from pathlib import Path
 
-from ..errors import UsageError
 from ..analysis.evaluate import Evaluator
 from ..analysis.interview import AnswerError, Session, parse_answer, scenario_id_for
-from ..output import write_private
+from ..errors import UsageError
 from ..law.rulebook import default_registry
 from ..law.scenarios import load_scenario
-from .common import (EXIT_OK, EXIT_USAGE, MIN_WIDTH, add_as_of_argument, add_engine_argument,
-                     add_rules_argument, at_least)
+from ..output import write_private
+from .common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    MIN_WIDTH,
+    add_as_of_argument,
+    add_engine_argument,
+    add_rules_argument,
+    at_least,
+)
 
 HELP = "ask only the questions that still matter, then explain; saves a scenario file"
 
@@ -23,13 +31,18 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "undetermined protection, most decisive first; accepts yes / no / don't know, "
         "numbers, `back`, `why` and `quit`; shows the running status after each answer; "
         "ends with the full `explain` report. Saves a scenario file (mode 0600) that "
-        "`explain` and `evaluate` accept.")
+        "`explain` and `evaluate` accept."
+    )
     add_rules_argument(parser)
     add_as_of_argument(parser)
     add_engine_argument(parser)
     parser.add_argument("--save", metavar="FILE", help="save the answers to FILE at the end")
-    parser.add_argument("--from", dest="from_file", metavar="FILE",
-                        help="resume from a saved (partial) scenario file")
+    parser.add_argument(
+        "--from",
+        dest="from_file",
+        metavar="FILE",
+        help="resume from a saved (partial) scenario file",
+    )
     parser.add_argument("--no-color", action="store_true")
     parser.add_argument("--width", type=at_least(MIN_WIDTH), metavar="COLUMNS")
 
@@ -63,17 +76,20 @@ def _save(out, session: Session, path: str | None, title: str) -> bool:  # type:
             out.print(f"Could not save to {path}: {exc}")
             path = None
             continue
-        out.print(f"Saved to {path} (readable by you only). Explain it again with "
-                  f"`eligibility explain {path}`.")
+        out.print(
+            f"Saved to {path} (readable by you only). Explain it again with "
+            f"`eligibility explain {path}`."
+        )
         return True
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import render
+    from ..analysis.report import build_report
     from ..render import interview as screens
     from ..render.common import provision_name
     from ..render.report import print_report
-    from ..analysis.report import build_report
+
     registry = default_registry()
     book = registry.load(args.rules)
     vocabulary = registry.vocabulary
@@ -103,8 +119,7 @@ def run(args: argparse.Namespace) -> int:
                 break
             fact = vocabulary[fact_name]
             asked += 1
-            remaining = len(session.waiting_for(result)) or \
-                len(session.gate_questions(result))
+            remaining = len(session.waiting_for(result)) or len(session.gate_questions(result))
             screens.question(out, fact, asked, remaining)
             while True:
                 reply = _ask(out, "> ").strip()
@@ -113,20 +128,26 @@ def run(args: argparse.Namespace) -> int:
                     raise _Quit()
                 if command == "back":
                     undone = session.back()
-                    out.print(f"Went back: {vocabulary[undone].question}" if undone else
-                              "Nothing to go back to.")
+                    out.print(
+                        f"Went back: {vocabulary[undone].question}"
+                        if undone
+                        else "Nothing to go back to."
+                    )
                     asked = max(asked - 2, 0)
                     break
                 if command == "why":
                     status_of, gate_of = session.matters_for(fact_name, result)
                     reasons = []
                     if status_of:
-                        reasons.append("it can still change: " +
-                                       ", ".join(provision_name(p) for p in status_of))
+                        reasons.append(
+                            "it can still change: "
+                            + ", ".join(provision_name(p) for p in status_of)
+                        )
                     if gate_of:
-                        reasons.append("it decides whether law enforcement is what stands "
-                                       "in the way of: " +
-                                       ", ".join(provision_name(p) for p in gate_of))
+                        reasons.append(
+                            "it decides whether law enforcement is what stands "
+                            "in the way of: " + ", ".join(provision_name(p) for p in gate_of)
+                        )
                     out.print("Asked because " + "; ".join(reasons) + ".")
                     if fact.why:
                         out.print(fact.why)
@@ -147,14 +168,22 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_OK
     out.print()
     if session.unknown:
-        out.print("Every question that could still change an outcome has been asked; "
-                  f"{len(session.unknown)} answered \"don't know\".")
+        out.print(
+            "Every question that could still change an outcome has been asked; "
+            f'{len(session.unknown)} answered "don\'t know".'
+        )
     else:
         out.print("Every question that could still change an outcome has been answered.")
     scenario = session.scenario(scenario_id_for(args.save), title)
-    report = build_report(session.result(), scenario, vocabulary=vocabulary, book=book,
-                          compare_books=[registry.load("rights-based-2007")]
-                          if book.name != "rights-based-2007" else [])
+    report = build_report(
+        session.result(),
+        scenario,
+        vocabulary=vocabulary,
+        book=book,
+        compare_books=[registry.load("rights-based-2007")]
+        if book.name != "rights-based-2007"
+        else [],
+    )
     print_report(report, out)
     if args.save:
         return EXIT_OK if _save(out, session, args.save, title) else EXIT_USAGE

@@ -1,4 +1,5 @@
 """`eligibility rules`: rule sets, provisions and the amendment timeline."""
+
 from __future__ import annotations
 
 import argparse
@@ -10,14 +11,16 @@ HELP = "list rule sets, provisions and amendments"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = ("List the bundled rule sets, or show one rule set's provisions "
-                          "and amendment timeline.")
+    parser.description = (
+        "List the bundled rule sets, or show one rule set's provisions and amendment timeline."
+    )
     parser.add_argument("rule_set", nargs="?", metavar="R")
     parser.add_argument("--no-color", action="store_true")
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import render
+
     registry = default_registry()
     if args.rule_set is None:
         books = [registry.load(name) for name in registry.bundled()]

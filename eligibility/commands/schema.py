@@ -1,4 +1,5 @@
 """`eligibility schema`: the JSON Schema of scenario files."""
+
 from __future__ import annotations
 
 import argparse

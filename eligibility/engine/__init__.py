@@ -6,6 +6,7 @@ module that imports durable-rules. Engines are looked up by name, and the durabl
 imported only when asked for, so that commands that never evaluate (`--version`,
 `schema`) do not load the C engine.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -17,8 +18,10 @@ def engine_class(name: str) -> Any:
     """The engine class called `name` (one of ENGINE_NAMES)."""
     if name == "python":
         from .reference import PythonEngine
+
         return PythonEngine
     if name == "durable":
         from .durable import DurableEngine
+
         return DurableEngine
     raise KeyError(name)

@@ -55,6 +55,7 @@ Pitfalls handled here (each has a test in tests/test_engine.py)
   name cannot be registered twice); facts are type-checked before they reach the
   engine, which compares loosely.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -66,8 +67,8 @@ from typing import Any
 
 import durable_rules_engine as _dre
 
-from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
 from ..errors import EngineError
+from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
 
 SID = "1"
 FAN_OUT = 8
@@ -124,7 +125,7 @@ def set_codes(values: tuple[str, ...]) -> dict[str, str]:
     """One character per value of a set fact, in vocabulary order (at most 62)."""
     if len(values) > len(SET_CODE_CHARACTERS):
         raise EngineError(f"a set fact may have at most {len(SET_CODE_CHARACTERS)} values")
-    return dict(zip(values, SET_CODE_CHARACTERS))
+    return dict(zip(values, SET_CODE_CHARACTERS, strict=False))
 
 
 _NEGATED = {"lt": "$gte", "le": "$gt", "gt": "$lte", "ge": "$lt"}
@@ -134,12 +135,16 @@ _OPERATOR = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
 class _Compiler:
     """Turns plan nodes into durable-rules patterns (see the module docstring)."""
 
-    def __init__(self, plan: Plan, fact_types: Mapping[str, str],
-                 fact_values: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, plan: Plan, fact_types: Mapping[str, str], fact_values: Mapping[str, tuple[str, ...]]
+    ) -> None:
         self.plan = plan
         self.fact_types = fact_types
-        self.set_codes = {name: set_codes(values) for name, values in fact_values.items()
-                          if fact_types.get(name) == "set"}
+        self.set_codes = {
+            name: set_codes(values)
+            for name, values in fact_values.items()
+            if fact_types.get(name) == "set"
+        }
         self.memo: dict[tuple[int, int], Formula] = {}
         self._levels: dict[int, int] = {}
 
@@ -148,10 +153,12 @@ class _Compiler:
         provision (all leaves, most elements), else one more than the latest round in
         which a provision it refers to is decided."""
         if index not in self._levels:
-            refs = self.references(self.formula(index, MET)) | \
-                self.references(self.formula(index, NOT_MET))
-            self._levels[index] = 1 + max(self.level(self.plan.roots[pid])
-                                          for pid, _ in refs) if refs else 0
+            refs = self.references(self.formula(index, MET)) | self.references(
+                self.formula(index, NOT_MET)
+            )
+            self._levels[index] = (
+                1 + max(self.level(self.plan.roots[pid]) for pid, _ in refs) if refs else 0
+            )
         return self._levels[index]
 
     def formula(self, index: int, want: int) -> Formula:
@@ -226,6 +233,7 @@ class _Compiler:
             if self.level(child) < level:
                 return ("node", child, _STATUS_WORD[wanted])
             return self.chained(child, wanted)
+
         if kind == "all":
             parts = [part(i, want) for i in node.children]
             return _and(parts) if want == MET else _or(parts)
@@ -264,8 +272,9 @@ class _Compiler:
             return {status_attribute(formula[1]): formula[2]}
         if tag == "node":
             return {node_attribute(formula[1]): formula[2]}
-        return {"$and" if tag == "and" else "$or":
-                [_Compiler.expression(part) for part in formula[1]]}
+        return {
+            "$and" if tag == "and" else "$or": [_Compiler.expression(part) for part in formula[1]]
+        }
 
     def facts_read(self, formula: Formula) -> set[str]:
         tag = formula[0]
@@ -305,9 +314,11 @@ def _groups(expression: Any) -> int:
     """How many `$and`/`$or` groups a pattern expression holds."""
     if not isinstance(expression, dict):
         return 0
-    return sum((key in ("$and", "$or")) + sum(_groups(part) for part in value)
-               for key, value in expression.items() if isinstance(value, list)) + \
-        sum(_groups(value) for value in expression.values() if isinstance(value, dict))
+    return sum(
+        (key in ("$and", "$or")) + sum(_groups(part) for part in value)
+        for key, value in expression.items()
+        if isinstance(value, list)
+    ) + sum(_groups(value) for value in expression.values() if isinstance(value, dict))
 
 
 def _check_size(rule: dict[str, Any], node: PlanNode) -> None:
@@ -317,7 +328,8 @@ def _check_size(rule: dict[str, Any], node: PlanNode) -> None:
             f"condition {node.condition.id} (in {node.owner}) is too large for the "
             f"durable-rules engine: its test needs {groups} and/or groups, and durable-rules "
             f"accepts at most {MAX_GROUPS} in one rule; split it into smaller provisions "
-            f"or evaluate with --engine python")
+            f"or evaluate with --engine python"
+        )
 
 
 def _partitioned(rules: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str, Any], Any]]:
@@ -330,6 +342,7 @@ def _partitioned(rules: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str
     fact) give each node at most FAN_OUT children; rules are sorted by their first test
     first, so rules that share it stay together and share its node.
     """
+
     def first_test(rule: dict[str, Any]) -> str:
         pattern = rule["all"][0]["m"]
         tests = pattern.get("$and", [pattern])
@@ -341,12 +354,15 @@ def _partitioned(rules: list[tuple[dict[str, Any], Any]]) -> list[tuple[dict[str
         levels += 1
     out = []
     for position, (rule, payload) in enumerate(ordered):
-        path = [{"$neq": {"kind": f"p{level}_{position // FAN_OUT ** (level + 1)}"}}
-                for level in reversed(range(levels))]
+        path = [
+            {"$neq": {"kind": f"p{level}_{position // FAN_OUT ** (level + 1)}"}}
+            for level in reversed(range(levels))
+        ]
         pattern = rule["all"][0]["m"]
         tests = pattern.get("$and", [pattern])
-        partitioned = {"$and": [tests[0], *path, *tests[1:]]} if path or len(tests) > 1 \
-            else tests[0]
+        partitioned = (
+            {"$and": [tests[0], *path, *tests[1:]]} if path or len(tests) > 1 else tests[0]
+        )
         out.append(({**rule, "all": [{"m": partitioned}]}, payload))
     return out
 
@@ -379,8 +395,8 @@ class _Ruleset:
     node_count: int
     rounds: int
     facts_read: tuple[tuple[frozenset[str], ...], ...]  # per world, per round
-    nodes_read: tuple[tuple[int, ...], ...]              # per round (actual world)
-    provisions: tuple[tuple[str, int, int], ...]         # (id, root index, round)
+    nodes_read: tuple[tuple[int, ...], ...]  # per round (actual world)
+    provisions: tuple[tuple[str, int, int], ...]  # (id, root index, round)
 
 
 class DurableEngine:
@@ -388,12 +404,16 @@ class DurableEngine:
 
     name = "durable"
 
-    def __init__(self, fact_types: Mapping[str, str],
-                 fact_values: Mapping[str, tuple[str, ...]]) -> None:
+    def __init__(
+        self, fact_types: Mapping[str, str], fact_values: Mapping[str, tuple[str, ...]]
+    ) -> None:
         self.fact_types = dict(fact_types)
         self.fact_values = dict(fact_values)
-        self._set_codes = {name: set_codes(values) for name, values in fact_values.items()
-                           if fact_types.get(name) == "set"}
+        self._set_codes = {
+            name: set_codes(values)
+            for name, values in fact_values.items()
+            if fact_types.get(name) == "set"
+        }
         self._compiled: dict[int, tuple[Plan, _Ruleset]] = {}
         self._fragments: dict[tuple[str, Any], str] = {}
 
@@ -414,8 +434,10 @@ class DurableEngine:
         try:
             handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
         except _dre.error as exc:  # bare numeric codes: say what we were doing
-            raise EngineError(f"durable-rules rejected the compiled rules ({exc}); this is "
-                              f"a bug in the compiler, please report it") from None
+            raise EngineError(
+                f"durable-rules rejected the compiled rules ({exc}); this is "
+                f"a bug in the compiler, please report it"
+            ) from None
         return _Ruleset(handle, actions, count, rounds, read, nodes_read, provisions)
 
     def _build(self, plan: Plan) -> tuple[Any, ...]:
@@ -428,14 +450,17 @@ class DurableEngine:
                 # Handle every fact without firing (a join with a fact that is never
                 # asserted never completes), so that none raises MessageNotHandled.
                 kind = world.kind_of(level)
-                definition[f"handled_{kind}"] = {"all": [{"m": {"kind": kind}},
-                                                         {"n": {"kind": "never"}}]}
+                definition[f"handled_{kind}"] = {
+                    "all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]
+                }
         every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
         read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in (0, 1)]
         nodes_read: list[set[int]] = [set() for _ in range(rounds)]
         actions: dict[str, tuple[tuple[int, int], ...]] = {}
-        for world, wanted in ((ACTUAL, every_node),
-                              (COUNTERFACTUAL, self._roots_needed(plan, compiler))):
+        for world, wanted in (
+            (ACTUAL, every_node),
+            (COUNTERFACTUAL, self._roots_needed(plan, compiler)),
+        ):
             # Leaves with the same test share one rule, which the engine decides once:
             # `citizenship == noncitizen` is an element of five provisions, and
             # `age_now >= 18` is the test `age_now < 18` with met and not met swapped.
@@ -443,15 +468,17 @@ class DurableEngine:
             for index, want in wanted:
                 key, flipped = self._test_key(plan.nodes[index], index)
                 rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
-                groups.setdefault((compiler.level(index), key, rule_want), []).append(
-                    (index, want))
+                groups.setdefault((compiler.level(index), key, rule_want), []).append((index, want))
             by_kind: dict[str, list[tuple[dict[str, Any], Any]]] = {}
             for (level, _, _), members in groups.items():
                 first, first_want = members[0]
                 # The counterfactual decides roots only, so its rules cannot chain on
                 # other nodes' conclusions: they test the facts.
-                formula = compiler.chained(first, first_want) if world is ACTUAL else \
-                    compiler.formula(first, first_want)
+                formula = (
+                    compiler.chained(first, first_want)
+                    if world is ACTUAL
+                    else compiler.formula(first, first_want)
+                )
                 rule = compiler.rule_for(formula, world.kind_of(level))
                 if rule is None:
                     continue
@@ -466,11 +493,18 @@ class DurableEngine:
                     name = f"r{len(actions):06d}"
                     definition[name] = rule
                     actions[name] = conclusions
-        provisions = tuple((pid, plan.roots[pid], compiler.level(plan.roots[pid]))
-                           for pid in plan.provisions)
-        return (definition, actions, count, rounds,
-                tuple(tuple(frozenset(names) for names in world) for world in read),
-                tuple(tuple(sorted(nodes)) for nodes in nodes_read), provisions)
+        provisions = tuple(
+            (pid, plan.roots[pid], compiler.level(plan.roots[pid])) for pid in plan.provisions
+        )
+        return (
+            definition,
+            actions,
+            count,
+            rounds,
+            tuple(tuple(frozenset(names) for names in world) for world in read),
+            tuple(tuple(sorted(nodes)) for nodes in nodes_read),
+            provisions,
+        )
 
     @staticmethod
     def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
@@ -483,9 +517,9 @@ class DurableEngine:
         op, value = c.op, c.value
         if op == "is":
             return ("is", c.fact), not value
-        if op in ("lt", "ge"):    # x >= b is not (x < b)
+        if op in ("lt", "ge"):  # x >= b is not (x < b)
             return ("lt", c.fact, value), op == "ge"
-        if op in ("le", "gt"):    # on whole numbers, x <= b is x < b + 1
+        if op in ("le", "gt"):  # on whole numbers, x <= b is x < b + 1
             return ("lt", c.fact, value + 1), op == "gt"
         if op == "eq" and not isinstance(value, str):
             return ("eq", c.fact, value), False
@@ -510,8 +544,9 @@ class DurableEngine:
         return wanted
 
     # -- run -----------------------------------------------------------------------
-    def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str],
-                      skip: Mapping[str, Any] = {}) -> list[str]:  # noqa: B006 - read only
+    def _fragments_of(
+        self, facts: Mapping[str, Any], read: frozenset[str], skip: Mapping[str, Any] = {}
+    ) -> list[str]:  # noqa: B006 - read only
         """`"name":value` JSON for each fact a rule of the round reads (the engine scans
         every attribute of a fact at each alpha node it visits, so unread ones cost
         time). Scalar fragments are cached (a bounded set: booleans, ages, choices)."""
@@ -531,8 +566,7 @@ class DurableEngine:
         return parts
 
     @staticmethod
-    def _statuses_of(ruleset: _Ruleset, statuses: list[int], offset: int,
-                     level: int) -> list[str]:
+    def _statuses_of(ruleset: _Ruleset, statuses: list[int], offset: int, level: int) -> list[str]:
         """`"P_<id>":"met"` for each provision concluded in a round before `level`."""
         parts = []
         for pid, root, provision_level in ruleset.provisions:
@@ -542,9 +576,9 @@ class DurableEngine:
                     parts.append(f'"{status_attribute(pid)}":"{_STATUS_WORD[status]}"')
         return parts
 
-    def evaluate(self, plan: Plan, facts: Mapping[str, Any],
-                 overrides: Mapping[str, Any] | None = None
-                 ) -> tuple[list[int], list[int] | None]:
+    def evaluate(
+        self, plan: Plan, facts: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
+    ) -> tuple[list[int], list[int] | None]:
         """Status of every node of `plan`; and, when `overrides` are given, the statuses
         of the provision roots with those facts changed (the counterfactual), computed
         in the same session."""
@@ -563,21 +597,45 @@ class DurableEngine:
                 read, cf_read = ruleset.facts_read[0][level], ruleset.facts_read[1][level]
                 batch = [_START_JSON] if level == 0 else []
                 known = self._statuses_of(ruleset, statuses, 0, level)
-                known += [f'"{node_attribute(i)}":"{_STATUS_WORD[statuses[i]]}"'
-                          for i in ruleset.nodes_read[level] if statuses[i] != UNDETERMINED]
+                known += [
+                    f'"{node_attribute(i)}":"{_STATUS_WORD[statuses[i]]}"'
+                    for i in ruleset.nodes_read[level]
+                    if statuses[i] != UNDETERMINED
+                ]
                 if overrides is None:
-                    batch.append(",".join([header + f'"{ACTUAL.kind_of(level)}"',
-                                           *self._fragments_of(facts, read), *known]) + "}")
+                    batch.append(
+                        ",".join(
+                            [
+                                header + f'"{ACTUAL.kind_of(level)}"',
+                                *self._fragments_of(facts, read),
+                                *known,
+                            ]
+                        )
+                        + "}"
+                    )
                 else:
-                    batch.append(",".join([
-                        header + f'"{ACTUAL.kind_of(level)}"',
-                        *self._fragments_of(facts, read), *known]) + "}")
+                    batch.append(
+                        ",".join(
+                            [
+                                header + f'"{ACTUAL.kind_of(level)}"',
+                                *self._fragments_of(facts, read),
+                                *known,
+                            ]
+                        )
+                        + "}"
+                    )
                     if cf_read or level:
-                        batch.append(",".join([
-                            header + f'"{COUNTERFACTUAL.kind_of(level)}"',
-                            *self._fragments_of(facts, cf_read, overrides),
-                            *self._fragments_of(overrides, cf_read),
-                            *self._statuses_of(ruleset, statuses, count, level)]) + "}")
+                        batch.append(
+                            ",".join(
+                                [
+                                    header + f'"{COUNTERFACTUAL.kind_of(level)}"',
+                                    *self._fragments_of(facts, cf_read, overrides),
+                                    *self._fragments_of(overrides, cf_read),
+                                    *self._statuses_of(ruleset, statuses, count, level),
+                                ]
+                            )
+                            + "}"
+                        )
                 code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
                 asserted.extend(batch)
                 if code != 0:
@@ -585,16 +643,18 @@ class DurableEngine:
                 result = _dre.start_action_for_state(handle, state)
                 message = result[1] if result else None
                 while message:
-                    conclusions = actions.get(message[2:2 + NAME_WIDTH])  # '{"r000123":..'
+                    conclusions = actions.get(message[2 : 2 + NAME_WIDTH])  # '{"r000123":..'
                     if conclusions is not None:
                         for index, status in conclusions:
                             previous = statuses[index]
                             if previous == status:
                                 continue  # `$or` fires once per matching branch
                             if previous != UNDETERMINED:
-                                raise EngineError(f"node {index % count} was concluded both "
-                                                  f"met and not met; this is a bug in the "
-                                                  f"compiler")
+                                raise EngineError(
+                                    f"node {index % count} was concluded both "
+                                    f"met and not met; this is a bug in the "
+                                    f"compiler"
+                                )
                             statuses[index] = status
                     message = complete(handle, state)
         except _dre.error as exc:
@@ -604,8 +664,9 @@ class DurableEngine:
         return statuses[:count], statuses[count:] if overrides is not None else None
 
     @staticmethod
-    def _reset(ruleset: _Ruleset, state: int | None, message: str | None,
-               asserted: list[str]) -> None:
+    def _reset(
+        ruleset: _Ruleset, state: int | None, message: str | None, asserted: list[str]
+    ) -> None:
         """Leave the session empty for the next scenario.
 
         Creating a session costs ~8 KB of memset per beta node (1.7 M instructions per

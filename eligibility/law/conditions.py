@@ -15,6 +15,7 @@ children. The reference evaluator is one pass over that list; the durable-rules 
 compiles the same list, and both return the same per-node statuses, from which
 `missing_facts` and explanations are derived by shared code.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
@@ -49,15 +50,15 @@ class Condition:
     children: tuple[Condition, ...] = ()
     fact: str | None = None
     op: str | None = None
-    value: Any = None                # operand; frozenset for any_of / none_of
-    provision: str | None = None     # for kind == "provision"
-    question: str | None = None      # for kind == "open_question": e.g. "E-1"
-    constant: int | None = None      # for kind == "always"
+    value: Any = None  # operand; frozenset for any_of / none_of
+    provision: str | None = None  # for kind == "provision"
+    question: str | None = None  # for kind == "open_question": e.g. "E-1"
+    constant: int | None = None  # for kind == "always"
     verification: str | None = None  # V, V2 or U (LEGAL-BRIEF tags)
-    reading: str | None = None       # the brief's ambiguity id this node adopts (E-1..)
+    reading: str | None = None  # the brief's ambiguity id this node adopts (E-1..)
     critiques: tuple[str, ...] = ()
-    comment: str = ""                # what a reader should know about this element
-    since: str | None = None         # set on resolution: the amendment that wrote it
+    comment: str = ""  # what a reader should know about this element
+    since: str | None = None  # set on resolution: the amendment that wrote it
     origin: tuple[str, int | None] = ("", None)  # file and line, for messages
 
     def walk(self) -> Iterable[Condition]:
@@ -87,7 +88,9 @@ def describe_test(condition: Condition) -> str:
     if symbol:
         return f"{condition.fact} {symbol} {value}"
     listed = ", ".join(sorted(value))
-    return f"{condition.fact} {'includes any of' if op == 'any_of' else 'includes none of'} [{listed}]"
+    return (
+        f"{condition.fact} {'includes any of' if op == 'any_of' else 'includes none of'} [{listed}]"
+    )
 
 
 def _leaf_test(condition: Condition) -> Callable[[Mapping[str, Any], list[int]], int]:
@@ -100,28 +103,36 @@ def _leaf_test(condition: Condition) -> Callable[[Mapping[str, Any], list[int]],
     undetermined, met, not_met = UNDETERMINED, MET, NOT_MET
 
     if op in ("is", "eq"):
+
         def equal(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
                 return undetermined
             return met if value == operand else not_met
+
         return equal
     if op == "lt":
+
         def less(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
                 return undetermined
             return met if value < operand else not_met
+
         return less
     if op in ("le", "gt", "ge"):
-        compare = {"le": lambda v: v <= operand, "gt": lambda v: v > operand,
-                   "ge": lambda v: v >= operand}[op]
+        compare = {
+            "le": lambda v: v <= operand,
+            "gt": lambda v: v > operand,
+            "ge": lambda v: v >= operand,
+        }[op]
 
         def ordered(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
                 return undetermined
             return met if compare(value) else not_met
+
         return ordered
     if op in ("any_of", "none_of"):
         hit, miss = (met, not_met) if op == "any_of" else (not_met, met)
@@ -133,6 +144,7 @@ def _leaf_test(condition: Condition) -> Callable[[Mapping[str, Any], list[int]],
             if isinstance(value, str):  # an enum fact: membership
                 return hit if value in operand else miss
             return miss if operand.isdisjoint(value) else hit
+
         return member
     raise ValueError(f"unknown operator {op!r}")  # the loader rejects these first
 
@@ -143,9 +155,9 @@ class PlanNode:
 
     index: int
     condition: Condition
-    owner: str                       # provision id, or "note:<provision>:<note id>"
+    owner: str  # provision id, or "note:<provision>:<note id>"
     children: tuple[int, ...] = ()
-    target: int | None = None        # for provision references: the referred root
+    target: int | None = None  # for provision references: the referred root
 
 
 @dataclass
@@ -153,11 +165,12 @@ class Plan:
     """The condition trees of one resolved rule book, flattened in evaluation order."""
 
     nodes: list[PlanNode]
-    roots: dict[str, int]            # provision id (or note key) -> root index
-    provisions: tuple[str, ...]      # provision ids in evaluation order
+    roots: dict[str, int]  # provision id (or note key) -> root index
+    provisions: tuple[str, ...]  # provision ids in evaluation order
     dependency_facts: dict[str, Any] = field(default_factory=dict)
     _steps: list[Callable[[Mapping[str, Any], list[int]], int]] = field(
-        default_factory=list, repr=False)
+        default_factory=list, repr=False
+    )
 
     def __post_init__(self) -> None:
         self._steps = [self._step(node) for node in self.nodes]
@@ -169,6 +182,7 @@ class Plan:
         if kind == "fact":
             return _leaf_test(node.condition)
         if kind == "all":
+
             def all_of(facts: Mapping[str, Any], st: list[int]) -> int:
                 result = MET
                 for i in children:
@@ -178,8 +192,10 @@ class Plan:
                     if s == UNDETERMINED:
                         result = UNDETERMINED
                 return result
+
             return all_of
         if kind == "any":
+
             def any_of(facts: Mapping[str, Any], st: list[int]) -> int:
                 result = NOT_MET
                 for i in children:
@@ -189,6 +205,7 @@ class Plan:
                     if s == UNDETERMINED:
                         result = UNDETERMINED
                 return result
+
             return any_of
         if kind == "not":
             only = children[0]
@@ -242,19 +259,20 @@ class Plan:
             elif kind == "provision":
                 stack.append(node.target)  # type: ignore[arg-type]
             else:
-                stack.extend(i for i in reversed(node.children)
-                             if statuses[i] == UNDETERMINED)
+                stack.extend(i for i in reversed(node.children) if statuses[i] == UNDETERMINED)
         return list(facts), list(questions)
 
     def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
         """The law-enforcement dependency facts whose value differs from the favourable
         one, set to it; None when the counterfactual changes nothing."""
-        changed = {name: value for name, value in self.dependency_facts.items()
-                   if facts.get(name) != value}
+        changed = {
+            name: value for name, value in self.dependency_facts.items() if facts.get(name) != value
+        }
         return changed or None
 
-    def explanation(self, statuses: list[int], index: int,
-                    describe: Callable[[PlanNode, int], dict[str, Any]]) -> dict[str, Any]:
+    def explanation(
+        self, statuses: list[int], index: int, describe: Callable[[PlanNode, int], dict[str, Any]]
+    ) -> dict[str, Any]:
         """A nested explanation dict for the subtree at `index` (built on demand)."""
         node = self.nodes[index]
         out = describe(node, statuses[index])
@@ -262,8 +280,9 @@ class Plan:
         return out
 
 
-def build_plan(trees: Mapping[str, Condition], order: Iterable[str],
-               dependency_facts: Mapping[str, Any]) -> Plan:
+def build_plan(
+    trees: Mapping[str, Condition], order: Iterable[str], dependency_facts: Mapping[str, Any]
+) -> Plan:
     """Flatten condition trees (provision id or note key -> root) in `order`.
 
     `order` must list every provision after the provisions it refers to.

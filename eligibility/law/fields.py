@@ -4,6 +4,7 @@ A `Node` wraps one value of a `Document` with its key path. Its accessors check 
 shape and raise the loader's error class with the file, line, key path, what was
 expected and, for names, the nearest valid one.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,8 +55,13 @@ class Node:
 
     __slots__ = ("doc", "path", "value", "error")
 
-    def __init__(self, doc: Document, value: Any, path: KeyPath = (),
-                 error: type[EligibilityError] = EligibilityError) -> None:
+    def __init__(
+        self,
+        doc: Document,
+        value: Any,
+        path: KeyPath = (),
+        error: type[EligibilityError] = EligibilityError,
+    ) -> None:
         self.doc = doc
         self.value = value
         self.path = path
@@ -64,16 +70,18 @@ class Node:
     # -- errors -----------------------------------------------------------------
     def fail(self, message: str, key: str | int | None = None) -> EligibilityError:
         path = self.path + (key,) if key is not None else self.path
-        return self.error(message, path=self.doc.path, line=self.doc.line(path),
-                          key=format_path(path) or None)
+        return self.error(
+            message, path=self.doc.path, line=self.doc.line(path), key=format_path(path) or None
+        )
 
     @property
     def key(self) -> str:
         return format_path(self.path)
 
     # -- shapes -----------------------------------------------------------------
-    def mapping(self, *, required: Iterable[str] = (), optional: Iterable[str] = (),
-                what: str = "mapping") -> Node:
+    def mapping(
+        self, *, required: Iterable[str] = (), optional: Iterable[str] = (), what: str = "mapping"
+    ) -> Node:
         """Check this is a mapping with exactly the allowed keys."""
         if not isinstance(self.value, dict):
             raise self.fail(f"expected {article(what)} {what}, got {describe(self.value)}")
@@ -81,16 +89,18 @@ class Node:
         allowed = set(required) | set(optional)
         for key in self.value:
             if key not in allowed:
-                raise self.fail(f"unknown key{did_you_mean(key, allowed)}; expected one of: "
-                                f"{', '.join(sorted(allowed))}", key)
+                raise self.fail(
+                    f"unknown key{did_you_mean(key, allowed)}; expected one of: "
+                    f"{', '.join(sorted(allowed))}",
+                    key,
+                )
         for key in required:
             if key not in self.value:
                 raise self.fail(f"missing required key `{key}`")
         return self
 
     def has(self, key: str) -> bool:
-        return isinstance(self.value, dict) and key in self.value and \
-            self.value[key] is not None
+        return isinstance(self.value, dict) and key in self.value and self.value[key] is not None
 
     def child(self, key: str | int) -> Node:
         return Node(self.doc, self.value[key], self.path + (key,), self.error)
@@ -125,8 +135,9 @@ class Node:
     def identifier(self) -> str:
         value = self.value
         if not isinstance(value, str) or not ID_PATTERN.match(value):
-            raise self.fail("expected an id of lower-case letters, digits, '-' and '_', "
-                            f"got {describe(value)}")
+            raise self.fail(
+                f"expected an id of lower-case letters, digits, '-' and '_', got {describe(value)}"
+            )
         return value
 
     def date(self) -> dt.date:
@@ -155,8 +166,7 @@ class Node:
         if not isinstance(self.value, str) or self.value not in choices:
             shown = describe(self.value)
             hint = did_you_mean(self.value, choices) if isinstance(self.value, str) else ""
-            listed = ", ".join(choices) if len(choices) <= 12 else \
-                ", ".join(choices[:12]) + ", ..."
+            listed = ", ".join(choices) if len(choices) <= 12 else ", ".join(choices[:12]) + ", ..."
             raise self.fail(f"unknown {what} {shown}{hint}; expected one of: {listed}")
         return self.value
 

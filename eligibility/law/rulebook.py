@@ -11,6 +11,7 @@ in date order, then the overlays' changes apply. Resolutions are cached per *epo
 interval between two dates at which anything changes, so that a batch over many dates
 compiles each version of the law once.
 """
+
 from __future__ import annotations
 
 import bisect
@@ -22,17 +23,28 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from . import yamlfile
-from .conditions import (ALL_OPERATORS, INNER_KINDS, MET, NOT_MET, OPERATORS, STATUS_OF,
-                         Condition, Plan, build_plan)
 from ..errors import RuleError, UsageError, did_you_mean
-from .vocabulary import Vocabulary, load_vocabulary
+from . import yamlfile
+from .conditions import (
+    ALL_OPERATORS,
+    INNER_KINDS,
+    NOT_MET,
+    OPERATORS,
+    STATUS_OF,
+    Condition,
+    Plan,
+    build_plan,
+)
 from .fields import Node, describe, root
+from .vocabulary import Vocabulary, load_vocabulary
 
 VERIFICATION_TAGS = ("V", "V2", "U")
-CONDITION_KEYS = ("id", "text", "citation", "verification", "reading", "critiques",
-                  "comment") + INNER_KINDS + ("fact", "provision", "open_question",
-                                               "always") + ALL_OPERATORS
+CONDITION_KEYS = (
+    ("id", "text", "citation", "verification", "reading", "critiques", "comment")
+    + INNER_KINDS
+    + ("fact", "provision", "open_question", "always")
+    + ALL_OPERATORS
+)
 AMENDMENT_OPS = ("replace", "add", "remove", "update")
 MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive load
 
@@ -43,8 +55,10 @@ def bundled_rules_dir() -> Path:
     for candidate in (here.parent / "rules", here / "rules"):
         if (candidate / "facts.yaml").is_file():
             return candidate
-    raise UsageError(f"the bundled rules are missing (looked in {here.parent / 'rules'} "
-                     f"and {here / 'rules'}); reinstall the package")
+    raise UsageError(
+        f"the bundled rules are missing (looked in {here.parent / 'rules'} "
+        f"and {here / 'rules'}); reinstall the package"
+    )
 
 
 # --------------------------------------------------------------------------- model
@@ -57,9 +71,9 @@ class Note:
     id: str
     text: str
     citation: str = ""
-    start: dt.date | None = None      # shown from this date
-    until: dt.date | None = None      # shown before this date
-    when: Condition | None = None     # shown when this condition is met
+    start: dt.date | None = None  # shown from this date
+    until: dt.date | None = None  # shown before this date
+    when: Condition | None = None  # shown when this condition is met
 
 
 @dataclass(frozen=True)
@@ -73,9 +87,15 @@ class Critique:
     summary: str
 
     def as_dict(self) -> dict[str, Any]:
-        return {"id": self.id, "source": self.source, "author": self.author,
-                "title": self.title, "year": self.year,
-                "recommendation": self.recommendation, "summary": self.summary}
+        return {
+            "id": self.id,
+            "source": self.source,
+            "author": self.author,
+            "title": self.title,
+            "year": self.year,
+            "recommendation": self.recommendation,
+            "summary": self.summary,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,7 +121,7 @@ class Amendment:
     summary: str
     operations: tuple[Operation, ...]
     verification: str | None = None
-    implements: str = ""           # overlays: the recommendation this change implements
+    implements: str = ""  # overlays: the recommendation this change implements
     origin: tuple[str, int | None] = ("", None)
 
     @property
@@ -182,10 +202,18 @@ class ResolvedBook:
         and its notes as (text, index of the note's condition or None)."""
         plan = self.plan
         return tuple(
-            (pid, p.title, p.citation, plan.roots[pid],
-             tuple((note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
-                   for note in p.notes))
-            for pid, p in self.provisions.items())
+            (
+                pid,
+                p.title,
+                p.citation,
+                plan.roots[pid],
+                tuple(
+                    (note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
+                    for note in p.notes
+                ),
+            )
+            for pid, p in self.provisions.items()
+        )
 
     @cached_property
     def _critiques_by_provision(self) -> dict[str, list[dict[str, Any]]]:
@@ -195,8 +223,9 @@ class ResolvedBook:
             for node in self.provisions[pid].condition.walk():
                 for cid in node.critiques:
                     applies.setdefault(cid, []).append(node.id)
-            found[pid] = [{**self.critiques[cid].as_dict(), "conditions": ids}
-                          for cid, ids in applies.items()]
+            found[pid] = [
+                {**self.critiques[cid].as_dict(), "conditions": ids} for cid, ids in applies.items()
+            ]
         return found
 
     def critiques_for(self, provision: str) -> list[dict[str, Any]]:
@@ -214,14 +243,16 @@ def note_key(provision: str, note: str) -> str:
 class _Parser:
     """Parses conditions, amendments and notes of one file against a vocabulary."""
 
-    def __init__(self, vocabulary: Vocabulary, critiques: Mapping[str, Any],
-                 provision_ids: Iterable[str]) -> None:
+    def __init__(
+        self, vocabulary: Vocabulary, critiques: Mapping[str, Any], provision_ids: Iterable[str]
+    ) -> None:
         self.vocabulary = vocabulary
         self.critiques = critiques
         self.provision_ids = set(provision_ids)
 
-    def condition(self, node: Node, *, need_citation: bool = True,
-                  defaults: Mapping[str, str] | None = None) -> Condition:
+    def condition(
+        self, node: Node, *, need_citation: bool = True, defaults: Mapping[str, str] | None = None
+    ) -> Condition:
         node.mapping(optional=CONDITION_KEYS, what="condition")
         value = node.value
         defaults = defaults or {}
@@ -231,22 +262,29 @@ class _Parser:
         cid = node.child("id").identifier() if "id" in value else defaults["id"]
         text = node.child("text").text() if "text" in value else defaults["text"]
         origin = (node.doc.path, node.doc.line(node.path))
-        kinds = [k for k in INNER_KINDS + ("fact", "provision", "open_question", "always")
-                 if k in value]
+        kinds = [
+            k for k in INNER_KINDS + ("fact", "provision", "open_question", "always") if k in value
+        ]
         if len(kinds) != 1:
             found = ", ".join(kinds) if kinds else "none"
-            raise node.fail(f"condition {cid}: needs exactly one of all, any, not, fact, "
-                            f"provision, open_question, always (found {found})")
+            raise node.fail(
+                f"condition {cid}: needs exactly one of all, any, not, fact, "
+                f"provision, open_question, always (found {found})"
+            )
         kind = kinds[0]
         if need_citation and "citation" not in value:
             raise node.fail(f"condition {cid}: every condition needs a `citation`")
         common: dict[str, Any] = {
-            "id": cid, "text": text, "kind": kind, "origin": origin,
+            "id": cid,
+            "text": text,
+            "kind": kind,
+            "origin": origin,
             "citation": node.child("citation").text() if "citation" in value else "",
         }
         if "verification" in value:
             common["verification"] = node.child("verification").choice(
-                VERIFICATION_TAGS, what="verification tag")
+                VERIFICATION_TAGS, what="verification tag"
+            )
         if "reading" in value:
             common["reading"] = node.child("reading").text()
         if "comment" in value:
@@ -261,21 +299,22 @@ class _Parser:
             raise node.fail(f"condition {cid}: `{operators[0]}` applies only to a fact test")
 
         if kind in ("all", "any"):
-            items = node.child(kind).elements(what=f"list of conditions under `{kind}`",
-                                              allow_empty=False)
-            children = tuple(self.condition(item, need_citation=need_citation)
-                             for item in items)
+            items = node.child(kind).elements(
+                what=f"list of conditions under `{kind}`", allow_empty=False
+            )
+            children = tuple(self.condition(item, need_citation=need_citation) for item in items)
             return Condition(children=children, **common)
         if kind == "not":
-            return Condition(children=(self.condition(node.child("not"),
-                                                      need_citation=need_citation),),
-                             **common)
+            return Condition(
+                children=(self.condition(node.child("not"), need_citation=need_citation),), **common
+            )
         if kind == "provision":
             target = node.child("provision").identifier()
             if self.provision_ids and target not in self.provision_ids:
                 raise node.child("provision").fail(
                     f"condition {cid}: unknown provision {target}"
-                    f"{did_you_mean(target, self.provision_ids)}")
+                    f"{did_you_mean(target, self.provision_ids)}"
+                )
             return Condition(provision=target, **common)
         if kind == "open_question":
             return Condition(question=node.child("open_question").text(), **common)
@@ -284,26 +323,34 @@ class _Parser:
             return Condition(constant=STATUS_OF[status], **common)
         return self._fact_test(node, cid, operators, common)
 
-    def _fact_test(self, node: Node, cid: str, operators: list[str],
-                   common: dict[str, Any]) -> Condition:
+    def _fact_test(
+        self, node: Node, cid: str, operators: list[str], common: dict[str, Any]
+    ) -> Condition:
         fact_node = node.child("fact")
         name = fact_node.value
         if not isinstance(name, str) or name not in self.vocabulary:
-            raise fact_node.fail(f"condition {cid}: unknown fact {describe(name)}"
-                                 f"{did_you_mean(name, self.vocabulary.names())}")
+            raise fact_node.fail(
+                f"condition {cid}: unknown fact {describe(name)}"
+                f"{did_you_mean(name, self.vocabulary.names())}"
+            )
         fact = self.vocabulary[name]
         allowed = OPERATORS[fact.type]
         if not operators:
             if fact.type != "bool":
-                raise node.fail(f"condition {cid}: a test of {fact.type} fact {name} needs "
-                                f"one of: {', '.join(allowed)}")
+                raise node.fail(
+                    f"condition {cid}: a test of {fact.type} fact {name} needs "
+                    f"one of: {', '.join(allowed)}"
+                )
             return Condition(fact=name, op="is", value=True, **common)
         if len(operators) > 1:
             raise node.fail(f"condition {cid}: give one test, found {', '.join(operators)}")
         op = operators[0]
         if op not in allowed:
-            raise node.fail(f"condition {cid}: `{op}` does not apply to {fact.type} fact "
-                            f"{name}; use one of: {', '.join(allowed)}", op)
+            raise node.fail(
+                f"condition {cid}: `{op}` does not apply to {fact.type} fact "
+                f"{name}; use one of: {', '.join(allowed)}",
+                op,
+            )
         operand_node = node.child(op)
         if fact.type == "bool":
             operand: Any = operand_node.boolean()
@@ -316,17 +363,24 @@ class _Parser:
             operand = frozenset(m.choice(fact.values, what=f"{name} value") for m in members)
         return Condition(fact=name, op=op, value=operand, **common)
 
-    def amendment(self, node: Node, provision: str | None, *,
-                  overlay: bool = False) -> Amendment:
-        keys = ("id", "effective", "instrument", "citation", "summary", "verification",
-                "implements", "provision") + AMENDMENT_OPS
-        required = ("id", "summary") + (("provision", "implements") if overlay
-                                        else ("effective", "instrument", "citation"))
+    def amendment(self, node: Node, provision: str | None, *, overlay: bool = False) -> Amendment:
+        keys = (
+            "id",
+            "effective",
+            "instrument",
+            "citation",
+            "summary",
+            "verification",
+            "implements",
+            "provision",
+        ) + AMENDMENT_OPS
+        required = ("id", "summary") + (
+            ("provision", "implements") if overlay else ("effective", "instrument", "citation")
+        )
         node.mapping(required=required, optional=keys, what="amendment")
         aid = node.child("id").identifier()
         if overlay:
-            provision = node.child("provision").choice(sorted(self.provision_ids),
-                                                       what="provision")
+            provision = node.child("provision").choice(sorted(self.provision_ids), what="provision")
         assert provision is not None
         operations: list[Operation] = []
         for op in AMENDMENT_OPS:
@@ -338,58 +392,79 @@ class _Parser:
                 for item in body.elements(what="list of condition ids", allow_empty=False):
                     operations.append(Operation("remove", item.identifier(), line=line))
                 continue
-            body.mapping(optional=body.value.keys() if isinstance(body.value, dict) else (),
-                         what=f"mapping of condition ids for `{op}`")
+            body.mapping(
+                optional=body.value.keys() if isinstance(body.value, dict) else (),
+                what=f"mapping of condition ids for `{op}`",
+            )
             for target, payload in body.items():
                 Node(node.doc, target, body.path, RuleError).identifier()
                 if op == "replace":
-                    operations.append(Operation("replace", target,
-                                                (self.condition(payload),), line=line))
+                    operations.append(
+                        Operation("replace", target, (self.condition(payload),), line=line)
+                    )
                 elif op == "add":
-                    items = payload.elements(what="list of conditions to add",
-                                             allow_empty=False)
-                    operations.append(Operation("add", target, tuple(
-                        self.condition(item) for item in items), line=line))
+                    items = payload.elements(what="list of conditions to add", allow_empty=False)
+                    operations.append(
+                        Operation(
+                            "add", target, tuple(self.condition(item) for item in items), line=line
+                        )
+                    )
                 else:
                     payload.mapping(optional=("text", "citation"), what="update")
-                    changed = {k: payload.child(k).text() for k in ("text", "citation")
-                               if payload.has(k)}
+                    changed = {
+                        k: payload.child(k).text() for k in ("text", "citation") if payload.has(k)
+                    }
                     if not changed:
                         raise payload.fail("an update changes `text` and/or `citation`")
-                    operations.append(Operation("update", target, fields=changed,
-                                                line=line))
+                    operations.append(Operation("update", target, fields=changed, line=line))
         if not operations:
-            raise node.fail(f"amendment {aid} changes nothing: give one of "
-                            f"{', '.join(AMENDMENT_OPS)}")
+            raise node.fail(
+                f"amendment {aid} changes nothing: give one of {', '.join(AMENDMENT_OPS)}"
+            )
         return Amendment(
-            id=aid, provision=provision,
+            id=aid,
+            provision=provision,
             effective=node.child("effective").date() if node.has("effective") else None,
-            instrument=node.child("instrument").text() if node.has("instrument")
+            instrument=node.child("instrument").text()
+            if node.has("instrument")
             else "proposed change",
             citation=node.child("citation").text() if node.has("citation") else "",
-            summary=node.child("summary").text(), operations=tuple(operations),
-            verification=node.child("verification").choice(VERIFICATION_TAGS,
-                                                           what="verification tag")
-            if node.has("verification") else None,
+            summary=node.child("summary").text(),
+            operations=tuple(operations),
+            verification=node.child("verification").choice(
+                VERIFICATION_TAGS, what="verification tag"
+            )
+            if node.has("verification")
+            else None,
             implements=node.child("implements").text() if node.has("implements") else "",
-            origin=(node.doc.path, node.doc.line(node.path)))
+            origin=(node.doc.path, node.doc.line(node.path)),
+        )
 
     def note(self, node: Node) -> Note:
-        node.mapping(required=("id", "text"), optional=("citation", "from", "until", "when"),
-                     what="note")
+        node.mapping(
+            required=("id", "text"), optional=("citation", "from", "until", "when"), what="note"
+        )
         nid = node.child("id").identifier()
         text = node.child("text").text()
         when = None
         if node.has("when"):
-            when = self.condition(node.child("when"), need_citation=False,
-                                  defaults={"id": f"note-{nid}", "text": text})
+            when = self.condition(
+                node.child("when"),
+                need_citation=False,
+                defaults={"id": f"note-{nid}", "text": text},
+            )
         start = node.child("from").date() if node.has("from") else None
         until = node.child("until").date() if node.has("until") else None
         if start and until and start >= until:
             raise node.fail("`from` must be before `until`")
-        return Note(id=nid, text=text,
-                    citation=node.child("citation").text() if node.has("citation") else "",
-                    start=start, until=until, when=when)
+        return Note(
+            id=nid,
+            text=text,
+            citation=node.child("citation").text() if node.has("citation") else "",
+            start=start,
+            until=until,
+            when=when,
+        )
 
 
 def load_critiques(path: Path) -> dict[str, Critique]:
@@ -401,39 +476,63 @@ def parse_critiques(top: Node) -> dict[str, Critique]:
     critiques: dict[str, Critique] = {}
     for cid, node in top.entries(what="mapping of critique ids to critiques"):
         Node(top.doc, cid, node.path, RuleError).identifier()
-        node.mapping(required=("source", "author", "title", "year", "recommendation",
-                               "summary"), what="critique")
+        node.mapping(
+            required=("source", "author", "title", "year", "recommendation", "summary"),
+            what="critique",
+        )
         recommendation = node.child("recommendation")
         critiques[cid] = Critique(
-            id=cid, source=node.child("source").text(), author=node.child("author").text(),
-            title=node.child("title").text(), year=node.child("year").integer(),
+            id=cid,
+            source=node.child("source").text(),
+            author=node.child("author").text(),
+            title=node.child("title").text(),
+            year=node.child("year").integer(),
             recommendation=str(recommendation.integer())
-            if isinstance(recommendation.value, int) else recommendation.text(),
-            summary=node.child("summary").text())
+            if isinstance(recommendation.value, int)
+            else recommendation.text(),
+            summary=node.child("summary").text(),
+        )
     return critiques
 
 
 def _load_provision(path: Path, parser: _Parser) -> ProvisionSource:
     doc = yamlfile.load(path)
     top = root(doc, RuleError)
-    top.mapping(required=("provision", "title", "effective", "enacted_by", "condition"),
-                optional=("amendments", "notes", "checked_on"), what="provision file")
+    top.mapping(
+        required=("provision", "title", "effective", "enacted_by", "condition"),
+        optional=("amendments", "notes", "checked_on"),
+        what="provision file",
+    )
     pid = top.child("provision").identifier()
     if path.stem != pid:
-        raise top.child("provision").fail(f"provision {pid} must be in a file named "
-                                          f"{pid}.yaml (one provision per file)")
+        raise top.child("provision").fail(
+            f"provision {pid} must be in a file named {pid}.yaml (one provision per file)"
+        )
     condition = parser.condition(top.child("condition"))
-    amendments = tuple(parser.amendment(item, pid) for item in
-                       top.child("amendments").elements(what="list of amendments")) \
-        if top.has("amendments") else ()
-    notes = tuple(parser.note(item) for item in top.child("notes").elements(
-        what="list of notes")) if top.has("notes") else ()
+    amendments = (
+        tuple(
+            parser.amendment(item, pid)
+            for item in top.child("amendments").elements(what="list of amendments")
+        )
+        if top.has("amendments")
+        else ()
+    )
+    notes = (
+        tuple(parser.note(item) for item in top.child("notes").elements(what="list of notes"))
+        if top.has("notes")
+        else ()
+    )
     return ProvisionSource(
-        id=pid, title=top.child("title").text(), effective=top.child("effective").date(),
-        enacted_by=top.child("enacted_by").text(), condition=condition,
-        amendments=amendments, notes=notes,
+        id=pid,
+        title=top.child("title").text(),
+        effective=top.child("effective").date(),
+        enacted_by=top.child("enacted_by").text(),
+        condition=condition,
+        amendments=amendments,
+        notes=notes,
         checked_on=top.child("checked_on").date() if top.has("checked_on") else None,
-        path=str(path))
+        path=str(path),
+    )
 
 
 # ------------------------------------------------------------------ rule books
@@ -449,11 +548,11 @@ class RuleBook:
     path: str
     vocabulary: Vocabulary
     critiques: dict[str, Critique]
-    sources: dict[str, ProvisionSource]            # provision id -> source, display order
-    changes: tuple[Amendment, ...] = ()            # overlay changes, base first
+    sources: dict[str, ProvisionSource]  # provision id -> source, display order
+    changes: tuple[Amendment, ...] = ()  # overlay changes, base first
     extends: str | None = None
-    invariants: tuple[Any, ...] = ()               # raw invariant nodes, parsed by check
-    recorded: tuple[RecordedChange, ...] = ()      # timeline rows with no encoded effect
+    invariants: tuple[Any, ...] = ()  # raw invariant nodes, parsed by check
+    recorded: tuple[RecordedChange, ...] = ()  # timeline rows with no encoded effect
     _cache: dict[int, ResolvedBook] = field(default_factory=dict, repr=False)
 
     # -- dates -------------------------------------------------------------------
@@ -489,35 +588,47 @@ class RuleBook:
 
     def _resolve(self, date: dt.date, index: int) -> ResolvedBook:
         dates = self.change_dates
-        epoch = (dates[index - 1] if index > 0 else None,
-                 dates[index] if index < len(dates) else None)
+        epoch = (
+            dates[index - 1] if index > 0 else None,
+            dates[index] if index < len(dates) else None,
+        )
         provisions: dict[str, Provision] = {}
         for pid, source in self.sources.items():
             in_force = date >= source.effective
             if not in_force:
                 condition = Condition(
-                    id=f"{pid}-not-in-force", kind="always", constant=NOT_MET,
+                    id=f"{pid}-not-in-force",
+                    kind="always",
+                    constant=NOT_MET,
                     text=f"Not yet law: {source.title} was created by {source.enacted_by}, "
-                         f"in force from {source.effective.isoformat()}",
-                    citation=source.condition.citation, origin=source.condition.origin)
+                    f"in force from {source.effective.isoformat()}",
+                    citation=source.condition.citation,
+                    origin=source.condition.origin,
+                )
             else:
                 condition = source.condition
-                for amendment in sorted((a for a in source.amendments
-                                         if a.effective and a.effective <= date),
-                                        key=lambda a: a.effective):  # stable: file order
+                for amendment in sorted(
+                    (a for a in source.amendments if a.effective and a.effective <= date),
+                    key=lambda a: a.effective,
+                ):  # stable: file order
                     condition = apply_amendment(condition, amendment)
                 for change in self.changes:
-                    if change.provision == pid and (change.effective is None
-                                                    or change.effective <= date):
+                    if change.provision == pid and (
+                        change.effective is None or change.effective <= date
+                    ):
                         condition = apply_amendment(condition, change)
-            notes = tuple(n for n in source.notes if in_force
-                          and (n.start is None or n.start <= date)
-                          and (n.until is None or date < n.until))
-            provisions[pid] = Provision(pid, source.title, condition.citation, condition,
-                                        notes, in_force)
+            notes = tuple(
+                n
+                for n in source.notes
+                if in_force
+                and (n.start is None or n.start <= date)
+                and (n.until is None or date < n.until)
+            )
+            provisions[pid] = Provision(
+                pid, source.title, condition.citation, condition, notes, in_force
+            )
         order = topological_order(provisions, self.path)
-        return ResolvedBook(self.name, epoch, provisions, order, self.critiques,
-                            self.vocabulary)
+        return ResolvedBook(self.name, epoch, provisions, order, self.critiques, self.vocabulary)
 
 
 def topological_order(provisions: Mapping[str, Provision], path: str) -> tuple[str, ...]:
@@ -529,15 +640,17 @@ def topological_order(provisions: Mapping[str, Provision], path: str) -> tuple[s
         if state.get(pid) == 2:
             return
         if state.get(pid) == 1:
-            cycle = " -> ".join(trail[trail.index(pid):] + [pid])
+            cycle = " -> ".join(trail[trail.index(pid) :] + [pid])
             raise RuleError(f"provisions refer to each other in a cycle: {cycle}", path=path)
         state[pid] = 1
         for node in provisions[pid].condition.walk():
             if node.kind == "provision":
                 if node.provision not in provisions:
-                    raise RuleError(f"condition {node.id} refers to unknown provision "
-                                    f"{node.provision}", path=node.origin[0] or path,
-                                    line=node.origin[1])
+                    raise RuleError(
+                        f"condition {node.id} refers to unknown provision {node.provision}",
+                        path=node.origin[0] or path,
+                        line=node.origin[1],
+                    )
                 visit(node.provision, trail + [pid])  # type: ignore[arg-type]
         state[pid] = 2
         order.append(pid)
@@ -559,8 +672,9 @@ def _apply(tree: Condition, operation: Operation, amendment: Amendment) -> Condi
     stamp = amendment.label
 
     def stamped(condition: Condition) -> Condition:
-        return replace(condition, since=stamp,
-                       children=tuple(stamped(c) for c in condition.children))
+        return replace(
+            condition, since=stamp, children=tuple(stamped(c) for c in condition.children)
+        )
 
     def rewrite(node: Condition) -> Condition | None:
         nonlocal found
@@ -574,33 +688,46 @@ def _apply(tree: Condition, operation: Operation, amendment: Amendment) -> Condi
                 since = stamp if "text" in operation.fields else node.since
                 return replace(node, since=since, **dict(operation.fields))
             if node.kind not in ("all", "any"):
-                raise RuleError(f"amendment {amendment.id}: cannot add to {node.id}, which "
-                                f"is not an `all` or `any` condition",
-                                path=amendment.origin[0], line=operation.line)
-            return node.with_children(node.children + tuple(
-                stamped(c) for c in operation.conditions))
+                raise RuleError(
+                    f"amendment {amendment.id}: cannot add to {node.id}, which "
+                    f"is not an `all` or `any` condition",
+                    path=amendment.origin[0],
+                    line=operation.line,
+                )
+            return node.with_children(
+                node.children + tuple(stamped(c) for c in operation.conditions)
+            )
         if not node.children:
             return node
         children = [rewrite(child) for child in node.children]
         kept = [c for c in children if c is not None]
         if not kept:
-            raise RuleError(f"amendment {amendment.id}: removing {operation.target} would "
-                            f"leave {node.id} without conditions",
-                            path=amendment.origin[0], line=operation.line)
-        if all(a is b for a, b in zip(children, node.children)):
+            raise RuleError(
+                f"amendment {amendment.id}: removing {operation.target} would "
+                f"leave {node.id} without conditions",
+                path=amendment.origin[0],
+                line=operation.line,
+            )
+        if all(a is b for a, b in zip(children, node.children, strict=True)):
             return node
         return node.with_children(kept)
 
     result = rewrite(tree)
     if not found:
         ids = [n.id for n in tree.walk()]
-        raise RuleError(f"amendment {amendment.id} ({operation.op}): no condition "
-                        f"{operation.target} in {amendment.provision} at this date"
-                        f"{did_you_mean(operation.target, ids)}",
-                        path=amendment.origin[0], line=operation.line)
+        raise RuleError(
+            f"amendment {amendment.id} ({operation.op}): no condition "
+            f"{operation.target} in {amendment.provision} at this date"
+            f"{did_you_mean(operation.target, ids)}",
+            path=amendment.origin[0],
+            line=operation.line,
+        )
     if result is None:
-        raise RuleError(f"amendment {amendment.id}: cannot remove the root condition "
-                        f"{operation.target}", path=amendment.origin[0], line=operation.line)
+        raise RuleError(
+            f"amendment {amendment.id}: cannot remove the root condition {operation.target}",
+            path=amendment.origin[0],
+            line=operation.line,
+        )
     _check_unique_ids(result, amendment)
     return result
 
@@ -609,26 +736,29 @@ def _check_unique_ids(tree: Condition, amendment: Amendment) -> None:
     seen: set[str] = set()
     for node in tree.walk():
         if node.id in seen:
-            raise RuleError(f"amendment {amendment.id}: condition id {node.id} appears "
-                            f"twice in {amendment.provision} after the change",
-                            path=amendment.origin[0], line=amendment.origin[1])
+            raise RuleError(
+                f"amendment {amendment.id}: condition id {node.id} appears "
+                f"twice in {amendment.provision} after the change",
+                path=amendment.origin[0],
+                line=amendment.origin[1],
+            )
         seen.add(node.id)
 
 
 # --------------------------------------------------------------------- loading
 
 
-def _load_directory(path: Path, vocabulary: Vocabulary,
-                    critiques: dict[str, Critique]) -> RuleBook:
+def _load_directory(path: Path, vocabulary: Vocabulary, critiques: dict[str, Critique]) -> RuleBook:
     meta_path = path / "ruleset.yaml"
     doc = yamlfile.load(meta_path)
     top = root(doc, RuleError)
-    top.mapping(required=("rule_set", "title", "provisions"),
-                optional=("description", "checked_on", "recorded"),
-                what="rule set description")
+    top.mapping(
+        required=("rule_set", "title", "provisions"),
+        optional=("description", "checked_on", "recorded"),
+        what="rule set description",
+    )
     name = top.child("rule_set").identifier()
-    order_nodes = top.child("provisions").elements(what="list of provision ids",
-                                                   allow_empty=False)
+    order_nodes = top.child("provisions").elements(what="list of provision ids", allow_empty=False)
     order = [n.identifier() for n in order_nodes]
     for number, n in enumerate(order_nodes):
         if n.value in order[:number]:
@@ -636,12 +766,12 @@ def _load_directory(path: Path, vocabulary: Vocabulary,
     files = {p.stem: p for p in sorted(path.glob("*.yaml")) if p.name != "ruleset.yaml"}
     for n in order_nodes:
         if n.value not in files:
-            raise n.fail(f"no file {n.value}.yaml in {path}"
-                         f"{did_you_mean(n.value, files)}")
+            raise n.fail(f"no file {n.value}.yaml in {path}{did_you_mean(n.value, files)}")
     for stem, file in files.items():
         if stem not in order:
-            raise RuleError(f"{file.name} is not listed under `provisions` in "
-                            f"ruleset.yaml", path=str(meta_path))
+            raise RuleError(
+                f"{file.name} is not listed under `provisions` in ruleset.yaml", path=str(meta_path)
+            )
     parser = _Parser(vocabulary, critiques, order)
     sources = {pid: _load_provision(files[pid], parser) for pid in order}
     for source in sources.values():
@@ -649,46 +779,74 @@ def _load_directory(path: Path, vocabulary: Vocabulary,
     recorded = []
     if top.has("recorded"):
         for item in top.child("recorded").elements(what="list of recorded changes"):
-            item.mapping(required=("effective", "instrument", "change", "reason"),
-                         optional=("verification",), what="recorded change")
-            recorded.append(RecordedChange(
-                effective=item.child("effective").date(),
-                instrument=item.child("instrument").text(),
-                change=item.child("change").text(), reason=item.child("reason").text(),
-                verification=item.child("verification").choice(
-                    VERIFICATION_TAGS, what="verification tag")
-                if item.has("verification") else None))
-    return RuleBook(name=name, title=top.child("title").text(),
-                    description=top.child("description").text()
-                    if top.has("description") else "",
-                    path=str(path), vocabulary=vocabulary, critiques=critiques,
-                    sources=sources, recorded=tuple(recorded))
+            item.mapping(
+                required=("effective", "instrument", "change", "reason"),
+                optional=("verification",),
+                what="recorded change",
+            )
+            recorded.append(
+                RecordedChange(
+                    effective=item.child("effective").date(),
+                    instrument=item.child("instrument").text(),
+                    change=item.child("change").text(),
+                    reason=item.child("reason").text(),
+                    verification=item.child("verification").choice(
+                        VERIFICATION_TAGS, what="verification tag"
+                    )
+                    if item.has("verification")
+                    else None,
+                )
+            )
+    return RuleBook(
+        name=name,
+        title=top.child("title").text(),
+        description=top.child("description").text() if top.has("description") else "",
+        path=str(path),
+        vocabulary=vocabulary,
+        critiques=critiques,
+        sources=sources,
+        recorded=tuple(recorded),
+    )
 
 
 def _check_source_ids(source: ProvisionSource) -> None:
     seen: dict[str, Condition] = {}
     for node in source.condition.walk():
         if node.id in seen:
-            raise RuleError(f"condition id {node.id} is used twice in {source.id}",
-                            path=node.origin[0], line=node.origin[1])
+            raise RuleError(
+                f"condition id {node.id} is used twice in {source.id}",
+                path=node.origin[0],
+                line=node.origin[1],
+            )
         seen[node.id] = node
 
 
 def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> RuleBook:
     doc = yamlfile.load(path)
     top = root(doc, RuleError)
-    top.mapping(required=("rule_set", "extends", "title"),
-                optional=("description", "citation", "source", "checked_on", "changes",
-                          "critiques", "invariants"),
-                what="overlay file")
+    top.mapping(
+        required=("rule_set", "extends", "title"),
+        optional=(
+            "description",
+            "citation",
+            "source",
+            "checked_on",
+            "changes",
+            "critiques",
+            "invariants",
+        ),
+        what="overlay file",
+    )
     name = top.child("rule_set").identifier()
     base_ref = top.child("extends").text()
     if base_ref in chain or str(path) in chain:
-        raise top.child("extends").fail(f"overlays extend each other in a cycle: "
-                                        f"{' -> '.join(chain + (base_ref,))}")
+        raise top.child("extends").fail(
+            f"overlays extend each other in a cycle: {' -> '.join(chain + (base_ref,))}"
+        )
     if len(chain) >= MAX_OVERLAY_CHAIN:
-        raise top.child("extends").fail(f"overlays extend each other more than "
-                                        f"{MAX_OVERLAY_CHAIN} deep")
+        raise top.child("extends").fail(
+            f"overlays extend each other more than {MAX_OVERLAY_CHAIN} deep"
+        )
     try:
         base = registry.load(base_ref, relative_to=path.parent, chain=chain + (str(path),))
     except UsageError as exc:  # name the overlay that asked for it
@@ -697,22 +855,37 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
     if top.has("critiques"):
         critiques.update(parse_critiques(top.child("critiques")))
     parser = _Parser(base.vocabulary, critiques, base.sources)
-    changes = tuple(parser.amendment(item, None, overlay=True) for item in
-                    top.child("changes").elements(what="list of changes")) \
-        if top.has("changes") else ()
+    changes = (
+        tuple(
+            parser.amendment(item, None, overlay=True)
+            for item in top.child("changes").elements(what="list of changes")
+        )
+        if top.has("changes")
+        else ()
+    )
     seen: set[str] = set()
     for change in base.changes + changes:
         if change.id in seen:
             raise RuleError(f"change id {change.id} is used twice", path=str(path))
         seen.add(change.id)
-    invariants = tuple(top.child("invariants").elements(what="list of invariants")) \
-        if top.has("invariants") else ()
-    return RuleBook(name=name, title=top.child("title").text(),
-                    description=top.child("description").text()
-                    if top.has("description") else "",
-                    path=str(path), vocabulary=base.vocabulary, critiques=critiques,
-                    sources=base.sources, changes=base.changes + changes, extends=base.name,
-                    invariants=base.invariants + invariants, recorded=base.recorded)
+    invariants = (
+        tuple(top.child("invariants").elements(what="list of invariants"))
+        if top.has("invariants")
+        else ()
+    )
+    return RuleBook(
+        name=name,
+        title=top.child("title").text(),
+        description=top.child("description").text() if top.has("description") else "",
+        path=str(path),
+        vocabulary=base.vocabulary,
+        critiques=critiques,
+        sources=base.sources,
+        changes=base.changes + changes,
+        extends=base.name,
+        invariants=base.invariants + invariants,
+        recorded=base.recorded,
+    )
 
 
 class Registry:
@@ -746,23 +919,27 @@ class Registry:
             found[overlay.stem] = overlay
         return found
 
-    def load(self, ref: str, *, relative_to: Path | None = None,
-             chain: tuple[str, ...] = ()) -> RuleBook:
+    def load(
+        self, ref: str, *, relative_to: Path | None = None, chain: tuple[str, ...] = ()
+    ) -> RuleBook:
         """A rule set by bundled name, or by path to a directory or overlay file."""
         key = ref if ref in self.bundled() else None
         path: Path | None = None
         if key is not None:
             path = self.bundled()[ref]
         else:
-            candidate = Path(ref) if relative_to is None or Path(ref).is_absolute() \
-                else relative_to / ref
+            candidate = (
+                Path(ref) if relative_to is None or Path(ref).is_absolute() else relative_to / ref
+            )
             if candidate.exists():
                 path = candidate.resolve()
                 key = str(path)
         if path is None or key is None:
-            raise UsageError(f"unknown rule set {ref!r}{did_you_mean(ref, self.bundled())}; "
-                             f"give a bundled name ({', '.join(self.bundled())}) or the "
-                             f"path of a rule set directory or overlay file")
+            raise UsageError(
+                f"unknown rule set {ref!r}{did_you_mean(ref, self.bundled())}; "
+                f"give a bundled name ({', '.join(self.bundled())}) or the "
+                f"path of a rule set directory or overlay file"
+            )
         if key in self._books:
             return self._books[key]
         if path.is_dir():

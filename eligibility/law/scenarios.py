@@ -1,4 +1,5 @@
 """Scenario files: load and validate against the vocabulary, save, JSON Schema."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,11 +12,11 @@ from typing import Any
 
 import yaml
 
+from ..errors import InputError, ScenarioError, UsageError
 from . import yamlfile
 from .conditions import STATUS_NAMES
-from ..errors import InputError, ScenarioError, UsageError
-from .vocabulary import Facts, Vocabulary
 from .fields import DATE_PATTERN, ID_PATTERN, Node, describe, parse_date, root
+from .vocabulary import Facts, Vocabulary
 
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
@@ -52,16 +53,21 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
     top.mapping(required=("id", "facts"), optional=TOP_KEYS, what="scenario (a mapping)")
     sid = top.child("id").value
     if not isinstance(sid, str) or not SCENARIO_ID.match(sid):
-        raise top.child("id").fail(f"expected an id of lower-case letters, digits and '-', "
-                                   f"got {describe(sid)}")
+        raise top.child("id").fail(
+            f"expected an id of lower-case letters, digits and '-', got {describe(sid)}"
+        )
     facts = vocabulary.validate(top.child("facts"))
     facts_node = top.child("facts").value
-    asked_unknown = tuple(name for name, value in facts_node.items() if value is None) \
-        if isinstance(facts_node, dict) else ()
+    asked_unknown = (
+        tuple(name for name, value in facts_node.items() if value is None)
+        if isinstance(facts_node, dict)
+        else ()
+    )
     expect: dict[str, dict[str, Expectation]] = {}
     if top.has("expect"):
         for rule_set, per_set in top.child("expect").entries(
-                what="mapping of rule set -> provision -> status"):
+            what="mapping of rule set -> provision -> status"
+        ):
             name, _, date = rule_set.partition("@")
             if not ID_PATTERN.match(name) or (date and not DATE_PATTERN.match(date)):
                 raise per_set.fail("expected RULE_SET or RULE_SET@YYYY-MM-DD")
@@ -70,17 +76,22 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
                     parse_date(date)
                 except ValueError as exc:
                     raise per_set.fail(str(exc)) from None
-            expect[rule_set] = {pid: _expectation(node, vocabulary) for pid, node
-                                in per_set.entries(what="mapping of provision -> status")}
+            expect[rule_set] = {
+                pid: _expectation(node, vocabulary)
+                for pid, node in per_set.entries(what="mapping of provision -> status")
+            }
     return Scenario(
-        id=sid, facts=facts,
+        id=sid,
+        facts=facts,
         title=top.child("title").text() if top.has("title") else "",
         description=top.child("description").text() if top.has("description") else "",
         as_of=top.child("as_of").date() if top.has("as_of") else None,
         expect=expect,
         source=top.child("source").text() if top.has("source") else "",
         tags=tuple(top.child("tags").text_list()) if top.has("tags") else (),
-        path=doc.path, asked_unknown=asked_unknown)
+        path=doc.path,
+        asked_unknown=asked_unknown,
+    )
 
 
 def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
@@ -89,13 +100,17 @@ def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
     node.mapping(required=("status",), optional=EXPECT_KEYS, what="expectation")
     missing = None
     if node.has("missing_facts"):
-        missing = tuple(item.choice(vocabulary.names(), what="fact")
-                        for item in node.child("missing_facts").elements())
+        missing = tuple(
+            item.choice(vocabulary.names(), what="fact")
+            for item in node.child("missing_facts").elements()
+        )
     return Expectation(
         status=node.child("status").choice(STATUS_NAMES, what="status"),
         law_enforcement_gated=node.child("law_enforcement_gated").boolean()
-        if node.has("law_enforcement_gated") else None,
-        missing_facts=missing)
+        if node.has("law_enforcement_gated")
+        else None,
+        missing_facts=missing,
+    )
 
 
 def load_scenario(path: str | os.PathLike[str], vocabulary: Vocabulary) -> Scenario:
@@ -109,8 +124,9 @@ def scenario_paths(arguments: Iterable[str]) -> list[Path]:
     for argument in arguments:
         path = Path(argument)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.suffix in (".yaml", ".yml", ".json") and p.is_file())
+            found = sorted(
+                p for p in path.rglob("*") if p.suffix in (".yaml", ".yml", ".json") and p.is_file()
+            )
             if not found:
                 raise UsageError(f"{argument}: no scenario files (*.yaml) in this directory")
             paths.extend(found)
@@ -126,8 +142,9 @@ def iter_scenarios(arguments: Iterable[str], vocabulary: Vocabulary) -> Iterator
         yield load_scenario(path, vocabulary)
 
 
-def scenario_document(scenario: Scenario, vocabulary: Vocabulary,
-                      unknown: Iterable[str] = ()) -> dict[str, Any]:
+def scenario_document(
+    scenario: Scenario, vocabulary: Vocabulary, unknown: Iterable[str] = ()
+) -> dict[str, Any]:
     """The plain data of a scenario file. `unknown` facts are saved as null, meaning
     "asked, and nobody knows yet"."""
     data: dict[str, Any] = {"id": scenario.id}
@@ -146,24 +163,35 @@ def scenario_document(scenario: Scenario, vocabulary: Vocabulary,
 
 
 def dump_yaml(data: Any) -> str:
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=88,
-                          default_flow_style=None)
+    return yaml.safe_dump(
+        data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=None
+    )
 
 
 def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, Any]:
     """JSON Schema (draft 2020-12) of scenario files."""
     status = {"enum": list(STATUS_NAMES)}
-    expectation = {"oneOf": [status, {
-        "type": "object", "required": ["status"], "additionalProperties": False,
-        "properties": {"status": status, "law_enforcement_gated": {"type": "boolean"},
-                       "missing_facts": {"type": "array", "items": {
-                           "enum": vocabulary.names()}}}}]}
+    expectation = {
+        "oneOf": [
+            status,
+            {
+                "type": "object",
+                "required": ["status"],
+                "additionalProperties": False,
+                "properties": {
+                    "status": status,
+                    "law_enforcement_gated": {"type": "boolean"},
+                    "missing_facts": {"type": "array", "items": {"enum": vocabulary.names()}},
+                },
+            },
+        ]
+    }
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": "https://eligibility.invalid/schema/scenario.json",
         "title": "eligibility scenario",
         "description": "A case scenario: the facts known so far (unknown facts are left "
-                       "out or null), and optionally expected statuses per rule set.",
+        "out or null), and optionally expected statuses per rule set.",
         "type": "object",
         "required": ["id", "facts"],
         "additionalProperties": False,
@@ -171,12 +199,18 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
             "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
             "title": {"type": "string"},
             "description": {"type": "string"},
-            "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
-                      "description": "date of evaluation (the law in force that day)"},
+            "as_of": {
+                "type": "string",
+                "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$",
+                "description": "date of evaluation (the law in force that day)",
+            },
             "source": {"type": "string"},
             "tags": {"type": "array", "items": {"type": "string"}},
-            "facts": {"type": ["object", "null"], "additionalProperties": False,
-                      "properties": vocabulary.json_schema()},
+            "facts": {
+                "type": ["object", "null"],
+                "additionalProperties": False,
+                "properties": vocabulary.json_schema(),
+            },
             "expect": {
                 "type": "object",
                 "description": "rule set name, or name@YYYY-MM-DD -> provision -> status",
@@ -184,6 +218,8 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
                 "additionalProperties": {
                     "type": "object",
                     "propertyNames": {"enum": list(provisions)},
-                    "additionalProperties": expectation}},
+                    "additionalProperties": expectation,
+                },
+            },
         },
     }

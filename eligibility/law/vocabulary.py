@@ -1,4 +1,5 @@
 """The fact vocabulary (`rules/facts.yaml`): declarations, validation, JSON Schema."""
+
 from __future__ import annotations
 
 import re
@@ -7,8 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..errors import RuleError, did_you_mean
 from . import yamlfile
-from ..errors import RuleError, ScenarioError, did_you_mean
 from .fields import Node, article, describe, root
 
 FACT_TYPES = ("bool", "int", "enum", "set")
@@ -67,8 +68,9 @@ class Fact:
         if self.type == "int":
             if isinstance(value, bool) or not isinstance(value, int):
                 raise node.fail(f"expected {self.expected()}, got {describe(value)}")
-            if not (self.min is None or value >= self.min) or \
-                    not (self.max is None or value <= self.max):
+            if not (self.min is None or value >= self.min) or not (
+                self.max is None or value <= self.max
+            ):
                 raise node.fail(f"expected {self.expected()}, got {value}")
             return value
         if self.type == "enum":
@@ -98,8 +100,7 @@ class Fact:
         elif self.type == "enum":
             schema = {"enum": list(self.values)}
         else:
-            schema = {"type": "array", "uniqueItems": True,
-                      "items": {"enum": list(self.values)}}
+            schema = {"type": "array", "uniqueItems": True, "items": {"enum": list(self.values)}}
         # null means "don't know", the same as leaving the fact out
         return {"anyOf": [schema, {"type": "null"}], "description": description}
 
@@ -142,8 +143,11 @@ class Vocabulary:
 
     def to_yaml(self, facts: Facts) -> dict[str, Any]:
         """Facts in vocabulary order, as plain YAML values."""
-        return {name: self.facts[name].to_yaml_value(facts[name])
-                for name in self.facts if name in facts}
+        return {
+            name: self.facts[name].to_yaml_value(facts[name])
+            for name in self.facts
+            if name in facts
+        }
 
     def json_schema(self) -> dict[str, Any]:
         return {name: fact.json_schema() for name, fact in self.facts.items()}
@@ -158,14 +162,27 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
     facts: dict[str, Fact] = {}
     for name, node in top.items():
         if not isinstance(name, str) or not FACT_NAME.match(name):
-            raise node.fail("fact names are lower_case_with_underscores (ASCII letters, "
-                            "digits and _, starting with a letter)")
+            raise node.fail(
+                "fact names are lower_case_with_underscores (ASCII letters, "
+                "digits and _, starting with a letter)"
+            )
         if name in RESERVED_NAMES:
             raise node.fail(f"`{name}` is reserved by the engine; choose another name")
-        node.mapping(required=("type", "question"),
-                     optional=("values", "min", "max", "help", "why", "dependency",
-                               "favourable", "group", "controlled_by"),
-                     what="fact declaration")
+        node.mapping(
+            required=("type", "question"),
+            optional=(
+                "values",
+                "min",
+                "max",
+                "help",
+                "why",
+                "dependency",
+                "favourable",
+                "group",
+                "controlled_by",
+            ),
+            what="fact declaration",
+        )
         kind = node.child("type").choice(FACT_TYPES, what="fact type")
         values: dict[str, str] = {}
         if kind in ("enum", "set"):
@@ -194,24 +211,32 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
             for key in ("min", "max"):
                 if node.has(key):
                     raise node.fail(f"{article(kind)} {kind} fact takes no `{key}`", key)
-        dependency = node.child("dependency").choice(DEPENDENCIES, what="dependency") \
-            if node.has("dependency") else None
+        dependency = (
+            node.child("dependency").choice(DEPENDENCIES, what="dependency")
+            if node.has("dependency")
+            else None
+        )
         favourable = None
         if dependency:
             if kind != "bool":
                 raise node.fail("dependency facts must be bool facts", "dependency")
-            favourable = node.child("favourable").boolean() if node.has("favourable") \
-                else True
+            favourable = node.child("favourable").boolean() if node.has("favourable") else True
         elif node.has("favourable"):
-            raise node.fail("`favourable` applies only to facts with a `dependency`",
-                            "favourable")
+            raise node.fail("`favourable` applies only to facts with a `dependency`", "favourable")
         facts[name] = Fact(
-            name=name, type=kind, question=node.child("question").text(),
+            name=name,
+            type=kind,
+            question=node.child("question").text(),
             help=node.child("help").text() if node.has("help") else "",
             why=node.child("why").text() if node.has("why") else "",
-            values=values, min=low, max=high, dependency=dependency,
+            values=values,
+            min=low,
+            max=high,
+            dependency=dependency,
             favourable=favourable,
             group=node.child("group").text() if node.has("group") else "",
             controlled_by=node.child("controlled_by").choice(CONTROLLERS, what="controller")
-            if node.has("controlled_by") else "history")
+            if node.has("controlled_by")
+            else "history",
+        )
     return Vocabulary(facts, str(path))

@@ -14,6 +14,7 @@ The document is built from the libyaml event stream without recursion, so deep n
 cannot overflow a stack, and every key and list item remembers its line for messages
 such as `scenarios/ana.yaml:7: facts.means[1]: ...`.
 """
+
 from __future__ import annotations
 
 import math
@@ -63,11 +64,14 @@ def format_path(path: KeyPath) -> str:
         else:
             text = str(part)
             if len(text) > MAX_KEY_SHOWN:
-                text = text[:MAX_KEY_SHOWN - 3] + "..."
+                text = text[: MAX_KEY_SHOWN - 3] + "..."
             if not (text.isascii() and text.isprintable()):
-                text = "".join(c if c.isascii() and c.isprintable() else
-                               c.encode("unicode_escape", "backslashreplace").decode()
-                               for c in text)
+                text = "".join(
+                    c
+                    if c.isascii() and c.isprintable()
+                    else c.encode("unicode_escape", "backslashreplace").decode()
+                    for c in text
+                )
             out += f".{text}" if out else text
     return out
 
@@ -103,14 +107,18 @@ def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
         return False
     if _INT.match(value):
         if len(value.lstrip("+-")) > MAX_INT_DIGITS:
-            raise InputError(f"number {value[:24]}... is too large", path=path,
-                             line=event.start_mark.line + 1)
+            raise InputError(
+                f"number {value[:24]}... is too large", path=path, line=event.start_mark.line + 1
+            )
         return int(value)
     if _FLOAT.match(value):
         number = float(value)
         if not math.isfinite(number):  # 1.0e999 would become infinity
-            raise InputError(f"number {value[:24]}{'...' if len(value) > 24 else ''} is "
-                             f"too large", path=path, line=event.start_mark.line + 1)
+            raise InputError(
+                f"number {value[:24]}{'...' if len(value) > 24 else ''} is too large",
+                path=path,
+                line=event.start_mark.line + 1,
+            )
         return number
     return value
 
@@ -141,11 +149,15 @@ def parse_text(text: str, path: str = "<string>") -> Document:
             return child
         if top[2] is _NO_KEY:  # this value is a key
             if not isinstance(value, str):
-                raise fail(f"{format_path(base) or 'top level'}: keys must be text, got "
-                           f"{value!r}", event)
+                raise fail(
+                    f"{format_path(base) or 'top level'}: keys must be text, got {value!r}", event
+                )
             if value in top[4]:
-                raise fail(f"{format_path(base + (value,))}: duplicate key (first given "
-                           f"on line {top[4][value]})", event)
+                raise fail(
+                    f"{format_path(base + (value,))}: duplicate key (first given "
+                    f"on line {top[4][value]})",
+                    event,
+                )
             top[2], top[3] = value, event.start_mark.line + 1
             top[4][value] = top[3]
             return None
@@ -173,8 +185,8 @@ def parse_text(text: str, path: str = "<string>") -> Document:
                     raise fail("aliases (*name) are not allowed: write the value out", event)
                 tag = getattr(event, "tag", None)
                 if tag not in (None, "!") and isinstance(
-                        event, (yaml.ScalarEvent, yaml.SequenceStartEvent,
-                                yaml.MappingStartEvent)):
+                    event, (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent)
+                ):
                     raise fail(f"YAML tags such as {tag} are not allowed", event)
                 if isinstance(event, yaml.ScalarEvent):
                     try:
@@ -197,19 +209,22 @@ def parse_text(text: str, path: str = "<string>") -> Document:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        raise InputError(f"not valid YAML: {exc.problem or exc.context}", path=path,
-                         line=line) from None
+        raise InputError(
+            f"not valid YAML: {exc.problem or exc.context}", path=path, line=line
+        ) from None
     except yaml.reader.ReaderError as exc:
         # a character YAML forbids (control characters, U+FFFE); libyaml reports a byte
         # offset, the pure-Python reader a character offset
         if _EventLoader is getattr(yaml, "CSafeLoader", None):
-            before = text.encode("utf-8", "surrogatepass")[:exc.position].count(b"\n")
+            before = text.encode("utf-8", "surrogatepass")[: exc.position].count(b"\n")
         else:
-            before = text[:exc.position].count("\n")
-        character = exc.character if isinstance(exc.character, int) else \
-            ord(exc.character[:1] or "?")
-        raise InputError(f"not valid YAML: {exc.reason} (found U+{character:04X})",
-                         path=path, line=before + 1) from None
+            before = text[: exc.position].count("\n")
+        character = (
+            exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or "?")
+        )
+        raise InputError(
+            f"not valid YAML: {exc.reason} (found U+{character:04X})", path=path, line=before + 1
+        ) from None
     except yaml.YAMLError as exc:
         first_line = str(exc).splitlines()[0] if str(exc) else repr(exc)
         raise InputError(f"not valid YAML: {first_line}", path=path) from None
@@ -236,8 +251,12 @@ class _NoKey:
 _NO_KEY = _NoKey()
 
 
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"),
-              (b"\xff\xfe", "UTF-16"), (b"\xfe\xff", "UTF-16"))
+_WIDE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32"),
+    (b"\x00\x00\xfe\xff", "UTF-32"),
+    (b"\xff\xfe", "UTF-16"),
+    (b"\xfe\xff", "UTF-16"),
+)
 
 
 def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> str:
@@ -262,8 +281,7 @@ def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> st
         raise InputError(f"file is larger than {max_bytes:,} bytes", path=name)
     for bom, encoding in _WIDE_BOMS:
         if raw.startswith(bom):
-            raise InputError(f"{encoding} text, expected UTF-8 (save the file as UTF-8)",
-                             path=name)
+            raise InputError(f"{encoding} text, expected UTF-8 (save the file as UTF-8)", path=name)
     if b"\x00" in raw:
         raise InputError("binary data (NUL bytes), expected UTF-8 text", path=name)
     try:

@@ -36,6 +36,7 @@ and compile the rule books once. They are spawned, not forked (see START_METHOD)
 worker that crashes or hangs costs a restart, never the run: chunks are pure functions
 of their input, so the unfinished ones run again with the same results.
 """
+
 from __future__ import annotations
 
 import csv
@@ -55,18 +56,30 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..law.conditions import MET, STATUS_NAMES, Plan
 from ..engine import ENGINE_NAMES, engine_class
 from ..errors import EligibilityError, EngineError, UsageError, did_you_mean
-from ..law.vocabulary import Facts
+from ..law.conditions import MET, STATUS_NAMES, Plan
 from ..law.fields import DATE_PATTERN, parse_date
+from ..law.vocabulary import Facts
 from .generate import Distribution, load_distribution, scenario_id
 
-ABSENT = 3                                  # the provision does not exist on that side
+ABSENT = 3  # the provision does not exist on that side
 CODE_NAMES = STATUS_NAMES + ("absent",)
-WIDTH = 16                                  # codes per provision: status A * 4 + status B
-ROW_COLUMNS = ("scenario", "provision", "rule_set_a", "as_of_a", "status_a", "gated_a",
-               "rule_set_b", "as_of_b", "status_b", "gated_b", "changed", "conditions")
+WIDTH = 16  # codes per provision: status A * 4 + status B
+ROW_COLUMNS = (
+    "scenario",
+    "provision",
+    "rule_set_a",
+    "as_of_a",
+    "status_a",
+    "gated_a",
+    "rule_set_b",
+    "as_of_b",
+    "status_b",
+    "gated_b",
+    "changed",
+    "conditions",
+)
 ROW_FORMATS = ("csv", "jsonl")
 MAX_CHUNK = 500
 MIN_CHUNK = 50
@@ -79,7 +92,7 @@ MIN_CHUNK = 50
 class Side:
     """One side of a comparison: a rule set and, optionally, a fixed date."""
 
-    rules: str                   # bundled name or path, as loaded by the registry
+    rules: str  # bundled name or path, as loaded by the registry
     as_of: dt.date | None = None  # None: each scenario's as_of, else today
 
     def label(self) -> str:
@@ -98,8 +111,10 @@ def parse_side(text: str, *, today: dt.date | None = None) -> Side:
     if not date[:1].isdigit():
         return Side(text)
     if not DATE_PATTERN.match(date):
-        raise UsageError(f"--rules {text}: expected NAME or NAME@YYYY-MM-DD (or "
-                         f"NAME@today), got {date!r} after the @")
+        raise UsageError(
+            f"--rules {text}: expected NAME or NAME@YYYY-MM-DD (or "
+            f"NAME@today), got {date!r} after the @"
+        )
     try:
         return Side(name, parse_date(date))
     except ValueError as exc:
@@ -109,6 +124,7 @@ def parse_side(text: str, *, today: dt.date | None = None) -> Side:
 def resolve_rules(rules: str) -> str:
     """A bundled name stays a name; a path becomes absolute (workers may start elsewhere)."""
     from ..law.rulebook import default_registry
+
     if rules in default_registry().bundled():
         return rules
     path = Path(rules)
@@ -125,8 +141,8 @@ class Tally:
     provisions: tuple[str, ...]
     examples_wanted: int = 3
     scenarios: int = 0
-    transitions: list[int] = field(default_factory=list)   # provision * WIDTH + code
-    gated: list[int] = field(default_factory=list)         # side * P + provision
+    transitions: list[int] = field(default_factory=list)  # provision * WIDTH + code
+    gated: list[int] = field(default_factory=list)  # side * P + provision
     examples: list[list[str]] = field(default_factory=list)
     conditions: dict[tuple[int, str], int] = field(default_factory=dict)  # (slot, id)
 
@@ -148,9 +164,9 @@ class Tally:
         for i, value in enumerate(other.gated):
             self.gated[i] += value
         wanted = self.examples_wanted
-        for mine, theirs in zip(self.examples, other.examples):
+        for mine, theirs in zip(self.examples, other.examples, strict=True):
             if theirs and len(mine) < wanted:
-                mine.extend(theirs[:wanted - len(mine)])
+                mine.extend(theirs[: wanted - len(mine)])
         for key, value in other.conditions.items():
             self.conditions[key] = self.conditions.get(key, 0) + value
 
@@ -165,10 +181,10 @@ class Config:
     side_a: Side
     side_b: Side
     engine: str = "durable"
-    distribution: str | None = None   # path of the distribution file, for generated chunks
+    distribution: str | None = None  # path of the distribution file, for generated chunks
     seed: int = 0
     examples: int = 3
-    rows: str | None = None           # None, "csv" or "jsonl"
+    rows: str | None = None  # None, "csv" or "jsonl"
 
 
 @dataclass(frozen=True)
@@ -176,11 +192,11 @@ class _Matched:
     """A condition id found in provision's tree on both sides."""
 
     id: str
-    a: int                          # node index in plan A
-    b: int                          # node index in plan B
-    children: tuple[str, ...]       # ids of children matched on both sides
-    added: tuple[int, ...]          # children only in B (node indexes in plan B)
-    removed: tuple[int, ...]        # children only in A (node indexes in plan A)
+    a: int  # node index in plan A
+    b: int  # node index in plan B
+    children: tuple[str, ...]  # ids of children matched on both sides
+    added: tuple[int, ...]  # children only in B (node indexes in plan B)
+    removed: tuple[int, ...]  # children only in A (node indexes in plan A)
 
 
 @dataclass
@@ -189,7 +205,7 @@ class _Pair:
 
     plan_a: Plan
     plan_b: Plan
-    roots: list[tuple[int, int | None, int | None]]        # (provision, root A, root B)
+    roots: list[tuple[int, int | None, int | None]]  # (provision, root A, root B)
     matched: dict[int, list[_Matched]] = field(default_factory=dict)
 
     def conditions(self, k: int, pid: str) -> list[_Matched]:
@@ -200,6 +216,7 @@ class _Pair:
 
             def by_id(plan: Plan) -> dict[str, int]:
                 return {n.condition.id: n.index for n in plan.nodes if n.owner == pid}
+
             on_a, on_b = by_id(plan_a), by_id(plan_b)
             entries = []
             for cid, ia in on_a.items():
@@ -209,10 +226,16 @@ class _Pair:
                 kids_a = {plan_a.nodes[i].condition.id: i for i in plan_a.nodes[ia].children}
                 kids_b = {plan_b.nodes[i].condition.id: i for i in plan_b.nodes[ib].children}
                 both = tuple(c for c in kids_a if c in kids_b)
-                entries.append(_Matched(
-                    cid, ia, ib, both,
-                    added=tuple(i for c, i in kids_b.items() if c not in kids_a),
-                    removed=tuple(i for c, i in kids_a.items() if c not in kids_b)))
+                entries.append(
+                    _Matched(
+                        cid,
+                        ia,
+                        ib,
+                        both,
+                        added=tuple(i for c, i in kids_b.items() if c not in kids_a),
+                        removed=tuple(i for c, i in kids_a.items() if c not in kids_b),
+                    )
+                )
             self.matched[k] = entries
         return entries
 
@@ -222,6 +245,7 @@ class Comparator:
 
     def __init__(self, config: Config) -> None:
         from ..law.rulebook import default_registry
+
         registry = default_registry()
         self.config = config
         self.book_a = registry.load(config.side_a.rules)
@@ -244,8 +268,10 @@ class Comparator:
         key = (id(plan_a), id(plan_b))
         found = self._pairs.get(key)
         if found is None:
-            roots = [(k, plan_a.roots.get(pid), plan_b.roots.get(pid))
-                     for k, pid in enumerate(self.provisions)]
+            roots = [
+                (k, plan_a.roots.get(pid), plan_b.roots.get(pid))
+                for k, pid in enumerate(self.provisions)
+            ]
             found = self._pairs[key] = _Pair(plan_a, plan_b, roots)
         self._by_dates[(date_a, date_b)] = found
         return found
@@ -260,18 +286,29 @@ class Comparator:
             facts_of = self.distribution.facts
             items: Iterable[tuple[str, Facts, dt.date, dt.date]] = (
                 (scenario_id(seed, i), facts_of(seed, i), date_a, date_b)
-                for i in range(start, start + count))
+                for i in range(start, start + count)
+            )
         else:
             items = task[1]
         tally = Tally(self.provisions, self.config.examples)
-        rows = _RowWriter(self.config.rows, self.book_a.name, self.book_b.name,
-                          self.provisions) if self.config.rows else None
+        rows = (
+            _RowWriter(self.config.rows, self.book_a.name, self.book_b.name, self.provisions)
+            if self.config.rows
+            else None
+        )
         for sid, facts, date_a, date_b in items:
             self._one(tally, rows, sid, facts, date_a, date_b)
         return tally, rows.text() if rows else None
 
-    def _one(self, tally: Tally, rows: _RowWriter | None, sid: str, facts: Facts,
-             date_a: dt.date, date_b: dt.date) -> None:
+    def _one(
+        self,
+        tally: Tally,
+        rows: _RowWriter | None,
+        sid: str,
+        facts: Facts,
+        date_a: dt.date,
+        date_b: dt.date,
+    ) -> None:
         pair = self.pair(date_a, date_b)
         evaluate = self.engine.evaluate
         plan_a, plan_b = pair.plan_a, pair.plan_b
@@ -315,8 +352,7 @@ class Comparator:
         if rows is not None:
             rows.end_scenario()
 
-    def _responsible(self, pair: _Pair, k: int, st_a: list[int], st_b: list[int]
-                     ) -> list[str]:
+    def _responsible(self, pair: _Pair, k: int, st_a: list[int], st_b: list[int]) -> list[str]:
         """Where the change of provision k starts (see the module docstring)."""
         pid = self.provisions[k]
         entries = pair.conditions(k, pid)
@@ -330,10 +366,8 @@ class Comparator:
             # children that side with the node's new and old status (the removed
             # `t3-aa-federal`, say). A subtree replaced whole is named by its root.
             if m.children and (m.added or m.removed):
-                changes = [nodes_a[i].condition.id for i in m.removed
-                           if st_a[i] == st_a[m.a]]
-                changes += [nodes_b[i].condition.id for i in m.added
-                            if st_b[i] == st_b[m.b]]
+                changes = [nodes_a[i].condition.id for i in m.removed if st_a[i] == st_a[m.a]]
+                changes += [nodes_b[i].condition.id for i in m.added if st_b[i] == st_b[m.b]]
                 if changes:
                     found.extend(c for c in changes if c not in found)
                     continue
@@ -352,8 +386,7 @@ class Comparator:
 class _RowWriter:
     """Per-scenario rows of one chunk, formatted in the worker (CSV or JSON lines)."""
 
-    def __init__(self, kind: str, name_a: str, name_b: str,
-                 provisions: tuple[str, ...]) -> None:
+    def __init__(self, kind: str, name_a: str, name_b: str, provisions: tuple[str, ...]) -> None:
         self.kind = kind
         self.names = (name_a, name_b)
         self.provisions = provisions
@@ -361,24 +394,51 @@ class _RowWriter:
         self.writer = csv.writer(self.buffer, lineterminator="\r\n")
         self.current: dict[str, Any] | None = None
 
-    def add(self, sid: str, k: int, date_a: dt.date, sa: int, ga: bool, date_b: dt.date,
-            sb: int, gb: bool, responsible: Sequence[str]) -> None:
+    def add(
+        self,
+        sid: str,
+        k: int,
+        date_a: dt.date,
+        sa: int,
+        ga: bool,
+        date_b: dt.date,
+        sb: int,
+        gb: bool,
+        responsible: Sequence[str],
+    ) -> None:
         pid = self.provisions[k]
         if self.kind == "csv":
-            self.writer.writerow((sid, pid, self.names[0], date_a.isoformat(),
-                                  CODE_NAMES[sa], "true" if ga else "false", self.names[1],
-                                  date_b.isoformat(), CODE_NAMES[sb],
-                                  "true" if gb else "false",
-                                  "true" if sa != sb else "false", " ".join(responsible)))
+            self.writer.writerow(
+                (
+                    sid,
+                    pid,
+                    self.names[0],
+                    date_a.isoformat(),
+                    CODE_NAMES[sa],
+                    "true" if ga else "false",
+                    self.names[1],
+                    date_b.isoformat(),
+                    CODE_NAMES[sb],
+                    "true" if gb else "false",
+                    "true" if sa != sb else "false",
+                    " ".join(responsible),
+                )
+            )
             return
         if self.current is None:
-            self.current = {"scenario": sid,
-                            "a": {"rule_set": self.names[0], "as_of": date_a.isoformat()},
-                            "b": {"rule_set": self.names[1], "as_of": date_b.isoformat()},
-                            "provisions": {}}
-        entry: dict[str, Any] = {"status_a": CODE_NAMES[sa], "gated_a": ga,
-                                 "status_b": CODE_NAMES[sb], "gated_b": gb,
-                                 "changed": sa != sb}
+            self.current = {
+                "scenario": sid,
+                "a": {"rule_set": self.names[0], "as_of": date_a.isoformat()},
+                "b": {"rule_set": self.names[1], "as_of": date_b.isoformat()},
+                "provisions": {},
+            }
+        entry: dict[str, Any] = {
+            "status_a": CODE_NAMES[sa],
+            "gated_a": ga,
+            "status_b": CODE_NAMES[sb],
+            "gated_b": gb,
+            "changed": sa != sb,
+        }
         if sa != sb:
             entry["conditions"] = list(responsible)
         self.current["provisions"][pid] = entry
@@ -411,16 +471,16 @@ def csv_header() -> str:
 Task = tuple
 
 
-def generated_tasks(count: int, chunk: int, date_a: dt.date, date_b: dt.date
-                    ) -> Iterator[Task]:
+def generated_tasks(count: int, chunk: int, date_a: dt.date, date_b: dt.date) -> Iterator[Task]:
     for start in range(0, count, chunk):
         yield ("generate", start, min(chunk, count - start), date_a, date_b)
 
 
-def listed_tasks(items: Sequence[tuple[str, Facts, dt.date, dt.date]], chunk: int
-                 ) -> Iterator[Task]:
+def listed_tasks(
+    items: Sequence[tuple[str, Facts, dt.date, dt.date]], chunk: int
+) -> Iterator[Task]:
     for start in range(0, len(items), chunk):
-        yield ("scenarios", list(items[start:start + chunk]))
+        yield ("scenarios", list(items[start : start + chunk]))
 
 
 def chunk_size(count: int, jobs: int) -> int:
@@ -447,8 +507,10 @@ def _engine(name: str, vocabulary: Any) -> Any:
     key = (name, id(vocabulary))
     found = _ENGINES.get(key)
     if found is None:
-        engine = engine_class(name)({n: vocabulary[n].type for n in vocabulary},
-                               {n: tuple(vocabulary[n].values) for n in vocabulary})
+        engine = engine_class(name)(
+            {n: vocabulary[n].type for n in vocabulary},
+            {n: tuple(vocabulary[n].values) for n in vocabulary},
+        )
         # holding the vocabulary keeps its id from being reused by another one
         found = _ENGINES[key] = (engine, vocabulary)
     return found[0]
@@ -479,8 +541,11 @@ def _work(task: Task) -> tuple[str, Any]:
 
 
 def _ready() -> tuple[str, Any]:
-    return ("ok", None) if _WORKER is not None else \
-        ("error", globals().get("_WORKER_ERROR", ("EngineError", "worker not ready")))
+    return (
+        ("ok", None)
+        if _WORKER is not None
+        else ("error", globals().get("_WORKER_ERROR", ("EngineError", "worker not ready")))
+    )
 
 
 def _unwrap(outcome: tuple[str, Any]) -> Any:
@@ -510,8 +575,8 @@ class _Submission:
     future: Future[tuple[str, Any]] | None = None
 
 
-MAX_RESTARTS = 3          # fresh pools after a worker died or stopped responding
-STALL_SECONDS = 30.0      # plus 20x the slowest chunk so far: then a worker is stuck
+MAX_RESTARTS = 3  # fresh pools after a worker died or stopped responding
+STALL_SECONDS = 30.0  # plus 20x the slowest chunk so far: then a worker is stuck
 
 
 class Runner:
@@ -543,16 +608,19 @@ class Runner:
     def _start(self) -> None:
         methods = multiprocessing.get_all_start_methods()
         method = START_METHOD if START_METHOD in methods else methods[0]
-        self.executor = ProcessPoolExecutor(self.jobs,
-                                            mp_context=multiprocessing.get_context(method),
-                                            initializer=_start_worker,
-                                            initargs=(self.config,))
+        self.executor = ProcessPoolExecutor(
+            self.jobs,
+            mp_context=multiprocessing.get_context(method),
+            initializer=_start_worker,
+            initargs=(self.config,),
+        )
         try:
             _unwrap(self.executor.submit(_ready).result())
         except BrokenProcessPool:
             self._stop()
-            raise EngineError("a worker process could not start; run again with "
-                              "--jobs 1 to see why") from None
+            raise EngineError(
+                "a worker process could not start; run again with --jobs 1 to see why"
+            ) from None
         except BaseException:
             self._stop()
             raise
@@ -603,8 +671,9 @@ class Runner:
                 assert first is not None
                 outcome = first.result(timeout=STALL_SECONDS + 20 * slowest)
             except (BrokenProcessPool, TimeoutError) as exc:
-                self._restart("died" if isinstance(exc, BrokenProcessPool)
-                              else "stopped responding")
+                self._restart(
+                    "died" if isinstance(exc, BrokenProcessPool) else "stopped responding"
+                )
                 for submission in pending:
                     submission.future = None  # submitted again to the new pool
                 continue
@@ -616,9 +685,11 @@ class Runner:
         self.restarts += 1
         self._stop()
         if self.restarts > MAX_RESTARTS:
-            raise EngineError(f"a worker process {what} {self.restarts} times (the rules "
-                              f"engine may have crashed); run again with --jobs 1 to find "
-                              f"the scenario")
+            raise EngineError(
+                f"a worker process {what} {self.restarts} times (the rules "
+                f"engine may have crashed); run again with --jobs 1 to find "
+                f"the scenario"
+            )
         self._start()
 
 
@@ -630,7 +701,7 @@ class Population:
     """Where the scenarios come from, for the report."""
 
     scenarios: int
-    source: str                        # "generated" or "files"
+    source: str  # "generated" or "files"
     seed: int | None = None
     distribution: str | None = None
     distribution_path: str | None = None
@@ -638,8 +709,11 @@ class Population:
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scenarios": self.scenarios, "source": self.source}
         if self.source == "generated":
-            out.update(seed=self.seed, distribution=self.distribution,
-                       distribution_file=self.distribution_path)
+            out.update(
+                seed=self.seed,
+                distribution=self.distribution,
+                distribution_file=self.distribution_path,
+            )
         return out
 
 
@@ -656,7 +730,7 @@ class Comparison:
     tally: Tally
     titles: dict[str, str] = field(default_factory=dict)
     today: dt.date = field(default_factory=dt.date.today)
-    restarts: int = 0          # worker pools replaced after a crash or a stall
+    restarts: int = 0  # worker pools replaced after a crash or a stall
 
     @property
     def provisions(self) -> tuple[str, ...]:
@@ -667,8 +741,13 @@ class Comparison:
 
     def changed(self) -> int:
         """Scenario-provision pairs whose status differs."""
-        return sum(self.count(k, sa, sb) for k in range(len(self.provisions))
-                   for sa in range(4) for sb in range(4) if sa != sb)
+        return sum(
+            self.count(k, sa, sb)
+            for k in range(len(self.provisions))
+            for sa in range(4)
+            for sb in range(4)
+            if sa != sb
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON summary (`compare --format json`)."""
@@ -681,8 +760,10 @@ class Comparison:
         provisions: dict[str, Any] = {}
         for k, pid in enumerate(self.provisions):
             transitions = []
-            status = {"a": {name: 0 for name in STATUS_NAMES},
-                      "b": {name: 0 for name in STATUS_NAMES}}
+            status = {
+                "a": {name: 0 for name in STATUS_NAMES},
+                "b": {name: 0 for name in STATUS_NAMES},
+            }
             by_condition: dict[str, int] = {}
             changed = gained = lost = 0
             for sa in range(4):
@@ -695,9 +776,10 @@ class Comparison:
                         status["a"][STATUS_NAMES[sa]] += value
                     if sb < 3:
                         status["b"][STATUS_NAMES[sb]] += value
-                    conditions = sorted(((cid, c) for (s, cid), c
-                                         in self.tally.conditions.items() if s == slot),
-                                        key=lambda item: (-item[1], item[0]))
+                    conditions = sorted(
+                        ((cid, c) for (s, cid), c in self.tally.conditions.items() if s == slot),
+                        key=lambda item: (-item[1], item[0]),
+                    )
                     for cid, c in conditions:
                         by_condition[cid] = by_condition.get(cid, 0) + c
                     if sa != sb:
@@ -705,25 +787,35 @@ class Comparison:
                         gained += value if sb == MET else 0
                         lost += value if sa == MET else 0
                     entry: dict[str, Any] = {
-                        "from": CODE_NAMES[sa], "to": CODE_NAMES[sb], "changed": sa != sb,
-                        "count": value, "percent": percent(value, n),
-                        "examples": list(self.tally.examples[slot])}
+                        "from": CODE_NAMES[sa],
+                        "to": CODE_NAMES[sb],
+                        "changed": sa != sb,
+                        "count": value,
+                        "percent": percent(value, n),
+                        "examples": list(self.tally.examples[slot]),
+                    }
                     if sa != sb:
-                        entry["conditions"] = [{"id": cid, "count": c}
-                                               for cid, c in conditions]
+                        entry["conditions"] = [{"id": cid, "count": c} for cid, c in conditions]
                     transitions.append(entry)
-            transitions.sort(key=lambda t: (not t["changed"], -t["count"], t["from"],
-                                            t["to"]))
+            transitions.sort(key=lambda t: (not t["changed"], -t["count"], t["from"], t["to"]))
             provisions[pid] = {
                 "title": self.titles.get(pid, pid),
-                "changed": share(changed), "gained": share(gained), "lost": share(lost),
-                "status": {side: {name: share(value) for name, value in counts.items()}
-                           for side, counts in status.items()},
-                "law_enforcement_gated": {"a": share(self.tally.gated[k]),
-                                          "b": share(self.tally.gated[count + k])},
+                "changed": share(changed),
+                "gained": share(gained),
+                "lost": share(lost),
+                "status": {
+                    side: {name: share(value) for name, value in counts.items()}
+                    for side, counts in status.items()
+                },
+                "law_enforcement_gated": {
+                    "a": share(self.tally.gated[k]),
+                    "b": share(self.tally.gated[count + k]),
+                },
                 "transitions": transitions,
-                "conditions": [{"id": cid, "count": c} for cid, c in
-                               sorted(by_condition.items(), key=lambda i: (-i[1], i[0]))],
+                "conditions": [
+                    {"id": cid, "count": c}
+                    for cid, c in sorted(by_condition.items(), key=lambda i: (-i[1], i[0]))
+                ],
             }
         return {
             "a": self._side_dict(self.side_a, self.rule_set_a),
@@ -735,35 +827,62 @@ class Comparison:
         }
 
     def _side_dict(self, side: Side, name: str) -> dict[str, Any]:
-        return {"rule_set": name, "rules": side.rules,
-                "as_of": side.as_of.isoformat() if side.as_of else None}
+        return {
+            "rule_set": name,
+            "rules": side.rules,
+            "as_of": side.as_of.isoformat() if side.as_of else None,
+        }
 
     def csv_rows(self) -> Iterator[list[str]]:
         """`compare --format csv`: one row per provision and transition that occurs."""
-        yield ["provision", "status_a", "status_b", "changed", "count", "percent",
-               "conditions", "examples", "gated_a_percent", "gated_b_percent"]
+        yield [
+            "provision",
+            "status_a",
+            "status_b",
+            "changed",
+            "count",
+            "percent",
+            "conditions",
+            "examples",
+            "gated_a_percent",
+            "gated_b_percent",
+        ]
         for pid, entry in self.to_dict()["provisions"].items():
             for t in entry["transitions"]:
-                yield [pid, t["from"], t["to"], "true" if t["changed"] else "false",
-                       str(t["count"]), f"{t['percent']:.3f}",
-                       " ".join(f"{c['id']}:{c['count']}" for c in t.get("conditions", [])),
-                       " ".join(t["examples"]),
-                       f"{entry['law_enforcement_gated']['a']['percent']:.3f}",
-                       f"{entry['law_enforcement_gated']['b']['percent']:.3f}"]
+                yield [
+                    pid,
+                    t["from"],
+                    t["to"],
+                    "true" if t["changed"] else "false",
+                    str(t["count"]),
+                    f"{t['percent']:.3f}",
+                    " ".join(f"{c['id']}:{c['count']}" for c in t.get("conditions", [])),
+                    " ".join(t["examples"]),
+                    f"{entry['law_enforcement_gated']['a']['percent']:.3f}",
+                    f"{entry['law_enforcement_gated']['b']['percent']:.3f}",
+                ]
 
 
 def percent(value: int, total: int) -> float:
     return round(100.0 * value / total, 3) if total else 0.0
 
 
-def compare(side_a: Side | str, side_b: Side | str, *,
-            scenarios: Sequence[Any] | None = None,
-            generate: int | None = None, seed: int = 0,
-            distribution: str | Path = "default",
-            engine: str = "durable", jobs: int = 1, examples: int = 3,
-            rows: str | None = None, write_rows: Callable[[str], None] | None = None,
-            progress: Callable[[int], None] | None = None,
-            today: dt.date | None = None) -> Comparison:
+def compare(
+    side_a: Side | str,
+    side_b: Side | str,
+    *,
+    scenarios: Sequence[Any] | None = None,
+    generate: int | None = None,
+    seed: int = 0,
+    distribution: str | Path = "default",
+    engine: str = "durable",
+    jobs: int = 1,
+    examples: int = 3,
+    rows: str | None = None,
+    write_rows: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    today: dt.date | None = None,
+) -> Comparison:
     """Compare two rule sets over scenarios (objects with `id`, `facts`, `as_of`) or a
     generated population (`generate=N`, `seed`, `distribution`).
 
@@ -772,16 +891,18 @@ def compare(side_a: Side | str, side_b: Side | str, *,
     without the header; see `csv_header()`). `progress(n)` is called as chunks finish.
     """
     from ..law.rulebook import default_registry
+
     today = today or dt.date.today()
     a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
     b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
     a, b = Side(resolve_rules(a.rules), a.as_of), Side(resolve_rules(b.rules), b.as_of)
     if engine not in ENGINE_NAMES:
-        raise UsageError(f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
-                         f"expected one of: {', '.join(ENGINE_NAMES)}")
+        raise UsageError(
+            f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
+            f"expected one of: {', '.join(ENGINE_NAMES)}"
+        )
     if rows is not None and rows not in ROW_FORMATS:
-        raise UsageError(f"unknown row format {rows!r}; expected one of: "
-                         f"{', '.join(ROW_FORMATS)}")
+        raise UsageError(f"unknown row format {rows!r}; expected one of: {', '.join(ROW_FORMATS)}")
     if jobs < 1:
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     if (scenarios is None) == (generate is None):
@@ -792,8 +913,9 @@ def compare(side_a: Side | str, side_b: Side | str, *,
     dist: Distribution | None = None
     if generate is not None:
         if generate < 1:
-            raise UsageError(f"the number of scenarios to generate must be 1 or more, "
-                             f"got {generate}")
+            raise UsageError(
+                f"the number of scenarios to generate must be 1 or more, got {generate}"
+            )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
         dist = load_distribution(distribution, vocabulary)
@@ -803,8 +925,7 @@ def compare(side_a: Side | str, side_b: Side | str, *,
         total = generate
         chunk = chunk_size(total, jobs)
         tasks: Iterator[Task] = generated_tasks(total, chunk, date_a, date_b)
-        population = Population(total, "generated", seed, dist.name,
-                                str(Path(dist.path).resolve()))
+        population = Population(total, "generated", seed, dist.name, str(Path(dist.path).resolve()))
     else:
         assert scenarios is not None
         items = []
@@ -817,8 +938,9 @@ def compare(side_a: Side | str, side_b: Side | str, *,
         tasks = listed_tasks(items, chunk)
         population = Population(total, "files")
     jobs = max(1, min(jobs, -(-total // chunk)))
-    config = Config(a, b, engine, str(Path(dist.path).resolve()) if dist else None, seed,
-                    examples, rows)
+    config = Config(
+        a, b, engine, str(Path(dist.path).resolve()) if dist else None, seed, examples, rows
+    )
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)
     with Runner(config, jobs) as runner:
@@ -828,7 +950,7 @@ def compare(side_a: Side | str, side_b: Side | str, *,
                 write_rows(text)
             if progress is not None:
                 progress(part.scenarios)
-    titles = {pid: book.sources[pid].title for book in (book_b, book_a)
-              for pid in book.sources}
-    return Comparison(a, b, book_a.name, book_b.name, engine, population, tally, titles,
-                      today, runner.restarts)
+    titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
+    return Comparison(
+        a, b, book_a.name, book_b.name, engine, population, tally, titles, today, runner.restarts
+    )

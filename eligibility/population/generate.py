@@ -21,6 +21,7 @@ prefix of the population of 2N, and any slice can be drawn without the rest
 `random.random()` is used, whose stream Python keeps stable across versions.
 Scenario ids are `gen-<seed>-<index>` (index from 0).
 """
+
 from __future__ import annotations
 
 import bisect
@@ -31,10 +32,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..law import yamlfile
 from ..errors import ScenarioError, UsageError, did_you_mean
-from ..law.vocabulary import Facts, Vocabulary
+from ..law import yamlfile
 from ..law.fields import Node, describe, root
+from ..law.vocabulary import Facts, Vocabulary
 
 TOP_KEYS = ("distribution", "title", "description", "unknown", "latent", "facts")
 PARAMETER_KEYS = {
@@ -53,8 +54,13 @@ TEST_OPERATORS = {
     "set": ("any_of", "none_of"),
 }
 SEED_PREFIX = "eligibility-generate"
-KIND_NAMES = {"bool": "a bool fact", "int": "an int fact", "enum": "an enum fact",
-              "set": "a set fact", "latent": "a latent trait"}
+KIND_NAMES = {
+    "bool": "a bool fact",
+    "int": "an int fact",
+    "enum": "an enum fact",
+    "set": "a set fact",
+    "latent": "a latent trait",
+}
 
 
 def scenario_id(seed: int, index: int) -> str:
@@ -70,11 +76,11 @@ class Params:
     """How to draw one variable in one case."""
 
     unknown: float = 0.0
-    probability: float = 0.0                       # bool: P(true)
-    choices: tuple[Any, ...] = ()                  # enum/latent values, or int ranges (lo, hi)
-    cumulative: tuple[float, ...] = ()             # cumulative weights of `choices`
-    members: tuple[tuple[str, float], ...] = ()    # set: (member, P(member))
-    plus: str | None = None                        # int: add the true value of this fact
+    probability: float = 0.0  # bool: P(true)
+    choices: tuple[Any, ...] = ()  # enum/latent values, or int ranges (lo, hi)
+    cumulative: tuple[float, ...] = ()  # cumulative weights of `choices`
+    members: tuple[tuple[str, float], ...] = ()  # set: (member, P(member))
+    plus: str | None = None  # int: add the true value of this fact
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ class Variable:
     """A latent trait or a fact, with its base parameters and its cases."""
 
     name: str
-    kind: str                                      # bool | int | enum | set | latent
+    kind: str  # bool | int | enum | set | latent
     base: Params
     cases: tuple[tuple[Callable[[Mapping[str, Any]], bool], Params], ...] = ()
     low: int = 0
@@ -98,8 +104,7 @@ def _pick(params: Params, r: Callable[[], float]) -> Any:
     return params.choices[bisect.bisect_right(cumulative, r() * cumulative[-1])]
 
 
-def _draw(var: Variable, params: Params, r: Callable[[], float],
-          truth: Mapping[str, Any]) -> Any:
+def _draw(var: Variable, params: Params, r: Callable[[], float], truth: Mapping[str, Any]) -> Any:
     kind = var.kind
     if kind == "bool":
         return r() < params.probability
@@ -144,8 +149,7 @@ class Distribution:
                 known[var.name] = value
         return known
 
-    def generate(self, count: int, seed: int, *, start: int = 0
-                 ) -> Iterator[tuple[str, Facts]]:
+    def generate(self, count: int, seed: int, *, start: int = 0) -> Iterator[tuple[str, Facts]]:
         """(id, facts) of scenarios start .. start+count-1, one at a time."""
         for index in range(start, start + count):
             yield scenario_id(seed, index), self.facts(seed, index)
@@ -154,8 +158,9 @@ class Distribution:
         return [v.name for v in self.variables if v.output]
 
 
-def generate(count: int, seed: int, distribution: Distribution | None = None, *,
-             start: int = 0) -> Iterator[tuple[str, Facts]]:
+def generate(
+    count: int, seed: int, distribution: Distribution | None = None, *, start: int = 0
+) -> Iterator[tuple[str, Facts]]:
     """Stream (id, facts) of `count` generated scenarios (the bundled default
     distribution unless one is given). Memory does not grow with `count`."""
     distribution = distribution or load_distribution("default")
@@ -168,6 +173,7 @@ def generate(count: int, seed: int, distribution: Distribution | None = None, *,
 def populations_dirs() -> list[Path]:
     """Where bundled distributions live: the rule directory in use, then the bundled."""
     from ..law.rulebook import bundled_rules_dir, default_registry
+
     dirs = [default_registry().rules_dir / "populations", bundled_rules_dir() / "populations"]
     return list(dict.fromkeys(dirs))
 
@@ -180,67 +186,84 @@ def bundled_distributions() -> dict[str, Path]:
     return found
 
 
-def load_distribution(ref: str | Path = "default", vocabulary: Vocabulary | None = None
-                      ) -> Distribution:
+def load_distribution(
+    ref: str | Path = "default", vocabulary: Vocabulary | None = None
+) -> Distribution:
     """A distribution by bundled name (`default`) or by path; validated against the
     fact vocabulary. Errors name the file, line, key path, what was expected and the
     nearest valid name."""
     from ..law.rulebook import default_registry
+
     vocabulary = vocabulary or default_registry().vocabulary
     bundled = bundled_distributions()
     path = Path(ref)
     if str(ref) in bundled and not path.exists():
         path = bundled[str(ref)]
     elif not path.exists():
-        raise UsageError(f"unknown distribution {str(ref)!r}"
-                         f"{did_you_mean(str(ref), bundled)}; give a bundled name "
-                         f"({', '.join(bundled) or 'none found'}) or the path of a "
-                         f"distribution file")
+        raise UsageError(
+            f"unknown distribution {str(ref)!r}"
+            f"{did_you_mean(str(ref), bundled)}; give a bundled name "
+            f"({', '.join(bundled) or 'none found'}) or the path of a "
+            f"distribution file"
+        )
     return parse_distribution(yamlfile.load(path), vocabulary)
 
 
 def parse_distribution(doc: yamlfile.Document, vocabulary: Vocabulary) -> Distribution:
     top = root(doc, ScenarioError)
-    top.mapping(required=("distribution", "facts"), optional=TOP_KEYS,
-                what="distribution file (a mapping)")
+    top.mapping(
+        required=("distribution", "facts"), optional=TOP_KEYS, what="distribution file (a mapping)"
+    )
     name = top.child("distribution").identifier()
     default_unknown = _probability(top.child("unknown")) if top.has("unknown") else 0.0
     kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}  # drawn so far: name -> (kind, values)
     variables: list[Variable] = []
     if top.has("latent"):
         for trait, node in top.child("latent").entries(
-                what="mapping of trait names to distributions"):
+            what="mapping of trait names to distributions"
+        ):
             if not isinstance(trait, str) or not trait.isidentifier():
                 raise node.fail("trait names are lower_case_with_underscores")
             if trait in vocabulary:
                 raise node.fail(f"`{trait}` is a fact; a latent trait needs a name of its own")
             values_node = node.child("values") if node.has("values") else None
-            if values_node is None or not isinstance(values_node.value, dict) \
-                    or not values_node.value:
+            if (
+                values_node is None
+                or not isinstance(values_node.value, dict)
+                or not values_node.value
+            ):
                 raise node.fail("a latent trait needs `values`: a mapping of value -> weight")
             values = tuple(str(v) for v in values_node.value)
             for value, weight in values_node.items():
                 if not isinstance(value, str) or not value.isidentifier():
                     raise weight.fail("trait values are lower_case_with_underscores")
-            variables.append(_variable(node, trait, "latent", values, 0.0, kinds, vocabulary,
-                                       unknown_allowed=False))
+            variables.append(
+                _variable(
+                    node, trait, "latent", values, 0.0, kinds, vocabulary, unknown_allowed=False
+                )
+            )
             kinds[trait] = ("latent", values)
     facts = top.child("facts")
     if not isinstance(facts.value, dict) or not facts.value:
-        raise facts.fail(f"expected a mapping of fact names to distributions, got "
-                         f"{describe(facts.value)}")
+        raise facts.fail(
+            f"expected a mapping of fact names to distributions, got {describe(facts.value)}"
+        )
     for fact_name, node in facts.items():
         if fact_name not in vocabulary:
             raise node.fail(f"unknown fact{did_you_mean(fact_name, vocabulary.names())}")
         fact = vocabulary[fact_name]
         values = tuple(fact.values)
-        variables.append(_variable(node, fact_name, fact.type, values, default_unknown, kinds,
-                                   vocabulary))
+        variables.append(
+            _variable(node, fact_name, fact.type, values, default_unknown, kinds, vocabulary)
+        )
         kinds[fact_name] = (fact.type, values)
     return Distribution(
-        name=name, path=doc.path, variables=tuple(variables),
+        name=name,
+        path=doc.path,
+        variables=tuple(variables),
         title=top.child("title").text() if top.has("title") else name,
-        description=top.child("description").text() if top.has("description") else "")
+        description=top.child("description").text() if top.has("description") else "",
+    )
 
 
 def _probability(node: Node) -> float:
@@ -257,14 +280,26 @@ def _weight(node: Node) -> float:
     return value
 
 
-def _variable(node: Node, name: str, kind: str, values: tuple[str, ...],
-              default_unknown: float, kinds: Mapping[str, tuple[str, tuple[Any, ...]]],
-              vocabulary: Vocabulary, *, unknown_allowed: bool = True) -> Variable:
+def _variable(
+    node: Node,
+    name: str,
+    kind: str,
+    values: tuple[str, ...],
+    default_unknown: float,
+    kinds: Mapping[str, tuple[str, tuple[Any, ...]]],
+    vocabulary: Vocabulary,
+    *,
+    unknown_allowed: bool = True,
+) -> Variable:
     keys = PARAMETER_KEYS[kind] + (("unknown",) if unknown_allowed else ())
-    node.mapping(optional=keys + ("cases",),
-                 what=f"distribution of {KIND_NAMES[kind]}")
-    required = {"bool": "probability", "int": "ranges", "enum": "values", "set": "members",
-                "latent": "values"}[kind]
+    node.mapping(optional=keys + ("cases",), what=f"distribution of {KIND_NAMES[kind]}")
+    required = {
+        "bool": "probability",
+        "int": "ranges",
+        "enum": "values",
+        "set": "members",
+        "latent": "values",
+    }[kind]
     if not node.has(required):
         raise node.fail(f"missing required key `{required}`")
     low = high = 0
@@ -276,11 +311,18 @@ def _variable(node: Node, name: str, kind: str, values: tuple[str, ...],
     cases: list[tuple[Callable[[Mapping[str, Any]], bool], Params]] = []
     if node.has("cases"):
         for case in node.child("cases").elements(what="list of cases", allow_empty=False):
-            case.mapping(required=("when",), optional=keys,
-                         what="case (a mapping with `when` and the keys it changes)")
+            case.mapping(
+                required=("when",),
+                optional=keys,
+                what="case (a mapping with `when` and the keys it changes)",
+            )
             test = _when(case.child("when"), kinds)
-            cases.append((test, _params(case, kind, values, raw.copy(), kinds, low, high,
-                                        what=" in this case")))
+            cases.append(
+                (
+                    test,
+                    _params(case, kind, values, raw.copy(), kinds, low, high, what=" in this case"),
+                )
+            )
     return Variable(name, kind, base, tuple(cases), low, high)
 
 
@@ -295,13 +337,22 @@ class _Raw:
     plus: str | None = None
 
     def copy(self) -> _Raw:
-        return _Raw(self.unknown, self.probability, dict(self.weights), dict(self.members),
-                    self.plus)
+        return _Raw(
+            self.unknown, self.probability, dict(self.weights), dict(self.members), self.plus
+        )
 
 
-def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
-            kinds: Mapping[str, tuple[str, tuple[Any, ...]]], low: int, high: int,
-            *, what: str) -> Params:
+def _params(
+    node: Node,
+    kind: str,
+    values: tuple[str, ...],
+    raw: _Raw,
+    kinds: Mapping[str, tuple[str, tuple[Any, ...]]],
+    low: int,
+    high: int,
+    *,
+    what: str,
+) -> Params:
     """Read the parameter keys of `node` into `raw` (a copy of the base for a case: a
     case changes only the keys and the entries it names) and freeze them."""
     if node.has("unknown"):
@@ -311,33 +362,42 @@ def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
     if kind in ("enum", "latent") and node.has("values"):
         for value, weight in node.child("values").entries(what="mapping of value -> weight"):
             if kind == "enum" and value not in values:
-                raise weight.fail(f"unknown value{did_you_mean(value, values)}; expected "
-                                  f"one of: {', '.join(values)}")
+                raise weight.fail(
+                    f"unknown value{did_you_mean(value, values)}; expected "
+                    f"one of: {', '.join(values)}"
+                )
             if kind == "latent" and value not in values:
-                raise weight.fail(f"unknown value{did_you_mean(value, values)}; a case may "
-                                  f"only weigh the trait's own values: {', '.join(values)}")
+                raise weight.fail(
+                    f"unknown value{did_you_mean(value, values)}; a case may "
+                    f"only weigh the trait's own values: {', '.join(values)}"
+                )
             raw.weights[value] = _weight(weight)
     if kind == "set" and node.has("members"):
         for member, probability in node.child("members").entries(
-                what="mapping of member -> probability"):
+            what="mapping of member -> probability"
+        ):
             if member not in values:
-                raise probability.fail(f"unknown member{did_you_mean(member, values)}; "
-                                       f"expected one of: {', '.join(values)}")
+                raise probability.fail(
+                    f"unknown member{did_you_mean(member, values)}; "
+                    f"expected one of: {', '.join(values)}"
+                )
             raw.members[member] = _probability(probability)
     if kind == "int" and node.has("plus"):
         plus = node.child("plus")
         other = plus.value
         if not isinstance(other, str) or other not in kinds:
-            raise plus.fail(f"expected the name of an int fact drawn above this one, got "
-                            f"{describe(other)}{did_you_mean(str(other), kinds)}")
+            raise plus.fail(
+                f"expected the name of an int fact drawn above this one, got "
+                f"{describe(other)}{did_you_mean(str(other), kinds)}"
+            )
         if kinds[other][0] != "int":
-            raise plus.fail(f"`{other}` is {KIND_NAMES[kinds[other][0]]}, expected an int "
-                            f"fact")
+            raise plus.fail(f"`{other}` is {KIND_NAMES[kinds[other][0]]}, expected an int fact")
         raw.plus = other
     if kind == "int" and node.has("ranges"):
         raw.weights = {}
-        for item in node.child("ranges").elements(what="list of {from, to, weight}",
-                                                  allow_empty=False):
+        for item in node.child("ranges").elements(
+            what="list of {from, to, weight}", allow_empty=False
+        ):
             item.mapping(required=RANGE_KEYS, what="range {from, to, weight}")
             start, end = item.child("from").integer(), item.child("to").integer()
             if start > end:
@@ -350,8 +410,7 @@ def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
     if kind in ("int", "enum", "latent"):
         choices = tuple(v for v, w in raw.weights.items() if w > 0)
         if not choices:
-            raise node.fail(f"every weight is 0{what}: give at least one value a weight "
-                            f"above 0")
+            raise node.fail(f"every weight is 0{what}: give at least one value a weight above 0")
         total = 0.0
         cumulative = []
         for value in choices:
@@ -361,27 +420,33 @@ def _params(node: Node, kind: str, values: tuple[str, ...], raw: _Raw,
             key = "ranges" if kind == "int" else "values"
             raise (node.child(key) if node.has(key) else node).fail(
                 f"the weights add up to more than a number can hold{what}; scale them down "
-                f"(only their ratios matter)")
-        return Params(raw.unknown, choices=choices, cumulative=tuple(cumulative),
-                      plus=raw.plus)
+                f"(only their ratios matter)"
+            )
+        return Params(raw.unknown, choices=choices, cumulative=tuple(cumulative), plus=raw.plus)
     if kind == "set":  # vocabulary order, so that the draws do not depend on file order
-        return Params(raw.unknown, members=tuple((m, raw.members[m]) for m in values
-                                                 if raw.members.get(m, 0.0) > 0))
+        return Params(
+            raw.unknown,
+            members=tuple((m, raw.members[m]) for m in values if raw.members.get(m, 0.0) > 0),
+        )
     return Params(raw.unknown, probability=raw.probability)
 
 
-def _when(node: Node, kinds: Mapping[str, tuple[str, tuple[Any, ...]]]
-          ) -> Callable[[Mapping[str, Any]], bool]:
+def _when(
+    node: Node, kinds: Mapping[str, tuple[str, tuple[Any, ...]]]
+) -> Callable[[Mapping[str, Any]], bool]:
     """`when: {name: test, ...}`: every test must hold on the true values drawn above."""
     if not isinstance(node.value, dict) or not node.value:
-        raise node.fail(f"expected a mapping of trait or fact names to tests, got "
-                        f"{describe(node.value)}")
+        raise node.fail(
+            f"expected a mapping of trait or fact names to tests, got {describe(node.value)}"
+        )
     tests: list[tuple[str, Callable[[Any], bool]]] = []
     for name, test in node.items():
         if name not in kinds:
-            raise test.fail(f"`{name}` is not a latent trait or a fact drawn above this one"
-                            f"{did_you_mean(name, kinds)}; `when` can only test what is "
-                            f"drawn earlier in the file")
+            raise test.fail(
+                f"`{name}` is not a latent trait or a fact drawn above this one"
+                f"{did_you_mean(name, kinds)}; `when` can only test what is "
+                f"drawn earlier in the file"
+            )
         kind, values = kinds[name]
         tests.append((name, _test(test, kind, values)))
     if len(tests) == 1:
@@ -396,8 +461,9 @@ def _operand(node: Node, kind: str, values: tuple[str, ...], op: str) -> Any:
     if kind == "int":
         return node.integer()
     if op in ("any_of", "none_of") and isinstance(node.value, list):
-        return frozenset(item.choice(values, what="value")
-                         for item in node.elements(allow_empty=False))
+        return frozenset(
+            item.choice(values, what="value") for item in node.elements(allow_empty=False)
+        )
     member = node.choice(values, what="value")
     return frozenset([member]) if op in ("any_of", "none_of") else member
 
@@ -410,17 +476,19 @@ def _test(node: Node, kind: str, values: tuple[str, ...]) -> Callable[[Any], boo
         checks = []
         for op, operand in node.items():
             if op not in allowed:
-                raise operand.fail(f"unknown test{did_you_mean(op, allowed)}; "
-                                   f"{KIND_NAMES[kind]} takes: {', '.join(allowed)}")
+                raise operand.fail(
+                    f"unknown test{did_you_mean(op, allowed)}; "
+                    f"{KIND_NAMES[kind]} takes: {', '.join(allowed)}"
+                )
             checks.append(_check(op, _operand(operand, kind, values, op)))
         if not checks:
             raise node.fail("expected at least one test")
-        return checks[0] if len(checks) == 1 else \
-            (lambda value: all(check(value) for check in checks))
+        return (
+            checks[0] if len(checks) == 1 else (lambda value: all(check(value) for check in checks))
+        )
     if isinstance(node.value, list):
         if kind not in ("enum", "latent", "set"):
-            raise node.fail(f"a list means `any_of`, which {KIND_NAMES[kind]} does not "
-                            f"take")
+            raise node.fail(f"a list means `any_of`, which {KIND_NAMES[kind]} does not take")
         return _check("any_of", _operand(node, kind, values, "any_of"))
     if kind == "set":
         return _check("any_of", _operand(node, kind, values, "any_of"))
@@ -439,7 +507,9 @@ def _check(op: str, operand: Any) -> Callable[[Any], bool]:
     if op == "ge":
         return lambda value: value >= operand
     if op == "any_of":
-        return lambda value: (value in operand) if isinstance(value, str) \
-            else not operand.isdisjoint(value)
-    return lambda value: (value not in operand) if isinstance(value, str) \
-        else operand.isdisjoint(value)
+        return lambda value: (
+            (value in operand) if isinstance(value, str) else not operand.isdisjoint(value)
+        )
+    return lambda value: (
+        (value not in operand) if isinstance(value, str) else operand.isdisjoint(value)
+    )

@@ -1,4 +1,5 @@
 """Shared pieces of terminal rendering: consoles, status symbols, provision names."""
+
 from __future__ import annotations
 
 import os
@@ -23,17 +24,25 @@ class _Console(Console):
         raise SystemExit(0)
 
 
-def console(file: IO[str] | None = None, *, no_color: bool = False,
-            width: int | None = None) -> Console:
+def console(
+    file: IO[str] | None = None, *, no_color: bool = False, width: int | None = None
+) -> Console:
     """A console that writes plain text when piped or asked (`--no-color`, NO_COLOR)."""
     file = file or sys.stdout
     plain = no_color or bool(os.environ.get("NO_COLOR"))
     # no_color alone keeps bold and dim; plain text means no escape codes at all
     # markup=False: strings (rule texts, titles, notes from files) are shown as written;
     # `[/bold]` in a title must not be read as markup
-    return _Console(file=file, no_color=plain, color_system=None if plain else "auto",
-                    markup=False,
-                   highlight=False, width=width, soft_wrap=False, emoji=False)
+    return _Console(
+        file=file,
+        no_color=plain,
+        color_system=None if plain else "auto",
+        markup=False,
+        highlight=False,
+        width=width,
+        soft_wrap=False,
+        emoji=False,
+    )
 
 
 def status_text(status: str, *, gated: bool = False, short: bool = False) -> Text:
@@ -45,15 +54,21 @@ def status_text(status: str, *, gated: bool = False, short: bool = False) -> Tex
 
 
 SHORT_NAMES = {
-    "severe_trafficking": "severe", "t_visa": "T", "u_visa": "U",
-    "continued_presence": "CP", "hhs_certification": "HHS", "minor_eligibility_letter":
-    "child", "victim_services": "services",
+    "severe_trafficking": "severe",
+    "t_visa": "T",
+    "u_visa": "U",
+    "continued_presence": "CP",
+    "hhs_certification": "HHS",
+    "minor_eligibility_letter": "child",
+    "victim_services": "services",
 }
 
 
 DISPLAY_NAMES = {
-    "severe_trafficking": "Severe form of trafficking", "t_visa": "T visa",
-    "u_visa": "U visa", "continued_presence": "Continued Presence",
+    "severe_trafficking": "Severe form of trafficking",
+    "t_visa": "T visa",
+    "u_visa": "U visa",
+    "continued_presence": "Continued Presence",
     "hhs_certification": "HHS certification (adult)",
     "minor_eligibility_letter": "Child eligibility letter",
     "victim_services": "Victim services",

@@ -1,4 +1,5 @@
 """`compare`: the summary tables, and the progress bar of long runs."""
+
 from __future__ import annotations
 
 import sys
@@ -8,8 +9,14 @@ from typing import IO, Any
 
 from rich import box
 from rich.console import Group
-from rich.progress import (BarColumn, MofNCompleteColumn, Progress, TextColumn,
-                           TimeElapsedColumn, TimeRemainingColumn)
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -42,8 +49,9 @@ def _share(entry: dict[str, Any]) -> str:
 
 def _side(doc: dict[str, Any], key: str, today: str) -> str:
     side = doc[key]
-    when = side["as_of"] or (f"the scenario's as_of, else {today}"
-                             if doc["population"]["source"] == "files" else today)
+    when = side["as_of"] or (
+        f"the scenario's as_of, else {today}" if doc["population"]["source"] == "files" else today
+    )
     rules = "" if side["rules"] == side["rule_set"] else f" ({side['rules']})"
     return f"{key.upper()} = {side['rule_set']}{rules} on {when}"
 
@@ -51,13 +59,14 @@ def _side(doc: dict[str, Any], key: str, today: str) -> str:
 def summary_header(doc: dict[str, Any], today: str) -> Text:
     population = doc["population"]
     if population["source"] == "generated":
-        where = (f"{population['scenarios']:,} generated scenarios (distribution "
-                 f"{population['distribution']}, seed {population['seed']})")
+        where = (
+            f"{population['scenarios']:,} generated scenarios (distribution "
+            f"{population['distribution']}, seed {population['seed']})"
+        )
     else:
         where = f"{population['scenarios']:,} scenario files"
     text = Text("Compare ", style="bold")
-    text.append(f"{_side(doc, 'a', today)}\n     with {_side(doc, 'b', today)}\n",
-                style="bold")
+    text.append(f"{_side(doc, 'a', today)}\n     with {_side(doc, 'b', today)}\n", style="bold")
     text.append(f"over {where}; engine {doc['engine']}")
     return text
 
@@ -65,27 +74,41 @@ def summary_header(doc: dict[str, Any], today: str) -> Text:
 def overview_table(doc: dict[str, Any]) -> Table:
     """One row per provision: who has it under A and B, who gains and loses it, and how
     many depend on law enforcement (gated) under each."""
-    table = Table(box=box.SIMPLE_HEAD, header_style="bold", title_justify="left",
-                  caption=f"met: share of scenarios where the provision is met.  "
-                          f"gained / lost: now met / no longer met under B.  "
-                          f"{GATED_MARK} gated: law-enforcement gated, not met but met if every "
-                          f"law-enforcement action and cooperation fact were favourable.\n"
-                          f"severe: severe form of trafficking; T, U: visas; CP: Continued "
-                          f"Presence; HHS: certification; child: eligibility letter; "
-                          f"services: victim services",
-                  caption_justify="left")
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        title_justify="left",
+        caption=f"met: share of scenarios where the provision is met.  "
+        f"gained / lost: now met / no longer met under B.  "
+        f"{GATED_MARK} gated: law-enforcement gated, not met but met if every "
+        f"law-enforcement action and cooperation fact were favourable.\n"
+        f"severe: severe form of trafficking; T, U: visas; CP: Continued "
+        f"Presence; HHS: certification; child: eligibility letter; "
+        f"services: victim services",
+        caption_justify="left",
+    )
     table.add_column("provision", no_wrap=True)
-    for heading in ("met A", "met B", "gained", "lost", "changed",
-                    f"{GATED_MARK} gated A", f"{GATED_MARK} gated B"):
+    for heading in (
+        "met A",
+        "met B",
+        "gained",
+        "lost",
+        "changed",
+        f"{GATED_MARK} gated A",
+        f"{GATED_MARK} gated B",
+    ):
         table.add_column(heading, justify="right", no_wrap=True)
     for pid, entry in doc["provisions"].items():
-        table.add_row(provision_heading(pid),
-                      _share(entry["status"]["a"]["met"]),
-                      _share(entry["status"]["b"]["met"]),
-                      f"{entry['gained']['count']:,}", f"{entry['lost']['count']:,}",
-                      f"{entry['changed']['count']:,}",
-                      _share(entry["law_enforcement_gated"]["a"]),
-                      _share(entry["law_enforcement_gated"]["b"]))
+        table.add_row(
+            provision_heading(pid),
+            _share(entry["status"]["a"]["met"]),
+            _share(entry["status"]["b"]["met"]),
+            f"{entry['gained']['count']:,}",
+            f"{entry['lost']['count']:,}",
+            f"{entry['changed']['count']:,}",
+            _share(entry["law_enforcement_gated"]["a"]),
+            _share(entry["law_enforcement_gated"]["b"]),
+        )
     return table
 
 
@@ -93,10 +116,14 @@ def transitions_table(pid: str, entry: dict[str, Any]) -> Table:
     """The transition table of one provision: each change with its count, the conditions
     most often responsible and example scenarios; then the unchanged, dimmed."""
     changed = entry["changed"]
-    table = Table(title=f"{entry['title']} ({pid}): {changed['count']:,} scenarios change "
-                        f"({changed['percent']:.1f}%)",
-                  title_justify="left", title_style="bold", box=box.SIMPLE_HEAD,
-                  header_style="bold")
+    table = Table(
+        title=f"{entry['title']} ({pid}): {changed['count']:,} scenarios change "
+        f"({changed['percent']:.1f}%)",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+    )
     table.add_column("from → to", no_wrap=True)
     table.add_column("scenarios", justify="right", no_wrap=True)
     table.add_column("responsible conditions", overflow="fold", min_width=18)
@@ -107,34 +134,50 @@ def transitions_table(pid: str, entry: dict[str, Any]) -> Table:
         if len(conditions) > TOP_CONDITIONS:
             lines.append(f"+{len(conditions) - TOP_CONDITIONS} more")
         examples = t["examples"][:TOP_EXAMPLES] if t["changed"] else []
-        table.add_row(_transition(t["from"], t["to"]),
-                      f"{t['count']:,} {t['percent']:4.1f}%", "\n".join(lines),
-                      "\n".join(examples), style=None if t["changed"] else "dim")
+        table.add_row(
+            _transition(t["from"], t["to"]),
+            f"{t['count']:,} {t['percent']:4.1f}%",
+            "\n".join(lines),
+            "\n".join(examples),
+            style=None if t["changed"] else "dim",
+        )
     return table
 
 
-def print_comparison(doc: dict[str, Any], *, today: str, file: IO[str] | None = None,
-                     no_color: bool = False) -> None:
+def print_comparison(
+    doc: dict[str, Any], *, today: str, file: IO[str] | None = None, no_color: bool = False
+) -> None:
     """`compare --format table`."""
     out = console(file, no_color=no_color)
     parts: list[Any] = [summary_header(doc, today), overview_table(doc)]
-    changed = [(pid, entry) for pid, entry in doc["provisions"].items()
-               if entry["changed"]["count"]]
+    changed = [
+        (pid, entry) for pid, entry in doc["provisions"].items() if entry["changed"]["count"]
+    ]
     if not changed:
-        parts.append(Text(f"No provision changes status for any of the "
-                          f"{doc['population']['scenarios']:,} scenarios."))
+        parts.append(
+            Text(
+                f"No provision changes status for any of the "
+                f"{doc['population']['scenarios']:,} scenarios."
+            )
+        )
     for pid, entry in changed:
         parts.append(transitions_table(pid, entry))
     if changed:
-        parts.append(Text("Responsible conditions: where each change starts, with the "
-                          "number of scenarios (eligibility compare --help). All of them: "
-                          "--format json; every scenario: --out FILE.csv", style="dim"))
+        parts.append(
+            Text(
+                "Responsible conditions: where each change starts, with the "
+                "number of scenarios (eligibility compare --help). All of them: "
+                "--format json; every scenario: --out FILE.csv",
+                style="dim",
+            )
+        )
     out.print(Group(*parts))
 
 
 @contextmanager
-def progress_bar(total: int, *, enabled: bool = True, file: IO[str] | None = None
-                 ) -> Iterator[Callable[[int], None]]:
+def progress_bar(
+    total: int, *, enabled: bool = True, file: IO[str] | None = None
+) -> Iterator[Callable[[int], None]]:
     """A progress bar on stderr, shown only for long runs on a terminal; yields
     `advance(n)`. It disappears when done, leaving the terminal as it was.
 
@@ -144,9 +187,17 @@ def progress_bar(total: int, *, enabled: bool = True, file: IO[str] | None = Non
     if not enabled or total < PROGRESS_THRESHOLD or not stream.isatty():
         yield lambda n: None
         return
-    bar = Progress(TextColumn("comparing"), BarColumn(), MofNCompleteColumn(),
-                   TextColumn("scenarios"), TimeElapsedColumn(), TextColumn("left"),
-                   TimeRemainingColumn(), console=console(stream), transient=True)
+    bar = Progress(
+        TextColumn("comparing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("scenarios"),
+        TimeElapsedColumn(),
+        TextColumn("left"),
+        TimeRemainingColumn(),
+        console=console(stream),
+        transient=True,
+    )
     task = bar.add_task("compare", total=total)
     started = False
 

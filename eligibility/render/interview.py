@@ -1,4 +1,5 @@
 """The interview's screens: the introduction, a question, the running status."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -19,12 +20,19 @@ INTRODUCTION = (
     "  back                change the previous answer\n"
     "  why                 which protections the question matters for\n"
     "  quit                stop (you can save your answers first)\n"
-    "Nothing is sent anywhere; answers are saved only if you choose to save them.")
+    "Nothing is sent anywhere; answers are saved only if you choose to save them."
+)
 
 
 def introduction(out: Console, rule_set: str, as_of: str) -> None:
-    out.print(Panel(Text(INTRODUCTION), title=f"eligibility interview: {rule_set}, law in "
-                    f"force on {as_of}", title_align="left", box=box.ROUNDED))
+    out.print(
+        Panel(
+            Text(INTRODUCTION),
+            title=f"eligibility interview: {rule_set}, law in force on {as_of}",
+            title_align="left",
+            box=box.ROUNDED,
+        )
+    )
 
 
 def question(out: Console, fact: Any, number: int, remaining: int) -> None:
@@ -38,14 +46,19 @@ def question(out: Console, fact: Any, number: int, remaining: int) -> None:
     elif fact.type == "int":
         parts.append(Text(f"a number from {fact.min} to {fact.max}, or ?", style="cyan"))
     else:
-        for i, (value, label) in enumerate(fact.values.items(), start=1):
+        for i, label in enumerate(fact.values.values(), start=1):
             parts.append(Padding(Text(f"{i:>2}. {label}", style="cyan"), (0, 0, 0, 2)))
-        hint = "one number" if fact.type == "enum" else \
-            "numbers separated by commas, or none"
+        hint = "one number" if fact.type == "enum" else "numbers separated by commas, or none"
         parts.append(Text(f"{hint}; ? if nobody knows", style="cyan"))
-    out.print(Panel(Group(*parts), title=f"question {number} ({fact.group})",
-                    subtitle=f"at most {remaining} more" if remaining else None,
-                    title_align="left", box=box.ROUNDED))
+    out.print(
+        Panel(
+            Group(*parts),
+            title=f"question {number} ({fact.group})",
+            subtitle=f"at most {remaining} more" if remaining else None,
+            title_align="left",
+            box=box.ROUNDED,
+        )
+    )
 
 
 def status_line(out: Console, result: Any) -> None:

@@ -1,4 +1,5 @@
 """Tables: `evaluate --format table`, `rules`."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
@@ -19,14 +20,21 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         for pid in result.provisions:
             if pid not in provisions:
                 provisions.append(pid)
-    table = Table(title=title, box=box.SIMPLE_HEAD, header_style="bold", padding=(0, 1),
-                  pad_edge=False, collapse_padding=True,
-                  caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
-                          f"{STATUS_SYMBOL['undetermined']} undetermined  "
-                          f"{GATED_MARK} law-enforcement gated\n"
-                          "severe: severe form of trafficking; T, U: visas; CP: Continued "
-                          "Presence; HHS: certification; child: eligibility letter; "
-                          "services: victim services", caption_justify="left")
+    table = Table(
+        title=title,
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        padding=(0, 1),
+        pad_edge=False,
+        collapse_padding=True,
+        caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
+        f"{STATUS_SYMBOL['undetermined']} undetermined  "
+        f"{GATED_MARK} law-enforcement gated\n"
+        "severe: severe form of trafficking; T, U: visas; CP: Continued "
+        "Presence; HHS: certification; child: eligibility letter; "
+        "services: victim services",
+        caption_justify="left",
+    )
     longest = max((len(r.scenario or "(unnamed)") for r in results), default=8)
     table.add_column("scenario", overflow="fold", min_width=min(max(longest, 8), 20))
     table.add_column("as of", no_wrap=True)
@@ -36,25 +44,29 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         cells: list[Any] = [result.scenario or "(unnamed)", result.as_of.isoformat()]
         for pid in provisions:
             p = result.provisions.get(pid)
-            cells.append(status_text(p.status, gated=p.law_enforcement_gated, short=True)
-                         if p else Text("-"))
+            cells.append(
+                status_text(p.status, gated=p.law_enforcement_gated, short=True) if p else Text("-")
+            )
         table.add_row(*cells)
     return table
 
 
-def print_results_table(results: Iterable[Result], *, file: IO[str] | None = None,
-                        no_color: bool = False) -> None:
+def print_results_table(
+    results: Iterable[Result], *, file: IO[str] | None = None, no_color: bool = False
+) -> None:
     results = list(results)
     rule_sets = sorted({r.rule_set for r in results})
     console(file, no_color=no_color).print(
-        results_table(results, title=f"rule set: {', '.join(rule_sets)}"))
+        results_table(results, title=f"rule set: {', '.join(rule_sets)}")
+    )
 
 
 # ------------------------------------------------------------------ rule sets
 
 
-def print_rule_sets(books: Sequence[Any], *, file: IO[str] | None = None,
-                    no_color: bool = False) -> None:
+def print_rule_sets(
+    books: Sequence[Any], *, file: IO[str] | None = None, no_color: bool = False
+) -> None:
     """`eligibility rules`: the bundled rule sets."""
     table = Table(title="Rule sets", box=box.SIMPLE_HEAD, header_style="bold")
     table.add_column("name", no_wrap=True)
@@ -67,53 +79,66 @@ def print_rule_sets(books: Sequence[Any], *, file: IO[str] | None = None,
         table.add_row(book.name, kind, str(count), book.title)
     out = console(file, no_color=no_color)
     out.print(table)
-    out.print("Show one with `eligibility rules NAME`; pass a user overlay with "
-              "`--rules path/to/overlay.yaml`.")
+    out.print(
+        "Show one with `eligibility rules NAME`; pass a user overlay with "
+        "`--rules path/to/overlay.yaml`."
+    )
 
 
-def print_rule_book(book: Any, *, file: IO[str] | None = None,
-                    no_color: bool = False) -> None:
+def print_rule_book(book: Any, *, file: IO[str] | None = None, no_color: bool = False) -> None:
     """`eligibility rules NAME`: provisions, amendment timeline, overlay changes."""
     out = console(file, no_color=no_color)
     out.print(Text(f"{book.name}: {book.title}", style="bold"))
     if book.description:
         out.print(book.description)
-    provisions = Table(title="Provisions", box=box.SIMPLE_HEAD, header_style="bold",
-                       title_justify="left")
+    provisions = Table(
+        title="Provisions", box=box.SIMPLE_HEAD, header_style="bold", title_justify="left"
+    )
     provisions.add_column("id", no_wrap=True)
     provisions.add_column("title", overflow="fold")
     provisions.add_column("in force from", no_wrap=True)
     provisions.add_column("enacted by", overflow="fold")
     for source in book.sources.values():
-        provisions.add_row(source.id, source.title, source.effective.isoformat(),
-                           source.enacted_by)
+        provisions.add_row(source.id, source.title, source.effective.isoformat(), source.enacted_by)
     out.print(provisions)
-    timeline = Table(title="Amendment timeline", box=box.SIMPLE_HEAD, header_style="bold",
-                     title_justify="left")
+    timeline = Table(
+        title="Amendment timeline", box=box.SIMPLE_HEAD, header_style="bold", title_justify="left"
+    )
     timeline.add_column("effective", no_wrap=True)
     timeline.add_column("instrument", overflow="fold", ratio=2)
     timeline.add_column("provision", overflow="fold")
     timeline.add_column("change", overflow="fold", ratio=4)
     timeline.add_column("tag", no_wrap=True)
     for amendment in book.timeline():
-        timeline.add_row(amendment.effective.isoformat() if amendment.effective else "",
-                         amendment.instrument, amendment.provision, amendment.summary,
-                         amendment.verification or "")
+        timeline.add_row(
+            amendment.effective.isoformat() if amendment.effective else "",
+            amendment.instrument,
+            amendment.provision,
+            amendment.summary,
+            amendment.verification or "",
+        )
     out.print(timeline)
     if book.recorded:
-        recorded = Table(title="Recorded, with no effect on an encoded element",
-                         box=box.SIMPLE_HEAD, header_style="bold", title_justify="left")
+        recorded = Table(
+            title="Recorded, with no effect on an encoded element",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            title_justify="left",
+        )
         recorded.add_column("effective", no_wrap=True)
         recorded.add_column("instrument", overflow="fold", ratio=2)
         recorded.add_column("change", overflow="fold", ratio=3)
         recorded.add_column("why nothing changes here", overflow="fold", ratio=3)
         for item in book.recorded:
-            recorded.add_row(item.effective.isoformat(), item.instrument, item.change,
-                             item.reason)
+            recorded.add_row(item.effective.isoformat(), item.instrument, item.change, item.reason)
         out.print(recorded)
     if book.changes:
-        changes = Table(title=f"Changes made by {book.name}", box=box.SIMPLE_HEAD,
-                        header_style="bold", title_justify="left")
+        changes = Table(
+            title=f"Changes made by {book.name}",
+            box=box.SIMPLE_HEAD,
+            header_style="bold",
+            title_justify="left",
+        )
         changes.add_column("id", overflow="fold")
         changes.add_column("provision", overflow="fold")
         changes.add_column("implements", overflow="fold", ratio=2)
@@ -121,5 +146,7 @@ def print_rule_book(book: Any, *, file: IO[str] | None = None,
         for change in book.changes:
             changes.add_row(change.id, change.provision, change.implements, change.summary)
         out.print(changes)
-    out.print("Tags: V verified against primary text, V2 secondary source, U unverified "
-              "(see LEGAL-BRIEF.md).")
+    out.print(
+        "Tags: V verified against primary text, V2 secondary source, U unverified "
+        "(see LEGAL-BRIEF.md)."
+    )
