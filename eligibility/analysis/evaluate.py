@@ -128,8 +128,8 @@ class Evaluator:
         resolved = self.book.at(as_of)
         plan = resolved.plan
         try:
-            statuses, counterfactual = self.engine.evaluate(
-                plan, facts, plan.counterfactual_overrides(facts)
+            statuses, (counterfactual,) = self.engine.evaluate(
+                plan, facts, [plan.counterfactual_overrides(facts)]
             )
         except EngineError as exc:
             raise EngineError(

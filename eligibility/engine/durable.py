@@ -25,8 +25,10 @@ rounds (`"P_severe_trafficking": "met"`). The rules of round L match only that k
 a reference to another provision is an ordinary test on the fact, and no rule joins two
 facts.
 
-The law-enforcement counterfactual (`law_enforcement_gated`) runs in the same rounds as
-facts of kind `counterfactual<L>`, against rules for the provision roots only.
+The law-enforcement counterfactuals run in the same rounds: each *world* (the scenario
+with every law-enforcement fact favourable, and with every one unfavourable) asserts
+facts of its own kind (`world1<L>`, `world2<L>`) against rules that decide the provision
+roots only, met and not met.
 
 Pitfalls handled here (each has a test in tests/test_engine.py)
 ---------------------------------------------------------------
@@ -61,7 +63,7 @@ from __future__ import annotations
 import itertools
 import json
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,6 +73,7 @@ from ..errors import EngineError
 from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan, PlanNode
 
 SID = "1"
+MAX_WORLDS = 2  # counterfactual worlds per evaluation: law enforcement favourable, unfavourable
 FAN_OUT = 8
 MAX_GROUPS = 15  # `$and`/`$or` per pattern: rete.h MAX_SEQUENCE_EXPRESSIONS (32) / 2 - 1
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
@@ -372,19 +375,19 @@ _names = itertools.count()
 
 @dataclass(frozen=True)
 class _World:
-    """One of the two evaluations that share a session: the scenario as stated, and its
-    law-enforcement counterfactual. Their facts have different kinds, and their node
-    statuses live in different halves of one status array."""
+    """One of the evaluations that share a session: the scenario as stated, and its
+    counterfactual worlds. Their facts have different kinds, and their node statuses
+    live in different slices of one status array."""
 
     kind: str
-    offset: int  # 0 or 1: which half of the status array
+    offset: int  # which slice of the status array: 0 for the scenario as stated
 
     def kind_of(self, level: int) -> str:
         return f"{self.kind}{level}"
 
 
 ACTUAL = _World("scenario", 0)
-COUNTERFACTUAL = _World("counterfactual", 1)
+WORLDS = tuple(_World(f"world{n}", n) for n in range(1, MAX_WORLDS + 1))
 NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a message's rule is message[2:9]
 
 
@@ -445,7 +448,7 @@ class DurableEngine:
         count = len(plan.nodes)
         rounds = 1 + max((compiler.level(i) for i in range(count)), default=0)
         definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
-        for world in (ACTUAL, COUNTERFACTUAL):
+        for world in (ACTUAL, *WORLDS):
             for level in range(rounds):
                 # Handle every fact without firing (a join with a fact that is never
                 # asserted never completes), so that none raises MessageNotHandled.
@@ -454,13 +457,11 @@ class DurableEngine:
                     "all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]
                 }
         every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
-        read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in (0, 1)]
+        read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in range(1 + MAX_WORLDS)]
         nodes_read: list[set[int]] = [set() for _ in range(rounds)]
         actions: dict[str, tuple[tuple[int, int], ...]] = {}
-        for world, wanted in (
-            (ACTUAL, every_node),
-            (COUNTERFACTUAL, self._roots_needed(plan, compiler)),
-        ):
+        roots = self._roots_needed(plan, compiler)
+        for world, wanted in ((ACTUAL, every_node), *((w, roots) for w in WORLDS)):
             # Leaves with the same test share one rule, which the engine decides once:
             # `citizenship == noncitizen` is an element of five provisions, and
             # `age_now >= 18` is the test `age_now < 18` with met and not met swapped.
@@ -472,8 +473,8 @@ class DurableEngine:
             by_kind: dict[str, list[tuple[dict[str, Any], Any]]] = {}
             for (level, _, _), members in groups.items():
                 first, first_want = members[0]
-                # The counterfactual decides roots only, so its rules cannot chain on
-                # other nodes' conclusions: they test the facts.
+                # A counterfactual world decides roots only, so its rules cannot chain
+                # on other nodes' conclusions: they test the facts.
                 formula = (
                     compiler.chained(first, first_want)
                     if world is ACTUAL
@@ -528,9 +529,9 @@ class DurableEngine:
 
     @staticmethod
     def _roots_needed(plan: Plan, compiler: _Compiler) -> list[tuple[int, int]]:
-        """For the counterfactual, only whether each provision would be met is needed:
-        the root "met" rules, plus every provision status those rules test."""
-        wanted = [(plan.roots[pid], MET) for pid in plan.provisions]
+        """For a counterfactual world, only each provision's status is needed: the root
+        rules, plus every provision status those rules test."""
+        wanted = [(plan.roots[pid], want) for pid in plan.provisions for want in (MET, NOT_MET)]
         todo = list(wanted)
         seen = set(wanted)
         while todo:
@@ -577,14 +578,19 @@ class DurableEngine:
         return parts
 
     def evaluate(
-        self, plan: Plan, facts: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
-    ) -> tuple[list[int], list[int] | None]:
-        """Status of every node of `plan`; and, when `overrides` are given, the statuses
-        of the provision roots with those facts changed (the counterfactual), computed
-        in the same session."""
+        self,
+        plan: Plan,
+        facts: Mapping[str, Any],
+        worlds: Sequence[Mapping[str, Any] | None] = (),
+    ) -> tuple[list[int], list[list[int] | None]]:
+        """Status of every node of `plan`; and, for each world (a mapping of facts
+        changed, or None to skip it), the statuses of the provision roots in that world
+        (other nodes stay undetermined), computed in the same session."""
+        if len(worlds) > MAX_WORLDS:
+            raise EngineError(f"at most {MAX_WORLDS} counterfactual worlds per evaluation")
         ruleset = self._ruleset(plan)
         count = ruleset.node_count
-        statuses = [UNDETERMINED] * (2 * count)
+        statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
         handle = ruleset.handle
         actions = ruleset.actions
         complete = _dre.complete_and_start_action
@@ -592,9 +598,14 @@ class DurableEngine:
         state = None
         message = None
         header = f'{{"sid":"{SID}","kind":'
+        active = [
+            (world, changes)
+            for world, changes in zip(WORLDS, worlds, strict=False)
+            if changes is not None
+        ]
         try:
             for level in range(ruleset.rounds):
-                read, cf_read = ruleset.facts_read[0][level], ruleset.facts_read[1][level]
+                read = ruleset.facts_read[0][level]
                 batch = [_START_JSON] if level == 0 else []
                 known = self._statuses_of(ruleset, statuses, 0, level)
                 known += [
@@ -602,36 +613,28 @@ class DurableEngine:
                     for i in ruleset.nodes_read[level]
                     if statuses[i] != UNDETERMINED
                 ]
-                if overrides is None:
-                    batch.append(
-                        ",".join(
-                            [
-                                header + f'"{ACTUAL.kind_of(level)}"',
-                                *self._fragments_of(facts, read),
-                                *known,
-                            ]
-                        )
-                        + "}"
+                batch.append(
+                    ",".join(
+                        [
+                            header + f'"{ACTUAL.kind_of(level)}"',
+                            *self._fragments_of(facts, read),
+                            *known,
+                        ]
                     )
-                else:
-                    batch.append(
-                        ",".join(
-                            [
-                                header + f'"{ACTUAL.kind_of(level)}"',
-                                *self._fragments_of(facts, read),
-                                *known,
-                            ]
-                        )
-                        + "}"
-                    )
-                    if cf_read or level:
+                    + "}"
+                )
+                for world, changes in active:
+                    world_read = ruleset.facts_read[world.offset][level]
+                    if world_read or level:
                         batch.append(
                             ",".join(
                                 [
-                                    header + f'"{COUNTERFACTUAL.kind_of(level)}"',
-                                    *self._fragments_of(facts, cf_read, overrides),
-                                    *self._fragments_of(overrides, cf_read),
-                                    *self._statuses_of(ruleset, statuses, count, level),
+                                    header + f'"{world.kind_of(level)}"',
+                                    *self._fragments_of(facts, world_read, changes),
+                                    *self._fragments_of(changes, world_read),
+                                    *self._statuses_of(
+                                        ruleset, statuses, world.offset * count, level
+                                    ),
                                 ]
                             )
                             + "}"
@@ -661,7 +664,12 @@ class DurableEngine:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
             self._reset(ruleset, state, message, asserted)
-        return statuses[:count], statuses[count:] if overrides is not None else None
+        return statuses[:count], [
+            statuses[world.offset * count : (world.offset + 1) * count]
+            if changes is not None
+            else None
+            for world, changes in zip(WORLDS, worlds, strict=False)
+        ]
 
     @staticmethod
     def _reset(

@@ -4,7 +4,7 @@ It defines the semantics: every other engine is tested against it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..law.conditions import Plan
@@ -23,8 +23,13 @@ class PythonEngine:
         del fact_types, fact_values  # same constructor shape as DurableEngine
 
     def evaluate(
-        self, plan: Plan, facts: Mapping[str, Any], overrides: Mapping[str, Any] | None = None
-    ) -> tuple[list[int], list[int] | None]:
-        return plan.evaluate(facts), plan.evaluate(
-            {**facts, **overrides}
-        ) if overrides is not None else None
+        self,
+        plan: Plan,
+        facts: Mapping[str, Any],
+        worlds: Sequence[Mapping[str, Any] | None] = (),
+    ) -> tuple[list[int], list[list[int] | None]]:
+        statuses = plan.evaluate(facts)
+        return statuses, [
+            plan.evaluate_world(facts, changes, statuses) if changes is not None else None
+            for changes in worlds
+        ]

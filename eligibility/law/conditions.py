@@ -174,6 +174,19 @@ class Plan:
 
     def __post_init__(self) -> None:
         self._steps = [self._step(node) for node in self.nodes]
+        # Nodes whose status can change when a dependency fact changes (a leaf testing
+        # one, or a node above such a leaf, across provision references): the only ones
+        # a counterfactual world has to evaluate again.
+        dependent: list[bool] = []
+        for node in self.nodes:
+            c = node.condition
+            if c.kind == "fact":
+                dependent.append(c.fact in self.dependency_facts)
+            elif c.kind == "provision":
+                dependent.append(dependent[node.target])  # type: ignore[index]
+            else:
+                dependent.append(any(dependent[i] for i in node.children))
+        self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
 
     # -- the reference evaluator -----------------------------------------------
     @staticmethod
@@ -269,6 +282,35 @@ class Plan:
             name: value for name, value in self.dependency_facts.items() if facts.get(name) != value
         }
         return changed or None
+
+    def world_overrides(
+        self, facts: Mapping[str, Any]
+    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        """The two law-enforcement worlds of a scenario, as the facts they change: every
+        dependency fact at its favourable value (law enforcement acted, the person
+        cooperated), and every one at the other value (neither happened). None for a
+        world identical to the scenario as stated."""
+        favourable = self.counterfactual_overrides(facts)
+        unfavourable = {
+            name: not value
+            for name, value in self.dependency_facts.items()
+            if facts.get(name) != (not value)
+        }
+        return favourable, unfavourable or None
+
+    def evaluate_world(
+        self, facts: Mapping[str, Any], changes: Mapping[str, Any], statuses: list[int]
+    ) -> list[int]:
+        """Statuses with `changes` (dependency facts only) applied to `facts`, given the
+        `statuses` of `facts` as stated: only nodes that depend on a dependency fact are
+        evaluated again, in plan order."""
+        world = {**facts, **changes}
+        if not changes.keys() <= self.dependency_facts.keys():
+            return self.evaluate(world)
+        st = list(statuses)
+        for index, step in self._dependent:
+            st[index] = step(world, st)
+        return st
 
     def explanation(
         self, statuses: list[int], index: int, describe: Callable[[PlanNode, int], dict[str, Any]]

@@ -312,11 +312,11 @@ class Comparator:
         pair = self.pair(date_a, date_b)
         evaluate = self.engine.evaluate
         plan_a, plan_b = pair.plan_a, pair.plan_b
-        st_a, cf_a = evaluate(plan_a, facts, plan_a.counterfactual_overrides(facts))
+        st_a, (cf_a,) = evaluate(plan_a, facts, [plan_a.counterfactual_overrides(facts)])
         if plan_b is plan_a:
             st_b, cf_b = st_a, cf_a
         else:
-            st_b, cf_b = evaluate(plan_b, facts, plan_b.counterfactual_overrides(facts))
+            st_b, (cf_b,) = evaluate(plan_b, facts, [plan_b.counterfactual_overrides(facts)])
         tally.scenarios += 1
         transitions, gated, examples = tally.transitions, tally.gated, tally.examples
         wanted = tally.examples_wanted
