@@ -150,7 +150,10 @@ def test_notes_say_what_is_not_a_condition(us_law, vocabulary) -> None:
         "hhs_certification",
         "minor_eligibility_letter",
     ):
-        assert any(n.startswith("Not applicable") for n in result.provisions[pid].notes), pid
+        provision = result.provisions[pid]
+        assert provision.status == "not_met" and provision.applicable is False, pid
+        assert "citizen" in (provision.not_applicable_reason or ""), pid
+        assert provision.law_enforcement == "independent", pid
     assert any(
         "services_without_certification: true" in n
         for n in result.provisions["victim_services"].notes

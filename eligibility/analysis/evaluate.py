@@ -1,4 +1,5 @@
-"""Scenario -> result: statuses, missing facts, counterfactual, explanation, notes."""
+"""Scenario -> result: statuses, missing facts, law-enforcement dependency, explanation,
+notes and applicability."""
 
 from __future__ import annotations
 
@@ -8,10 +9,33 @@ from typing import Any
 
 from ..engine import ENGINE_NAMES, engine_class
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, PlanNode, describe_test
+from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, Plan, PlanNode, describe_test
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
-from ..law.vocabulary import Facts
+from ..law.vocabulary import Facts, Vocabulary
+from .dependency import Level, dependency
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """A condition of a provision named in a result (a law-enforcement blocker, say)."""
+
+    id: str
+    text: str
+    fact: str
+    controlled_by: str  # from the vocabulary: person, law_enforcement, adjudicator, history
+    critique: str | None = None  # the id of the critique that fits this element
+
+    def to_dict(self) -> dict[str, Any]:
+        out = {
+            "id": self.id,
+            "text": self.text,
+            "fact": self.fact,
+            "controlled_by": self.controlled_by,
+        }
+        if self.critique:
+            out["critique"] = self.critique
+        return out
 
 
 @dataclass(slots=True)
@@ -24,6 +48,13 @@ class ProvisionResult:
     law_enforcement_gated: bool
     open_questions: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    law_enforcement: Level = "independent"
+    law_enforcement_blockers: list[Element] = field(default_factory=list)
+    law_enforcement_relied_on: list[Element] = field(default_factory=list)
+    # unknown facts that decide the outcome once law enforcement acted (possibly_gated)
+    missing_facts_behind_blockers: list[str] = field(default_factory=list)
+    applicable: bool = True
+    not_applicable_reason: str | None = None
 
 
 @dataclass
@@ -85,9 +116,20 @@ class Result:
                 "status": p.status,
                 "missing_facts": p.missing_facts,
                 "law_enforcement_gated": p.law_enforcement_gated,
+                "law_enforcement": p.law_enforcement,
+                "law_enforcement_blockers": [e.to_dict() for e in p.law_enforcement_blockers],
+                "applicable": p.applicable,
                 "citation": p.citation,
                 "title": p.title,
             }
+            if p.law_enforcement_relied_on:
+                entry["law_enforcement_relied_on"] = [
+                    e.to_dict() for e in p.law_enforcement_relied_on
+                ]
+            if p.missing_facts_behind_blockers:
+                entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
+            if not p.applicable:
+                entry["not_applicable_reason"] = p.not_applicable_reason
             if explanations:
                 entry["explanation"] = self.explanation(pid)
             if p.open_questions:
@@ -127,10 +169,9 @@ class Evaluator:
     def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
         resolved = self.book.at(as_of)
         plan = resolved.plan
+        worlds = plan.world_overrides(facts)
         try:
-            statuses, (counterfactual,) = self.engine.evaluate(
-                plan, facts, [plan.counterfactual_overrides(facts)]
-            )
+            statuses, (favourable, unfavourable) = self.engine.evaluate(plan, facts, worlds)
         except EngineError as exc:
             raise EngineError(
                 f"scenario {scenario_id or '(unnamed)'}: {exc.message}",
@@ -139,22 +180,40 @@ class Evaluator:
             ) from None
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing
-        for pid, title, citation, root, notes in resolved.layout:
+        vocabulary = self.book.vocabulary
+        behind: list[int] | None = None  # the favourable world in full, when needed
+        for layout in resolved.layout:
+            root = layout.root
             status = statuses[root]
             facts_missing, questions = (
                 missing(statuses, root) if status == UNDETERMINED else ([], [])
             )
-            gated = status != MET and counterfactual is not None and counterfactual[root] == MET
-            provisions[pid] = ProvisionResult(
-                pid,
-                title,
+            found = dependency(plan, root, statuses, favourable, unfavourable, facts)
+            result = ProvisionResult(
+                layout.id,
+                layout.title,
                 STATUS_NAMES[status],
-                citation,
+                layout.citation,
                 facts_missing,
-                gated,
+                found.level == "gated",
                 questions,
-                [text for text, when in notes if when is None or statuses[when] == MET],
+                [text for text, when in layout.notes if when is None or statuses[when] == MET],
+                found.level,
+                _elements(plan, vocabulary, found.blockers),
+                _elements(plan, vocabulary, found.relied_on),
             )
+            if found.level == "possibly_gated" and worlds[0] is not None:
+                if behind is None:
+                    behind = plan.evaluate_world(facts, worlds[0], statuses)
+                result.missing_facts_behind_blockers = [
+                    f for f in missing(behind, root)[0] if f not in facts_missing
+                ]
+            if layout.not_applicable is not None:
+                reason, when = layout.not_applicable
+                if statuses[when] == MET:
+                    result.applicable = False
+                    result.not_applicable_reason = reason
+            provisions[layout.id] = result
         return Result(
             scenario=scenario_id,
             rule_set=self.book.name,
@@ -169,3 +228,16 @@ class Evaluator:
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
         return self.evaluate(scenario.facts, date, scenario.id)
+
+
+def _elements(plan: Plan, vocabulary: Vocabulary, indexes: tuple[int, ...]) -> list[Element]:
+    """Blocking (or relied-on) leaves as elements, each with the critique that fits it:
+    the first critique cited by the leaf or, failing that, by its nearest ancestor."""
+    out = []
+    for index in indexes:
+        c = plan.nodes[index].condition
+        fact = c.fact or ""
+        out.append(
+            Element(c.id, c.text, fact, vocabulary[fact].controlled_by, plan.critique_for(index))
+        )
+    return out

@@ -144,6 +144,16 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
                 f"(`{critique.source}`): {critique.summary}"
             )
         lines.append("")
+    if source.not_applicable is not None and source.not_applicable.when is not None:
+        na = source.not_applicable
+        lines += [
+            "## When it does not apply",
+            "",
+            f"Not applicable when {describe_test(na.when)}: {na.text} — *{na.citation}*",
+            "",
+            "The status is still reported, with `applicable: false` and this reason.",
+            "",
+        ]
     if source.notes:
         lines += ["## Notes (not conditions)", ""]
         for note in source.notes:

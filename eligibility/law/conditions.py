@@ -187,6 +187,18 @@ class Plan:
             else:
                 dependent.append(any(dependent[i] for i in node.children))
         self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
+        self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
+
+    def critique_for(self, index: int) -> str | None:
+        """The critique that fits a node: the first one it cites or, failing that, the
+        first one cited by its nearest ancestor in the same provision."""
+        current: int | None = index
+        while current is not None:
+            critiques = self.nodes[current].condition.critiques
+            if critiques:
+                return critiques[0]
+            current = self._parents.get(current)
+        return None
 
     # -- the reference evaluator -----------------------------------------------
     @staticmethod

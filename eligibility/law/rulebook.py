@@ -156,6 +156,7 @@ class ProvisionSource:
     notes: tuple[Note, ...]
     checked_on: dt.date | None
     path: str
+    not_applicable: Note | None = None  # when the provision does not concern the person
 
 
 @dataclass(frozen=True)
@@ -168,6 +169,19 @@ class Provision:
     condition: Condition
     notes: tuple[Note, ...]
     in_force: bool
+    not_applicable: Note | None = None
+
+
+@dataclass(frozen=True)
+class ProvisionLayout:
+    """Where one provision's pieces sit in a plan, in display order."""
+
+    id: str
+    title: str
+    citation: str
+    root: int  # index of the provision's root condition
+    notes: tuple[tuple[str, int | None], ...]  # (text, index of its `when` or None)
+    not_applicable: tuple[str, int] | None  # (reason, index of its `when`)
 
 
 @dataclass
@@ -189,31 +203,41 @@ class ResolvedBook:
             trees[pid] = self.provisions[pid].condition
             keys.append(pid)
         for pid in self.order:
-            for note in self.provisions[pid].notes:
+            provision = self.provisions[pid]
+            for note in provision.notes:
                 if note.when is not None:
                     key = note_key(pid, note.id)
                     trees[key] = note.when
                     keys.append(key)
+            if provision.not_applicable is not None and provision.not_applicable.when:
+                trees[applicability_key(pid)] = provision.not_applicable.when
+                keys.append(applicability_key(pid))
         return build_plan(trees, keys, self.vocabulary.dependency_facts())
 
     @cached_property
-    def layout(self) -> tuple[tuple[str, str, str, int, tuple[tuple[str, int | None], ...]], ...]:
-        """Per provision, in display order: id, title, citation, root index in the plan,
-        and its notes as (text, index of the note's condition or None)."""
+    def layout(self) -> tuple[ProvisionLayout, ...]:
+        """Per provision, in display order, where its root, notes and applicability test
+        sit in the plan."""
         plan = self.plan
-        return tuple(
-            (
-                pid,
-                p.title,
-                p.citation,
-                plan.roots[pid],
-                tuple(
-                    (note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
-                    for note in p.notes
-                ),
+        out = []
+        for pid, p in self.provisions.items():
+            na = p.not_applicable
+            out.append(
+                ProvisionLayout(
+                    id=pid,
+                    title=p.title,
+                    citation=p.citation,
+                    root=plan.roots[pid],
+                    notes=tuple(
+                        (note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
+                        for note in p.notes
+                    ),
+                    not_applicable=(na.text, plan.roots[applicability_key(pid)])
+                    if na is not None and na.when is not None
+                    else None,
+                )
             )
-            for pid, p in self.provisions.items()
-        )
+        return tuple(out)
 
     @cached_property
     def _critiques_by_provision(self) -> dict[str, list[dict[str, Any]]]:
@@ -235,6 +259,11 @@ class ResolvedBook:
 
 def note_key(provision: str, note: str) -> str:
     return f"note:{provision}:{note}"
+
+
+def applicability_key(provision: str) -> str:
+    """The plan key of a provision's not-applicable test ('@' is never in a note id)."""
+    return f"note:{provision}:@not-applicable"
 
 
 # --------------------------------------------------------------------- parsing
@@ -500,7 +529,7 @@ def _load_provision(path: Path, parser: _Parser) -> ProvisionSource:
     top = root(doc, RuleError)
     top.mapping(
         required=("provision", "title", "effective", "enacted_by", "condition"),
-        optional=("amendments", "notes", "checked_on"),
+        optional=("amendments", "notes", "checked_on", "not_applicable"),
         what="provision file",
     )
     pid = top.child("provision").identifier()
@@ -522,6 +551,13 @@ def _load_provision(path: Path, parser: _Parser) -> ProvisionSource:
         if top.has("notes")
         else ()
     )
+    not_applicable = None
+    if top.has("not_applicable"):
+        na = top.child("not_applicable")
+        na.mapping(required=("text", "citation", "when"), what="not-applicable test")
+        not_applicable = parser.note(
+            Node(na.doc, {"id": "not-applicable", **na.value}, na.path, RuleError)
+        )
     return ProvisionSource(
         id=pid,
         title=top.child("title").text(),
@@ -532,6 +568,7 @@ def _load_provision(path: Path, parser: _Parser) -> ProvisionSource:
         notes=notes,
         checked_on=top.child("checked_on").date() if top.has("checked_on") else None,
         path=str(path),
+        not_applicable=not_applicable,
     )
 
 
@@ -625,7 +662,13 @@ class RuleBook:
                 and (n.until is None or date < n.until)
             )
             provisions[pid] = Provision(
-                pid, source.title, condition.citation, condition, notes, in_force
+                pid,
+                source.title,
+                condition.citation,
+                condition,
+                notes,
+                in_force,
+                source.not_applicable if in_force else None,
             )
         order = topological_order(provisions, self.path)
         return ResolvedBook(self.name, epoch, provisions, order, self.critiques, self.vocabulary)

@@ -1,0 +1,116 @@
+"""How far a provision's outcome depends on law enforcement, from three evaluations.
+
+A scenario is evaluated as stated and in two counterfactual worlds: every fact tagged
+`law_enforcement_action` or `cooperation` (rules/facts.yaml, `dependency:`) at its
+favourable value (law enforcement acted and the person cooperated), and every one at the
+other value (neither happened). With s, f and u the provision's status in the three:
+
+    gated           s is not met, f is met: law enforcement acting (and the person
+                    cooperating) is all that is missing. `law_enforcement_gated` is
+                    true exactly for this level.
+    possibly_gated  s is not met, f is undetermined, and law enforcement stands in the
+                    way (a blocker, below): once it acted, other facts still decide.
+    relies_on       s is met and u is not met: met only through a law-enforcement act
+                    or the person's cooperation, on every route.
+    independent     none of these.
+
+A *blocker* is a dependency fact, not at its favourable value (unknown included), tested
+by a leaf that is reached from the provision's root through elements none of which is
+met as stated (an unmet `all` or `any` leads to its children, a reference to another
+provision to that provision's root; nothing is followed below a `not`). Blockers are
+what law enforcement (or the person's cooperation) would have to change. The elements a
+`relies_on` provision rests on are found the same way through met elements.
+
+Levels and blockers are computed from the statuses an engine returns, so every engine
+(durable-rules, the reference evaluator, the column-wise engine) yields the same.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan
+
+Level = Literal["gated", "possibly_gated", "relies_on", "independent"]
+LEVELS: tuple[Level, ...] = ("gated", "possibly_gated", "relies_on", "independent")
+
+
+@dataclass(frozen=True)
+class Dependency:
+    """One provision's dependency on law enforcement."""
+
+    level: Level
+    blockers: tuple[int, ...] = ()  # plan indexes of the blocking leaves, one per fact
+    relied_on: tuple[int, ...] = ()  # for relies_on: the met leaves it rests on
+
+
+def level_of(status: int, favourable: int | None, unfavourable: int | None) -> Level | None:
+    """The level from the three root statuses, or None when it turns on blockers
+    (status not met, undetermined in the favourable world). A world that is None is the
+    scenario itself (nothing to change)."""
+    f = status if favourable is None else favourable
+    u = status if unfavourable is None else unfavourable
+    if status != MET:
+        if f == MET:
+            return "gated"
+        if f == UNDETERMINED:
+            return None
+        return "independent"
+    return "relies_on" if u == NOT_MET else "independent"
+
+
+def dependency(
+    plan: Plan,
+    root: int,
+    statuses: list[int],
+    favourable: list[int] | None,
+    unfavourable: list[int] | None,
+    facts: Mapping[str, Any],
+) -> Dependency:
+    """The dependency of the provision whose root is `root` (see the module docstring)."""
+    status = statuses[root]
+    level = level_of(
+        status,
+        favourable[root] if favourable is not None else None,
+        unfavourable[root] if unfavourable is not None else None,
+    )
+    if level == "relies_on":
+        return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))
+    if level == "independent":
+        return Dependency(level)
+    blockers = _leaves(plan, root, statuses, facts, met=False)
+    if level is None:
+        level = "possibly_gated" if blockers else "independent"
+        if not blockers:
+            return Dependency(level)
+    return Dependency(level, blockers=blockers)
+
+
+def _leaves(
+    plan: Plan, root: int, statuses: list[int], facts: Mapping[str, Any], *, met: bool
+) -> tuple[int, ...]:
+    """Dependency leaves reached from `root` through elements whose status is met (met
+    =True) or is not met (met=False), one per fact, in tree order. With met=False only
+    facts not at their favourable value count (those are what would have to change)."""
+    favourable = plan.dependency_facts
+    found: dict[str, int] = {}
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        index = stack.pop()
+        if index in seen or (statuses[index] == MET) != met:
+            continue
+        seen.add(index)
+        node = plan.nodes[index]
+        kind = node.condition.kind
+        if kind == "fact":
+            fact = node.condition.fact or ""
+            if fact in favourable and (met or facts.get(fact) != favourable[fact]):
+                found.setdefault(fact, index)
+        elif kind == "provision":
+            stack.append(node.target)  # type: ignore[arg-type]
+        elif kind in ("all", "any"):
+            stack.extend(reversed(node.children))
+    return tuple(found.values())
