@@ -256,7 +256,7 @@ OVERLAYS: dict[str, tuple[int, str]] = {
     ),
     "changes-mapping.yaml": (BAD, ":4: changes: expected a list of changes, got a mapping"),
     "change-id-twice.yaml": (BAD, "change id c1 is used twice"),
-    "update-nothing.yaml": (BAD, "an update changes `text` and/or `citation`"),
+    "update-nothing.yaml": (BAD, "an update changes `text`, `short` and/or `citation`"),
     "empty.yaml": (BAD, "expected an overlay file, got null (empty)"),
     "binary-random.yaml": (BAD, "binary data (NUL bytes), expected UTF-8 text"),
     "ok-escapes-in-text.yaml": (OK, ""),

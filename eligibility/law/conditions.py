@@ -58,6 +58,7 @@ class Condition:
     reading: str | None = None  # the brief's ambiguity id this node adopts (E-1..)
     critiques: tuple[str, ...] = ()
     comment: str = ""  # what a reader should know about this element
+    short: str = ""  # a plain label of a few words, for one-screen reports
     since: str | None = None  # set on resolution: the amendment that wrote it
     origin: tuple[str, int | None] = ("", None)  # file and line, for messages
 

@@ -36,16 +36,18 @@ from .conditions import (
     build_plan,
 )
 from .fields import Node, describe, root
+from .guidance import Reading, Step, load_readings, parse_readings, parse_steps, reading_ids
 from .vocabulary import Vocabulary, load_vocabulary
 
 VERIFICATION_TAGS = ("V", "V2", "U")
 CONDITION_KEYS = (
-    ("id", "text", "citation", "verification", "reading", "critiques", "comment")
+    ("id", "text", "short", "citation", "verification", "reading", "critiques", "comment")
     + INNER_KINDS
     + ("fact", "provision", "open_question", "always")
     + ALL_OPERATORS
 )
 AMENDMENT_OPS = ("replace", "add", "remove", "update")
+UPDATABLE = ("text", "short", "citation")  # what an `update` may change in a condition
 MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive load
 
 
@@ -318,6 +320,8 @@ class _Parser:
             common["reading"] = node.child("reading").text()
         if "comment" in value:
             common["comment"] = node.child("comment").text()
+        if "short" in value:
+            common["short"] = node.child("short").text()
         if "critiques" in value:
             ids = []
             for item in node.child("critiques").elements(what="list of critique ids"):
@@ -439,12 +443,10 @@ class _Parser:
                         )
                     )
                 else:
-                    payload.mapping(optional=("text", "citation"), what="update")
-                    changed = {
-                        k: payload.child(k).text() for k in ("text", "citation") if payload.has(k)
-                    }
+                    payload.mapping(optional=UPDATABLE, what="update")
+                    changed = {k: payload.child(k).text() for k in UPDATABLE if payload.has(k)}
                     if not changed:
-                        raise payload.fail("an update changes `text` and/or `citation`")
+                        raise payload.fail("an update changes `text`, `short` and/or `citation`")
                     operations.append(Operation("update", target, fields=changed, line=line))
         if not operations:
             raise node.fail(
@@ -590,6 +592,8 @@ class RuleBook:
     extends: str | None = None
     invariants: tuple[Any, ...] = ()  # raw invariant nodes, parsed by check
     recorded: tuple[RecordedChange, ...] = ()  # timeline rows with no encoded effect
+    readings: Mapping[str, Reading] = field(default_factory=dict)  # shared, plus overlays'
+    steps: tuple[Step, ...] = ()  # next steps (the rule set's own, changed by overlays)
     _cache: dict[int, ResolvedBook] = field(default_factory=dict, repr=False)
 
     # -- dates -------------------------------------------------------------------
@@ -791,7 +795,15 @@ def _check_unique_ids(tree: Condition, amendment: Amendment) -> None:
 # --------------------------------------------------------------------- loading
 
 
-def _load_directory(path: Path, vocabulary: Vocabulary, critiques: dict[str, Critique]) -> RuleBook:
+STEPS_FILE = "next-steps.yaml"  # in a rule set directory, beside ruleset.yaml
+
+
+def _load_directory(
+    path: Path,
+    vocabulary: Vocabulary,
+    critiques: dict[str, Critique],
+    readings: Mapping[str, Reading],
+) -> RuleBook:
     meta_path = path / "ruleset.yaml"
     doc = yamlfile.load(meta_path)
     top = root(doc, RuleError)
@@ -806,7 +818,9 @@ def _load_directory(path: Path, vocabulary: Vocabulary, critiques: dict[str, Cri
     for number, n in enumerate(order_nodes):
         if n.value in order[:number]:
             raise n.fail(f"provision {n.value} is listed twice")
-    files = {p.stem: p for p in sorted(path.glob("*.yaml")) if p.name != "ruleset.yaml"}
+    files = {
+        p.stem: p for p in sorted(path.glob("*.yaml")) if p.name not in ("ruleset.yaml", STEPS_FILE)
+    }
     for n in order_nodes:
         if n.value not in files:
             raise n.fail(f"no file {n.value}.yaml in {path}{did_you_mean(n.value, files)}")
@@ -840,6 +854,12 @@ def _load_directory(path: Path, vocabulary: Vocabulary, critiques: dict[str, Cri
                     else None,
                 )
             )
+    _check_readings(sources.values(), (), readings)
+    steps: tuple[Step, ...] = ()
+    if (path / STEPS_FILE).is_file():
+        steps_top = root(yamlfile.load(path / STEPS_FILE), RuleError)
+        steps_top.mapping(required=("steps",), what="next-steps file")
+        steps = tuple(_steps(parser, steps_top.child("steps").elements(what="list of steps")))
     return RuleBook(
         name=name,
         title=top.child("title").text(),
@@ -849,7 +869,51 @@ def _load_directory(path: Path, vocabulary: Vocabulary, critiques: dict[str, Cri
         critiques=critiques,
         sources=sources,
         recorded=tuple(recorded),
+        readings=readings,
+        steps=steps,
     )
+
+
+def _steps(parser: _Parser, items: list[Node]) -> list[Step]:
+    return parse_steps(
+        items,
+        provisions=sorted(parser.provision_ids),
+        facts=parser.vocabulary.names(),
+        condition=lambda node, defaults: parser.condition(
+            node, need_citation=False, defaults=defaults
+        ),
+    )
+
+
+def _check_readings(
+    sources: Iterable[ProvisionSource],
+    changes: Iterable[Amendment],
+    readings: Mapping[str, Reading],
+) -> None:
+    """Every reading and open question a condition names is explained in readings.yaml
+    (when the rule set has readings at all), so that reports can explain it."""
+    if not readings:
+        return
+    conditions = [c for s in sources for c in s.condition.walk()]
+    for source in sources:
+        for amendment in source.amendments:
+            for operation in amendment.operations:
+                for condition in operation.conditions:
+                    conditions.extend(condition.walk())
+    for change in changes:
+        for operation in change.operations:
+            for condition in operation.conditions:
+                conditions.extend(condition.walk())
+    for c in conditions:
+        names = reading_ids(c.reading or "") + ([c.question] if c.question else [])
+        for name in names:
+            if name not in readings:
+                raise RuleError(
+                    f"condition {c.id}: no reading {name} in readings.yaml; explain it there "
+                    f"(reports show its plain-words explanation, never the bare id)",
+                    path=c.origin[0],
+                    line=c.origin[1],
+                )
 
 
 def _check_source_ids(source: ProvisionSource) -> None:
@@ -877,6 +941,9 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
             "changes",
             "critiques",
             "invariants",
+            "readings",
+            "next_steps",
+            "remove_next_steps",
         ),
         what="overlay file",
     )
@@ -911,6 +978,22 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
         if change.id in seen:
             raise RuleError(f"change id {change.id} is used twice", path=str(path))
         seen.add(change.id)
+    readings = dict(base.readings)
+    if top.has("readings"):
+        readings.update(parse_readings(top.child("readings")))
+    _check_readings((), changes, readings)
+    steps = {step.id: step for step in base.steps}
+    if top.has("remove_next_steps"):
+        for item in top.child("remove_next_steps").elements(what="list of step ids"):
+            if item.value not in steps:
+                raise item.fail(
+                    f"no next step {describe(item.value)} to remove"
+                    f"{did_you_mean(str(item.value), steps)}"
+                )
+            del steps[item.value]
+    if top.has("next_steps"):
+        for step in _steps(parser, top.child("next_steps").elements(what="list of steps")):
+            steps[step.id] = step  # same id: the overlay's step replaces the base's
     invariants = (
         tuple(top.child("invariants").elements(what="list of invariants"))
         if top.has("invariants")
@@ -928,6 +1011,8 @@ def _load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rul
         extends=base.name,
         invariants=base.invariants + invariants,
         recorded=base.recorded,
+        readings=readings,
+        steps=tuple(steps.values()),
     )
 
 
@@ -938,6 +1023,7 @@ class Registry:
         self.rules_dir = rules_dir or bundled_rules_dir()
         self._vocabulary: Vocabulary | None = None
         self._critiques: dict[str, Critique] | None = None
+        self._readings: dict[str, Reading] | None = None
         self._books: dict[str, RuleBook] = {}
 
     @property
@@ -952,6 +1038,13 @@ class Registry:
             path = self.rules_dir / "critiques.yaml"
             self._critiques = load_critiques(path) if path.is_file() else {}
         return self._critiques
+
+    @property
+    def readings(self) -> dict[str, Reading]:
+        if self._readings is None:
+            path = self.rules_dir / "readings.yaml"
+            self._readings = load_readings(str(path)) if path.is_file() else {}
+        return self._readings
 
     def bundled(self) -> dict[str, Path]:
         """Bundled rule set name -> directory or overlay file."""
@@ -988,7 +1081,7 @@ class Registry:
         if path.is_dir():
             if not (path / "ruleset.yaml").is_file():
                 raise UsageError(f"{path} is not a rule set directory (no ruleset.yaml)")
-            book = _load_directory(path, self.vocabulary, self.critiques)
+            book = _load_directory(path, self.vocabulary, self.critiques, self.readings)
         else:
             book = _load_overlay(path, self, chain)
         self._books[key] = book

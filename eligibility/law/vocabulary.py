@@ -20,7 +20,7 @@ VALUE_PATTERN = re.compile(r"[a-z0-9_]+\Z")
 FACT_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
 MAX_SET_VALUES = 62  # the engine gives each member of a set one character
 DEPENDENCIES = ("law_enforcement_action", "cooperation")
-CONTROLLERS = ("history", "person", "law_enforcement")
+CONTROLLERS = ("history", "person", "law_enforcement", "adjudicator")
 # Fact names become attribute names of durable-rules facts, where these are reserved
 # (`id` and `sid` crash the engine) or used by our own compiled rules (`kind`, `p`, `s`).
 RESERVED_NAMES = frozenset({"id", "sid", "kind", "p", "s"})
@@ -46,6 +46,28 @@ class Fact:
     favourable: Any = None
     group: str = ""
     controlled_by: str = "history"
+    label: str = ""  # a short noun phrase for tables and reports: "age when trafficked"
+    statements: Mapping[bool, str] = field(default_factory=dict)  # bool facts: what each says
+
+    def statement(self, value: Any) -> str:
+        """What a value says about the person, in plain words, for reports:
+        'No certifying official has signed Form I-918 Supplement B', 'age now: 17'."""
+        if self.type == "bool" and value in self.statements:
+            return self.statements[value]
+        return f"{self.label}: {self.describe(value)}"
+
+    def describe(self, value: Any) -> str:
+        """A value as a person reads it: 'yes', 'force, fraud', 'none', 'unknown'."""
+        if value is None:
+            return "unknown"
+        if self.type == "bool":
+            return "yes" if value else "no"
+        if self.type == "set":
+            members = [self.values[m] for m in self.values if m in value]
+            return ", ".join(members) if members else "none"
+        if self.type == "enum":
+            return self.values.get(value, str(value))
+        return str(value)
 
     def expected(self) -> str:
         """What a valid value looks like, for error messages."""
@@ -180,6 +202,8 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
                 "favourable",
                 "group",
                 "controlled_by",
+                "label",
+                "statements",
             ),
             what="fact declaration",
         )
@@ -238,5 +262,19 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
             controlled_by=node.child("controlled_by").choice(CONTROLLERS, what="controller")
             if node.has("controlled_by")
             else "history",
+            label=node.child("label").text() if node.has("label") else name.replace("_", " "),
+            statements=_statements(node, kind),
         )
     return Vocabulary(facts, str(path))
+
+
+def _statements(node: Node, kind: str) -> dict[bool, str]:
+    """`statements: {true: ..., false: ...}` of a bool fact: what each value says."""
+    if not node.has("statements"):
+        return {}
+    statements = node.child("statements")
+    if kind != "bool":
+        raise statements.fail("`statements` apply only to bool facts (true and false)")
+    if not isinstance(statements.value, dict) or set(statements.value) != {True, False}:
+        raise statements.fail("expected a mapping with the keys true and false")
+    return {value: statements.child(value).text() for value in (True, False)}
