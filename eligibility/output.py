@@ -35,6 +35,9 @@ CSV_COLUMNS = (
     "law_enforcement_gated",
     "missing_facts",
     "open_questions",
+    # added after the first release, at the end so existing column positions hold
+    "law_enforcement",
+    "applicable",
 )
 
 
@@ -109,6 +112,8 @@ def csv_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
                 "true" if provision["law_enforcement_gated"] else "false",
                 " ".join(provision["missing_facts"]),
                 " ".join(provision.get("open_questions", [])),
+                provision["law_enforcement"],
+                "true" if provision["applicable"] else "false",
             ]
 
 

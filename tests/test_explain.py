@@ -1,101 +1,189 @@
-"""`eligibility explain`: the report's content, its formats and exports."""
+"""`eligibility explain`: the one-screen report, --full, the handout, --compare-dates."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
+import re
 import stat
+import sys
+from pathlib import Path
 
 import pytest
 
 from eligibility.analysis.evaluate import Evaluator
-from eligibility.analysis.report import build_report
+from eligibility.analysis.report import build_report, shift_ages
+from eligibility.law.rulebook import default_registry
 from eligibility.law.scenarios import load_scenario
 
 from conftest import ROOT, run_cli
+from terminal import Terminal
 
 ANA = str(ROOT / "scenarios" / "ana-2002-minor.yaml")
+SCENARIOS = sorted((ROOT / "scenarios").glob("*.yaml"))
+REGISTRY = default_registry()
+READING_CODE = re.compile(r"\bE-\d+\b|LEGAL-BRIEF|DESIGN\.md")
 
 
-def test_json_report_has_the_same_content_as_the_screen() -> None:
+def explain(*args: str, width: int = 80) -> str:
+    p = run_cli("explain", *args, "--no-color", "--width", str(width))
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+def words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def internal_names() -> set[str]:
+    """Names a trainee cannot look up: fact names and provision ids."""
+    names = set(REGISTRY.vocabulary.names())
+    for book in (REGISTRY.load("us-law"), REGISTRY.load("rights-based-2007")):
+        names |= set(book.sources)
+    return names
+
+
+@pytest.mark.parametrize("path", SCENARIOS, ids=[p.stem for p in SCENARIOS])
+def test_the_default_report_fits_one_screen_and_speaks_plainly(path: Path) -> None:
+    screen = explain(str(path))
+    lines = screen.splitlines()
+    assert len(lines) <= 80, f"{path.name}: {len(lines)} lines at 80 columns"
+    assert max(len(line) for line in lines) <= 80
+    assert "…" not in screen  # rich's ellipsis: something was cut
+    found = {name for name in internal_names() if re.search(rf"\b{name}\b", screen)}
+    assert not found, f"{path.name}: internal names on screen: {sorted(found)}"
+    codes = READING_CODE.findall(screen)
+    assert not codes, f"{path.name}: codes on screen: {codes}"
+
+
+def test_full_report_has_every_element_with_its_citation() -> None:
+    screen = words(re.sub(r"[│├└─]", " ", explain(ANA, "--full", width=160)))
+    book = REGISTRY.load("us-law")
+    plan = book.at(load_scenario(ANA, REGISTRY.vocabulary).as_of).plan
+    for node in plan.nodes:
+        if node.owner.startswith("note:"):
+            continue
+        assert words(node.condition.text) in screen, node.condition.id
+    assert "8 U.S.C. 1101(a)(15)(T)(i)" in screen
+    assert "What would change this" in screen
+
+
+def test_default_report_content_for_a_sixteen_year_old_in_2002() -> None:
+    screen = words(explain(ANA))
+    assert "Where the outcome depends on law enforcement" in screen
+    assert "T visa would be met if" in screen
+    # the one critique that fits each blocking element, never repeated
+    assert screen.count("Critique (") == len(set(re.findall(r"Critique \(([^)]*)\)", screen)))
+    assert "Child eligibility letter ✔ met" in screen
+
+
+def test_json_report_carries_the_dependency_and_the_plain_reason() -> None:
     p = run_cli("explain", ANA, "--format", "json")
     assert p.returncode == 0, p.stderr
     report = json.loads(p.stdout)
     t_visa = report["provisions"]["t_visa"]
-    assert t_visa["status"] == "not_met" and t_visa["law_enforcement_gated"]
-    assert t_visa["reason"].startswith("not met: Has complied")
-    assert t_visa["law_enforcement"]["gated"] is True
-    assert {e["dependency"] for e in t_visa["law_enforcement"]["elements"]} == {"cooperation"}
-    assert any(
-        c["id"] == "wc2007-rec6"
-        for e in t_visa["law_enforcement"]["elements"]
-        for c in e["critiques"]
-    )
-    assert t_visa["card"]["reasons"] and t_visa["card"]["complications"]
+    assert t_visa["status"] == "not_met" and t_visa["law_enforcement_gated"] is True
+    assert t_visa["law_enforcement"] == "gated"
+    assert {b["fact"] for b in t_visa["law_enforcement_blockers"]} >= {
+        "contacted_law_enforcement",
+        "complied_with_reasonable_requests",
+    }
+    assert t_visa["dependency"]["critique"]["id"].startswith("wc2007")
+    assert t_visa["elements"] and t_visa["reason"]
     routes = t_visa["what_would_change"]
     assert routes["person"] and not routes["law_enforcement"]
     assert {"from": "2003-12-19", "until": None, "rule_set": "us-law", "status": "met"} in routes[
         "law"
     ]
-    assert any(r["rule_set"] == "rights-based-2007" and r["status"] == "met" for r in routes["law"])
-    screen = run_cli("explain", ANA, "--no-color", "--width", "100").stdout
-    assert t_visa["reason"][:40] in " ".join(screen.split())
-    assert "law-enforcement dependency" in screen and "result card" in screen
+    # in 2002 only federal contact counted; whether there was any is not known yet
+    federal = next(b for b in t_visa["dependency"]["blockers"] if b["id"] == "t3-aa-federal")
+    assert federal["unknown"] is True
 
 
-def test_the_u_signature_is_the_only_thing_missing(vocabulary, us_law) -> None:
-    scenario = load_scenario(ROOT / "scenarios" / "dv-police-refuse-i918b.yaml", vocabulary)
-    result = Evaluator(us_law, "python").evaluate_scenario(scenario)
-    report = build_report(result, scenario, vocabulary=vocabulary, book=us_law)
-    routes = report["provisions"]["u_visa"]["what_would_change"]
-    assert routes["law_enforcement"][0] == [
-        {
-            "fact": "u_certification_signed",
-            "question": vocabulary["u_certification_signed"].question,
-            "from": "no",
-            "to": "yes",
-            "controlled_by": "law_enforcement",
-        }
-    ]
-    screen = run_cli(
-        "explain",
-        str(ROOT / "scenarios" / "dv-police-refuse-i918b.yaml"),
-        "--no-color",
-        "--width",
-        "120",
-    ).stdout
-    assert "the only thing missing: u_certification_signed no → yes" in screen
+def test_a_refused_certification_reads_as_gated_with_the_signature_as_the_blocker() -> None:
+    path = str(ROOT / "scenarios" / "dv-police-refuse-i918b.yaml")
+    report = json.loads(run_cli("explain", path, "--format", "json").stdout)
+    u = report["provisions"]["u_visa"]
+    assert u["law_enforcement"] == "gated"
+    assert [b["fact"] for b in u["law_enforcement_blockers"]] == ["u_certification_signed"]
+    assert u["what_would_change"]["law_enforcement"][0][0]["fact"] == "u_certification_signed"
+    # admissibility is an adjudicator's decision, never a law-enforcement route
+    for route in u["what_would_change"]["law_enforcement"]:
+        assert all(c["fact"] != "admissible_or_waiver" for c in route)
+    screen = words(explain(path))
+    assert "U visa would be met if" in screen
 
 
-def test_amendments_are_named_on_the_elements_they_introduced() -> None:
-    screen = run_cli("explain", ANA, "--as-of", "2010-06-01", "--no-color", "--width", "200").stdout
-    assert "Is exempt as a child (has not attained 18 years of age)" in screen
-    assert "since TVPRA 2003 (2003-12-19)" in " ".join(screen.split())
-
-
-def test_questions_to_ask_next_for_unknown_facts() -> None:
-    p = run_cli(
-        "explain",
-        str(ROOT / "scenarios" / "intake-first-call.yaml"),
-        "--no-color",
-        "--width",
-        "120",
+def test_citizens_read_as_not_applicable_not_as_refusals() -> None:
+    screen = words(explain(str(ROOT / "scenarios" / "us-citizen-girl-ohio.yaml")))
+    assert "✘ not met" not in screen
+    assert screen.count("– not applicable") >= 5
+    assert "Victim services ✔ met" in screen
+    report = json.loads(
+        run_cli(
+            "explain", str(ROOT / "scenarios" / "us-citizen-girl-ohio.yaml"), "--format", "json"
+        ).stdout
     )
-    assert p.returncode == 0
-    assert "Questions to ask next:" in p.stdout
-    assert "What did the trafficker or buyer do to the person?" in p.stdout
+    t_visa = report["provisions"]["t_visa"]
+    assert t_visa["status"] == "not_met" and t_visa["applicable"] is False
+    assert t_visa["not_applicable_reason"]
 
 
-def test_plain_text_when_piped_and_no_color() -> None:
-    for args in ((), ("--no-color",)):
-        p = run_cli("explain", ANA, *args)
-        assert "\x1b[" not in p.stdout
+def test_an_open_point_of_law_says_what_settles_it(vocabulary, us_law) -> None:
+    # child-farmworker-2010: whether coercion excuses a victim who recruited others is
+    # open, but only if there is reason to believe he took part: a fact settles it.
+    scenario = load_scenario(ROOT / "scenarios" / "child-farmworker-2010.yaml", vocabulary)
+    result = Evaluator(us_law, "python").evaluate_scenario(scenario)
+    report = build_report(result, scenario, book=us_law, what_if=False)
+    points = report["provisions"]["t_visa"]["open_points"]
+    assert points and points[0]["matters_if"]
+    assert any("trafficking" in text for text in points[0]["matters_if"])
+    settled = Evaluator(us_law, "python").evaluate(
+        {**scenario.facts, "committed_trafficking_act": False}, scenario.as_of, scenario.id
+    )
+    report = build_report(settled, scenario, book=us_law, what_if=False)
+    assert not report["provisions"]["t_visa"]["open_points"]
 
 
-@pytest.mark.parametrize(
-    "suffix, marker", [(".html", "<html"), (".svg", "<svg"), (".txt", "law-enforcement dependency")]
-)
-def test_export_is_private(tmp_path, suffix, marker) -> None:
+def test_compare_dates_moves_the_age_with_the_date() -> None:
+    facts = load_scenario(ANA, REGISTRY.vocabulary).facts
+    later = shift_ages(facts, dt.date(2002, 6, 1), dt.date(2004, 6, 1))
+    assert later["age_now"] == 18 and later["age_at_victimization"] == 16
+    earlier = shift_ages(facts, dt.date(2002, 6, 1), dt.date(1999, 6, 1))
+    assert earlier["age_now"] == 16  # never younger than when it happened
+    doc = json.loads(
+        run_cli(
+            "explain", ANA, "--compare-dates", "2002-06-01,2004-06-01", "--format", "json"
+        ).stdout
+    )
+    row = next(r for r in doc["compare_dates"]["provisions"] if r["provision"] == "t_visa")
+    # 18 by 2004: under the 2003 rule whether "under 18" is measured then or at the time
+    # of the trafficking is open, as for the bundled ana-2004-turned-18
+    assert row["statuses"] == ["not_met", "undetermined"]
+    assert doc["compare_dates"]["ages"] == [16, 18]
+    screen = words(explain(ANA, "--compare-dates", "2002-06-01,2004-06-01", width=140))
+    assert "Ages move with the date" in screen
+    p = run_cli("explain", ANA, "--compare-dates", "2002-06-01")
+    assert p.returncode == 2 and "two or more dates" in p.stderr
+
+
+def test_the_handout_is_a_printable_document(tmp_path) -> None:
+    target = tmp_path / "handout.html"
+    p = run_cli("explain", ANA, "--export", str(target))
+    assert p.returncode == 0, p.stderr
+    assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
+    html = target.read_text()
+    assert html.startswith("<!DOCTYPE html>") and "<title>" in html and "<pre" not in html
+    assert "@media print" in html
+    for heading in ("Summary", "Each protection", "Where the outcome depends on law enforcement"):
+        assert f"<h2>{heading}</h2>" in html
+    assert "✘ not met" in html and "⚑ depends on law enforcement" in html  # words, not colour
+    assert not READING_CODE.findall(re.sub(r"<[^>]+>", " ", html))
+
+
+@pytest.mark.parametrize("suffix, marker", [(".svg", "<svg"), (".txt", "T visa")])
+def test_screen_exports_are_private(tmp_path, suffix, marker) -> None:
     target = tmp_path / f"report{suffix}"
     p = run_cli("explain", ANA, "--export", str(target))
     assert p.returncode == 0, p.stderr
@@ -109,30 +197,37 @@ def test_bad_export_name_is_a_usage_error(tmp_path) -> None:
     assert not (tmp_path / "report.pdf").exists()
 
 
-def test_compare_dates_side_by_side() -> None:
-    p = run_cli(
-        "explain", ANA, "--compare-dates", "2002-06-01,2004-06-01", "--no-color", "--width", "140"
-    )
-    assert p.returncode == 0, p.stderr
-    assert "2002-06-01" in p.stdout and "2004-06-01" in p.stdout
-    assert "since TVPRA 2003 (2003-12-19)" in " ".join(p.stdout.split())
-    doc = json.loads(
-        run_cli(
-            "explain", ANA, "--compare-dates", "2002-06-01,2004-06-01", "--format", "json"
-        ).stdout
-    )
-    row = next(r for r in doc["compare_dates"]["provisions"] if r["provision"] == "t_visa")
-    assert row["statuses"] == ["not_met", "met"]
-    p = run_cli("explain", ANA, "--compare-dates", "2002-06-01")
-    assert p.returncode == 2 and "two or more dates" in p.stderr
+def test_plain_text_when_piped_and_no_color() -> None:
+    for args in ((), ("--no-color",)):
+        p = run_cli("explain", ANA, *args)
+        assert "\x1b[" not in p.stdout
 
 
 @pytest.mark.parametrize("width", [80, 120])
 def test_nothing_is_cut_at_common_widths(width) -> None:
-    p = run_cli("explain", ANA, "--no-color", "--width", str(width))
-    assert p.returncode == 0
-    assert max(len(line) for line in p.stdout.splitlines()) <= width
-    assert "…" not in p.stdout  # rich's ellipsis: something was cut
+    screen = explain(ANA, "--full", width=width)
+    assert max(len(line) for line in screen.splitlines()) <= width
+    assert "…" not in screen
+
+
+def test_a_long_report_goes_through_the_pager_on_a_terminal(tmp_path) -> None:
+    marker = tmp_path / "paged.txt"
+    pager = f"tee {marker}"
+    terminal = Terminal(
+        [sys.executable, "-m", "eligibility", "explain", ANA, "--full"],
+        columns=80,
+        rows=24,
+        env={"PAGER": pager},
+        cwd=str(ROOT),
+    )
+    try:
+        assert terminal.wait(60) == 0
+    finally:
+        terminal.close()
+    assert "Where the outcome depends on law enforcement" in marker.read_text()
+    # piped output is never paged
+    p = run_cli("explain", ANA, "--full", env={**os.environ, "PAGER": f"tee {tmp_path / 'no'}"})
+    assert p.returncode == 0 and not (tmp_path / "no").exists()
 
 
 @pytest.mark.parametrize("command", ["explain", "interview"])

@@ -97,7 +97,7 @@ class Result:
             out["combine"] = "all"
         elif c.kind == "not":
             out["combine"] = "not"
-        for key in ("verification", "reading", "since", "comment"):
+        for key in ("short", "verification", "reading", "since", "comment"):
             value = getattr(c, key)
             if value:
                 out[key] = value

@@ -1,182 +1,294 @@
-"""The `explain` report as data: what the rich screen shows and `--format json` prints.
+"""The `explain` report as data: what the screen, the handout and `--format json` show.
 
-For each provision: its status with a one-line reason, the element tree with citations
-and the amendment that wrote each element, the questions still to ask, the
-law-enforcement dependency (which elements turn on a law-enforcement act or on
-cooperation, whether this person's outcome is gated, and the critiques that apply), a
-result card (reasons this may apply, complications, information still missing) and
-what would change the outcome, grouped by who controls it.
+Built from one result, in the reader's words: per provision a card (status, the
+elements as a checklist, the deciding reason, what is still to find out, the steps that
+apply), one section on where the outcome depends on law enforcement (each blocking
+element with the one critique that fits it, never repeated), the next steps, the
+questions to ask and the open points of law, and, for `--full`, the element trees and
+what would change each outcome. No fact name, reading code or brief section reaches the
+default screen: facts are shown by their label, statement or interview question
+(rules/facts.yaml), readings by their plain title (rules/readings.yaml).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
+from ..law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Plan
+from ..law.guidance import Reading, Step, reading_ids
 from ..law.rulebook import RuleBook
 from ..law.scenarios import Scenario
-from ..law.vocabulary import Vocabulary
-from .evaluate import Result
+from ..law.vocabulary import Fact, Facts, Vocabulary
+from .evaluate import Element, ProvisionResult, Result
+from .next_steps import next_steps
 from .whatif import law_routes, routes_to_met
 
-CONTROLLER_LABEL = {
-    "person": "the person's own situation or steps",
-    "law_enforcement": "law enforcement (a request, a signature, a grant)",
-    "law": "the law itself (another date, or another rule set)",
+MAX_REASON_LEAVES = 3  # leaves named in one provision's reason
+
+CONTROLLER_WORDS = {
+    "law_enforcement": "law enforcement decides",
+    "person": "the person's own step",
+    "adjudicator": "USCIS, HHS or a judge decides",
+    "history": "what happened",
 }
+LEVEL_WORDS = {
+    "gated": "depends on law enforcement",
+    "possibly_gated": "may depend on law enforcement",
+    "relies_on": "rests on law enforcement",
+    "independent": "",
+}
+_REQUIREMENT = {"lt": "under {}", "le": "{} or under", "gt": "over {}", "ge": "{} or over"}
 
 
 def describe_value(vocabulary: Vocabulary, fact: str, value: Any) -> str:
-    """A value as a person reads it: 'yes', 'noncitizen', 'force, fraud', 'none'."""
-    if value is None:
-        return "unknown"
-    definition = vocabulary[fact]
-    if definition.type == "bool":
-        return "yes" if value else "no"
-    if definition.type == "set":
-        members = [m for m in definition.values if m in value]
-        return ", ".join(members) if members else "none"
-    return str(value)
+    """A value as a person reads it: 'yes', 'U.S. citizen', 'force, fraud', 'none'."""
+    return vocabulary[fact].describe(value)
 
 
-def _reason(tree: dict[str, Any], missing: list[str], questions: list[str]) -> str:
-    """One line saying why a provision has its status."""
-    status = tree["status"]
-    children = tree["children"]
-    if status == "met":
-        if tree.get("combine") == "any":
-            route = next(c for c in children if c["status"] == "met")
-            return f"met through: {route['text']}"
-        return "every element is met"
-    if status == "not_met":
-        if tree.get("combine") == "all":
-            failed = next(c for c in children if c["status"] == "not_met")
-            return f"not met: {failed['text']}"
-        if tree.get("combine") == "any":
-            return "no route to it is met"
-        return tree["text"]
-    parts = []
-    if missing:
-        parts.append(f"unknown: {', '.join(missing)}")
-    if questions:
-        parts.append(f"open question of law: {', '.join(questions)}")
-    return "undetermined (" + "; ".join(parts) + ")" if parts else "undetermined"
+# ------------------------------------------------------------------ one provision
 
 
-def _walk(tree: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    yield tree
-    for child in tree["children"]:
-        yield from _walk(child)
+class _Provision:
+    """Builds one provision's part of the report from the plan and its statuses."""
 
+    def __init__(self, result: Result, book: RuleBook, pid: str) -> None:
+        self.result = result
+        self.plan: Plan = result.book.plan
+        self.statuses = result.statuses
+        self.facts: Facts = result.facts
+        self.vocabulary = book.vocabulary
+        self.readings = book.readings
+        self.p: ProvisionResult = result.provisions[pid]
+        self.root = self.plan.roots[pid]
 
-def _decisive(tree: dict[str, Any]) -> Iterable[dict[str, Any]]:
-    """Nodes whose status explains the root's: followed down while a child has its
-    parent's status (swapped under `not`). An unknown element below a decided branch,
-    say, does not matter to this person."""
-    yield tree
-    for child in tree["children"]:
-        expected = tree["status"]
-        if tree.get("combine") == "not":
-            expected = {"met": "not_met", "not_met": "met"}.get(expected, expected)
-        if child["status"] == expected:
-            yield from _decisive(child)
+    # -- the checklist and the reason ------------------------------------------------
+    def elements(self) -> list[dict[str, str]]:
+        node = self.plan.nodes[self.root]
+        if node.condition.kind not in ("all", "any"):
+            return []
+        return [
+            {
+                "id": self.plan.nodes[i].condition.id,
+                "short": self._label(i),
+                "status": STATUS_NAMES[self.statuses[i]],
+            }
+            for i in node.children
+        ]
 
+    def reason(self) -> str:
+        p, node = self.p, self.plan.nodes[self.root]
+        if not p.applicable:
+            return f"not applicable: {p.not_applicable_reason}"
+        status, kind = self.statuses[self.root], node.condition.kind
+        if kind not in ("all", "any"):
+            return node.condition.text
+        children = node.children
+        if status == MET:
+            if kind == "any":
+                met = [i for i in children if self.statuses[i] == MET]
+                return "met through: " + self._label(met[0])
+            return "every element is met"
+        if status == NOT_MET:
+            failing = [i for i in children if self.statuses[i] == NOT_MET]
+            if kind == "any":
+                return "no route is met: " + "; ".join(self._explain(i) for i in failing[:2])
+            return "; ".join(self._explain(i) for i in failing[:2])
+        open_ = [i for i in children if self.statuses[i] == UNDETERMINED]
+        return "still open: " + ", ".join(self._label(i) for i in open_)
 
-def _dependency_elements(
-    tree: dict[str, Any], critiques: dict[str, dict[str, Any]]
-) -> list[dict[str, Any]]:
-    """Elements that turn on a law-enforcement act or on cooperation, with the critiques
-    cited by the element or the nearest element above it that cites one."""
-    found: list[dict[str, Any]] = []
+    def _label(self, index: int) -> str:
+        c = self.plan.nodes[index].condition
+        return c.short or c.text
 
-    def visit(node: dict[str, Any], inherited: list[str]) -> None:
-        cited = node.get("critiques") or inherited
-        if node.get("dependency"):
-            found.append(
+    def _explain(self, index: int) -> str:
+        """'cooperated, or exempt (has not reported to law enforcement; age when
+        trafficked: 16, needs under 15)': an element and the leaves that decide it."""
+        leaves = self._deciding_leaves(index)
+        label = self._label(index)
+        details = [self._leaf_words(i) for i in leaves[:MAX_REASON_LEAVES]]
+        details = [d for d in details if d and d != label]
+        return f"{label} ({'; '.join(details)})" if details else label
+
+    def _deciding_leaves(self, index: int) -> list[int]:
+        """Leaves whose status explains the node's, followed down while a child has the
+        status its parent has (swapped under `not`)."""
+        found: list[int] = []
+        stack = [(index, self.statuses[index])]
+        while stack:
+            i, wanted = stack.pop()
+            node = self.plan.nodes[i]
+            kind = node.condition.kind
+            if kind in ("all", "any"):
+                stack.extend(
+                    (c, wanted) for c in reversed(node.children) if self.statuses[c] == wanted
+                )
+            elif kind == "not":
+                swapped = {MET: NOT_MET, NOT_MET: MET}.get(wanted, wanted)
+                stack.append((node.children[0], swapped))
+            else:
+                found.append(i)
+        return found
+
+    def _leaf_words(self, index: int) -> str:
+        c = self.plan.nodes[index].condition
+        if c.kind == "fact" and c.fact:
+            fact = self.vocabulary[c.fact]
+            value = self.facts.get(c.fact)
+            if value is None:
+                return f"{fact.label}: not known yet"
+            if fact.type == "int" and c.op in _REQUIREMENT:
+                return f"{fact.label}: {value}, needs {_REQUIREMENT[c.op].format(c.value)}"
+            return fact.statement(value)
+        if c.kind == "provision":
+            return c.short or c.text
+        if c.kind == "open_question":
+            reading = self.readings.get(c.question or "")
+            return f"open point of law: {reading.title}" if reading else c.text
+        return c.short or c.text
+
+    # -- what is still to find out ------------------------------------------------------
+    def questions(self) -> list[dict[str, Any]]:
+        out = []
+        for fact, behind in [(f, False) for f in self.p.missing_facts] + [
+            (f, True) for f in self.p.missing_facts_behind_blockers
+        ]:
+            definition: Fact = self.vocabulary[fact]
+            out.append(
                 {
-                    "id": node["id"],
-                    "text": node["text"],
-                    "citation": node.get("citation", ""),
-                    "fact": node.get("test", "").split(" ")[0],
-                    "dependency": node["dependency"],
-                    "status": node["status"],
-                    "value": node.get("value"),
-                    "critiques": [critiques[c] for c in cited if c in critiques],
+                    "fact": fact,
+                    "label": definition.label,
+                    "question": definition.question,
+                    "help": definition.help,
+                    "why": definition.why,
+                    "behind_blockers": behind,
                 }
             )
-        for child in node["children"]:
-            visit(child, cited)
+        return out
 
-    visit(tree, [])
-    return found
+    def open_points(self) -> list[dict[str, Any]]:
+        """Open points of law that keep the status undetermined, each with what it
+        matters for: the other unmet elements beside it (an open point in a branch that
+        a known fact rules out is not reported at all)."""
+        points = []
+        for index in self._open_question_nodes():
+            c = self.plan.nodes[index].condition
+            reading = self.readings.get(c.question or "")
+            points.append(
+                {
+                    "id": c.question,
+                    "title": reading.title if reading else c.text,
+                    "adopted": reading.adopted if reading else "",
+                    "citations": list(reading.citations) if reading else [c.citation],
+                    "verification": reading.verification if reading else c.verification,
+                    "matters_if": self._matters_if(index),
+                }
+            )
+        return points
+
+    def _open_question_nodes(self) -> list[int]:
+        found: list[int] = []
+        stack, seen = [self.root], set()
+        while stack:
+            i = stack.pop()
+            if i in seen or self.statuses[i] != UNDETERMINED:
+                continue
+            seen.add(i)
+            node = self.plan.nodes[i]
+            if node.condition.kind == "open_question":
+                found.append(i)
+            elif node.condition.kind == "provision":
+                stack.append(node.target)  # type: ignore[arg-type]
+            else:
+                stack.extend(reversed(node.children))
+        return found
+
+    def _matters_if(self, index: int) -> list[str]:
+        parent = self.plan.parent(index)
+        if parent is None or self.plan.nodes[parent].condition.kind != "all":
+            return []
+        return [
+            self._test_words(sibling)
+            for sibling in self.plan.nodes[parent].children
+            if sibling != index and self.statuses[sibling] != MET
+        ]
+
+    def _test_words(self, index: int) -> str:
+        """What a leaf asks for, as a statement: 'there is substantial reason to believe
+        the person committed an act of trafficking'."""
+        c = self.plan.nodes[index].condition
+        if c.kind == "fact" and c.fact and c.op == "is":
+            return self.vocabulary[c.fact].statement(c.value)
+        return c.short or c.text
+
+    # -- law enforcement ----------------------------------------------------------------
+    def dependency(self, shown_critiques: set[str]) -> dict[str, Any]:
+        p = self.p
+        out: dict[str, Any] = {"level": p.law_enforcement, "words": LEVEL_WORDS[p.law_enforcement]}
+        out["blockers"] = [self._element(e) for e in p.law_enforcement_blockers]
+        out["relied_on"] = [self._element(e) for e in p.law_enforcement_relied_on]
+        critiques = {c["id"]: c for c in self.result.critiques(p.id)}
+        chosen = None
+        for element in p.law_enforcement_blockers + p.law_enforcement_relied_on:
+            if element.critique and element.critique not in shown_critiques:
+                chosen = element.critique
+                break
+        if chosen is not None and chosen in critiques:
+            shown_critiques.add(chosen)
+            critique = critiques[chosen]
+            out["critique"] = {k: critique[k] for k in critique if k != "conditions"}
+        return out
+
+    def _element(self, element: Element) -> dict[str, Any]:
+        fact = self.vocabulary[element.fact]
+        value = self.facts.get(element.fact)
+        return {
+            "id": element.id,
+            "text": element.text,
+            "now": fact.statement(value) if value is not None else f"{fact.label}: not known",
+            "unknown": value is None,
+            "needed": fact.statement(self.plan.dependency_facts.get(element.fact, True)),
+            "controlled_by": element.controlled_by,
+            "who": CONTROLLER_WORDS.get(element.controlled_by, element.controlled_by),
+        }
+
+
+# ------------------------------------------------------------------ the whole report
 
 
 def build_report(
     result: Result,
     scenario: Scenario | None,
     *,
-    vocabulary: Vocabulary,
+    book: RuleBook,
     compare_books: Iterable[RuleBook] = (),
-    book: RuleBook | None = None,
     what_if: bool = True,
+    vocabulary: Vocabulary | None = None,
 ) -> dict[str, Any]:
     """The whole explain report for one result (plain data, JSON-ready)."""
+    vocabulary = vocabulary or book.vocabulary
     document = result.to_dict()
     plan = result.book.plan
-    laws = [b for b in ([book] if book else []) + list(compare_books)]
+    laws = [book, *compare_books]
+    steps = next_steps(book.steps, result)
+    shown_critiques: set[str] = set()
     provisions: dict[str, Any] = {}
     for pid, entry in document["provisions"].items():
-        tree = entry["explanation"]
+        part = _Provision(result, book, pid)
         status = entry["status"]
-        critiques = {c["id"]: c for c in entry.get("critiques", [])}
-        dependency = _dependency_elements(tree, critiques)
-        questions = [
-            {
-                "fact": f,
-                "question": vocabulary[f].question,
-                "help": vocabulary[f].help,
-                "why": vocabulary[f].why,
-            }
-            for f in entry["missing_facts"]
-        ]
-        reasons = [c["text"] for c in tree["children"] if c["status"] == "met"]
-        complications: list[str] = []
-        if entry["law_enforcement_gated"]:
-            complications.append(
-                "Law-enforcement gated: this would be met if law enforcement "
-                "acted and the person cooperated."
-            )
-        decisive = list(_decisive(tree))
-        seen_facts: set[str] = set()
-        for node in decisive:
-            fact = node.get("test", "").split(" ")[0]
-            if node.get("dependency") and node["status"] != "met" and fact not in seen_facts:
-                seen_facts.add(fact)
-                kind = (
-                    "an act of law enforcement"
-                    if node["dependency"] == "law_enforcement_action"
-                    else "cooperation"
-                )
-                value = describe_value(vocabulary, fact, result.facts.get(fact))
-                complications.append(f"Turns on {kind}: {node['text']} (now: {value}).")
-        # Unverified points the outcome rests on (not branches that simply do not
-        # apply); where a point and an element below it are both unverified, the lower.
-        unverified = [
-            n for n in decisive if n.get("verification") == "U" and n["status"] != "not_met"
-        ]
-        for node in unverified:
-            if not any(other is not node and other in list(_walk(node)) for other in unverified):
-                complications.append(f"Unverified point of law [U]: {node['text']}")
-        complications.extend(
-            n for n in entry.get("notes", []) if "cap" in n.lower() or "grant_available" in n
-        )
-        routes: dict[str, list[list[dict[str, Any]]]] = {"person": [], "law_enforcement": []}
-        if what_if and status != "met":
+        routes: dict[str, list[list[dict[str, Any]]]] = {
+            "person": [],
+            "law_enforcement": [],
+            "adjudicator": [],
+        }
+        if what_if and status != "met" and entry["applicable"]:
             for route in routes_to_met(plan, vocabulary, result.facts, pid):
                 routes[route.controller].append(
                     [
                         {
                             "fact": c.fact,
+                            "label": vocabulary[c.fact].label,
                             "question": vocabulary[c.fact].question,
                             "from": describe_value(vocabulary, c.fact, c.before),
                             "to": describe_value(vocabulary, c.fact, c.value),
@@ -187,33 +299,27 @@ def build_report(
                 )
         law = []
         if what_if and laws:
-            for route in law_routes(result.facts, pid, result.as_of, laws):
+            for found in law_routes(result.facts, pid, result.as_of, laws):
                 law.append(
                     {
-                        "rule_set": route.rule_set,
-                        "from": route.start.isoformat() if route.start else None,
-                        "until": route.end.isoformat() if route.end else None,
-                        "status": route.status,
+                        "rule_set": found.rule_set,
+                        "from": found.start.isoformat() if found.start else None,
+                        "until": found.end.isoformat() if found.end else None,
+                        "status": found.status,
                     }
                 )
         provisions[pid] = {
             **entry,
-            "reason": _reason(tree, entry["missing_facts"], entry.get("open_questions", [])),
-            "questions": questions,
-            "law_enforcement": {"gated": entry["law_enforcement_gated"], "elements": dependency},
-            "card": {
-                "reasons": reasons,
-                "complications": complications,
-                "missing": [q["question"] for q in questions]
-                + [f"Open question of law {q}" for q in entry.get("open_questions", [])],
-            },
-            "what_would_change": {
-                "person": routes["person"],
-                "law_enforcement": routes["law_enforcement"],
-                "law": law,
-            },
+            "reason": part.reason(),
+            "elements": part.elements(),
+            "questions": part.questions(),
+            "open_points": part.open_points(),
+            "dependency": part.dependency(shown_critiques),
+            "next_steps": [_step(s) for s in steps if s.provision == pid],
+            "what_would_change": {**routes, "law": law},
         }
-    report = {key: document[key] for key in ("scenario", "rule_set", "as_of", "engine")}
+    report: dict[str, Any] = {k: document[k] for k in ("scenario", "rule_set", "as_of", "engine")}
+    report["rule_set_title"] = book.title
     if scenario is not None:
         report["title"] = scenario.title
         report["description"] = scenario.description
@@ -223,15 +329,88 @@ def build_report(
         if name in result.facts
     }
     report["provisions"] = provisions
+    report["next_steps"] = [_step(s) for s in steps]
+    report["questions"] = _all_questions(provisions)
+    report["readings"] = _readings_used(plan, provisions, book.readings)
     return report
 
 
-STATUS_NAMES_TEXT = {"met": "met", "not_met": "not met", "undetermined": "unknown"}
+def _step(step: Step) -> dict[str, Any]:
+    return {
+        "id": step.id,
+        "kind": step.kind,
+        "provision": step.provision,
+        "text": step.text,
+        "citation": step.citation,
+    }
 
 
-def compare_dates(results: list[Result]) -> dict[str, Any]:
+def _all_questions(provisions: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every question still to ask, once, with the provisions it can change."""
+    found: dict[str, dict[str, Any]] = {}
+    for pid, p in provisions.items():
+        for q in p["questions"]:
+            entry = found.setdefault(q["fact"], {**q, "provisions": []})
+            entry["provisions"].append(pid)
+            entry["behind_blockers"] = entry["behind_blockers"] and q["behind_blockers"]
+    return list(found.values())
+
+
+def _readings_used(
+    plan: Plan, provisions: dict[str, Any], readings: dict[str, Reading] | Any
+) -> list[dict[str, Any]]:
+    """The readings behind this report (for --full and the handout): every reading
+    named by an element of a provision, in plain words."""
+    ids: dict[str, None] = {}
+    for pid in provisions:
+        stack = [plan.roots[pid]]
+        while stack:
+            node = plan.nodes[stack.pop()]
+            for rid in reading_ids(node.condition.reading or ""):
+                ids.setdefault(rid, None)
+            stack.extend(node.children)
+    return [
+        {
+            "id": rid,
+            "title": readings[rid].title,
+            "explanation": readings[rid].explanation,
+            "adopted": readings[rid].adopted,
+            "citations": list(readings[rid].citations),
+            "verification": readings[rid].verification,
+        }
+        for rid in ids
+        if rid in readings
+    ]
+
+
+# ------------------------------------------------------------------ several dates
+
+
+def shift_ages(facts: Facts, from_date: dt.date, to_date: dt.date) -> Facts:
+    """The person's facts on another date: `age_now` moves with the date (whole years
+    between the two dates); everything that happened, including the age when it
+    happened, stays. Never below the age when it happened."""
+    if "age_now" not in facts or from_date == to_date:
+        return dict(facts)
+    years = _whole_years(from_date, to_date)
+    age = facts["age_now"] + years
+    floor = facts.get("age_at_victimization", 0)
+    return {**facts, "age_now": max(age, floor, 0)}
+
+
+def _whole_years(start: dt.date, end: dt.date) -> int:
+    """Whole years from start to end (negative when end is earlier)."""
+    if end < start:
+        return -_whole_years(end, start)
+    years = end.year - start.year
+    if (end.month, end.day) < (start.month, start.day):
+        years -= 1
+    return years
+
+
+def compare_dates(results: list[Result], *, ages: list[int | None] | None = None) -> dict[str, Any]:
     """The same person under the law of several dates: statuses side by side and the
-    elements whose status differs."""
+    elements whose status differs. `ages`: the person's age now at each date."""
     dates = [r.as_of.isoformat() for r in results]
     rows = []
     for pid in results[0].provisions:
@@ -245,27 +424,37 @@ def compare_dates(results: list[Result]) -> dict[str, Any]:
                 changed[node_id] = values
         texts = {}
         for t in trees:
-            texts.update({k: (v["text"], v.get("since")) for k, v in t.items()})
+            texts.update({k: (v.get("short") or v["text"], v.get("since")) for k, v in t.items()})
         # most telling first: elements whose status changed, then elements the law
         # added, then elements it removed
         ordered = sorted(
             changed.items(), key=lambda item: ("absent" in item[1], item[1][0] != "absent")
         )
-        changed = dict(ordered)
         rows.append(
             {
                 "provision": pid,
+                "title": results[0].provisions[pid].title,
                 "statuses": statuses,
                 "gated": [r.provisions[pid].law_enforcement_gated for r in results],
+                "law_enforcement": [r.provisions[pid].law_enforcement for r in results],
                 "changed_elements": [
                     {"id": k, "text": texts[k][0], "since": texts[k][1], "statuses": v}
-                    for k, v in changed.items()
+                    for k, v in ordered
                 ],
             }
         )
-    return {
+    out: dict[str, Any] = {
         "scenario": results[0].scenario,
         "rule_set": results[0].rule_set,
         "dates": dates,
         "provisions": rows,
     }
+    if ages is not None:
+        out["ages"] = ages
+    return out
+
+
+def _walk(tree: dict[str, Any]) -> Iterable[dict[str, Any]]:
+    yield tree
+    for child in tree["children"]:
+        yield from _walk(child)

@@ -44,8 +44,12 @@ class Route:
 
     @property
     def controller(self) -> str:
-        if any(c.controlled_by == "law_enforcement" for c in self.changes):
-            return "law_enforcement"
+        """Who would have to act: law enforcement if any change is its act; else an
+        adjudicator (USCIS, HHS, a judge) if any change is a judgement of theirs; else
+        the person (their own steps, or facts still to establish)."""
+        for controller in ("law_enforcement", "adjudicator"):
+            if any(c.controlled_by == controller for c in self.changes):
+                return controller
         return "person"
 
 

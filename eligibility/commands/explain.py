@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from ..analysis.evaluate import Evaluator
-from ..analysis.report import build_report, compare_dates
+from ..analysis.report import build_report, compare_dates, shift_ages
 from ..errors import UsageError
 from ..law.rulebook import default_registry
 from ..law.scenarios import Scenario, load_scenario
@@ -59,6 +59,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="show the same person under the law of these dates side by side",
     )
     parser.add_argument(
+        "--full",
+        action="store_true",
+        help="add every element with its citation, what would change each outcome, the "
+        "notes and the readings of the law",
+    )
+    parser.add_argument(
+        "--no-pager",
+        action="store_true",
+        help="never page a long report (on a terminal it goes through $PAGER or less)",
+    )
+    parser.add_argument(
         "--no-what-if",
         action="store_true",
         help="skip the search for what would change each outcome",
@@ -89,18 +100,12 @@ def build(
         if book.name != COMPARED_RULE_SET
         else [registry.load("us-law")]
     )
-    return build_report(
-        result,
-        scenario,
-        vocabulary=registry.vocabulary,
-        book=book,
-        compare_books=compared,
-        what_if=what_if,
-    )
+    return build_report(result, scenario, book=book, compare_books=compared, what_if=what_if)
 
 
 def run(args: argparse.Namespace) -> int:
     from .. import render
+    from ..render.handout import handout_html
     from ..render.report import print_date_comparison, print_report
 
     if args.export and Path(args.export).suffix.lower() not in EXPORTS:
@@ -120,7 +125,13 @@ def run(args: argparse.Namespace) -> int:
     comparison = None
     if dates:
         evaluator = Evaluator(registry.load(args.rules), args.engine)
-        comparison = compare_dates([evaluator.evaluate_scenario(scenario, d) for d in dates])
+        stated = args.as_of or scenario.as_of
+        results, ages = [], []
+        for date in dates:
+            facts = shift_ages(scenario.facts, stated, date) if stated else scenario.facts
+            results.append(evaluator.evaluate(facts, date, scenario.id))
+            ages.append(facts.get("age_now"))
+        comparison = compare_dates(results, ages=ages if stated else None)
     if args.format == "json":
         document: dict[str, Any] = dict(report)
         if comparison:
@@ -131,19 +142,22 @@ def run(args: argparse.Namespace) -> int:
             write_private(args.export, text)
         return EXIT_OK
     out = render.console(no_color=args.no_color, width=args.width)
-    out.record = bool(args.export)
-    if comparison:
-        print_date_comparison(comparison, out)
-    print_report(report, out)
+    suffix = Path(args.export).suffix.lower() if args.export else ""
+    out.record = suffix in (".svg", ".txt")
+
+    def draw(console: Any) -> None:
+        if comparison:
+            print_date_comparison(comparison, console)
+        print_report(report, console, full=args.full)
+
+    render.page(out, draw, pager=not args.no_pager)
     if args.export:
-        suffix = Path(args.export).suffix.lower()
-        exported = (
-            out.export_text()
-            if suffix == ".txt"
-            else out.export_html()
-            if suffix == ".html"
-            else out.export_svg(title=f"eligibility: {scenario.id}")
-        )
+        if suffix == ".html":
+            exported = handout_html(report, full=args.full)
+        elif suffix == ".txt":
+            exported = out.export_text()
+        else:
+            exported = out.export_svg(title=f"eligibility: {scenario.id}")
         write_private(args.export, exported)
         sys.stderr.write(f"report written to {args.export} (readable by you only)\n")
     return EXIT_OK

@@ -190,6 +190,11 @@ class Plan:
         self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
 
+    def parent(self, index: int) -> int | None:
+        """The node whose child `index` is, within its provision's tree (None for a
+        root)."""
+        return self._parents.get(index)
+
     def critique_for(self, index: int) -> str | None:
         """The critique that fits a node: the first one it cites or, failing that, the
         first one cited by its nearest ancestor in the same provision."""

@@ -87,6 +87,8 @@ class Critique:
     year: int
     recommendation: str
     summary: str
+    cited_as: str = ""  # a short form for reports: "Women's Commission, 2007"
+    brief: str = ""  # the critique in one sentence, for one-screen reports
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -97,6 +99,8 @@ class Critique:
             "year": self.year,
             "recommendation": self.recommendation,
             "summary": self.summary,
+            "cited_as": self.cited_as or f"{self.author}, {self.year}",
+            "brief": self.brief,
         }
 
 
@@ -509,6 +513,7 @@ def parse_critiques(top: Node) -> dict[str, Critique]:
         Node(top.doc, cid, node.path, RuleError).identifier()
         node.mapping(
             required=("source", "author", "title", "year", "recommendation", "summary"),
+            optional=("cited_as", "brief"),
             what="critique",
         )
         recommendation = node.child("recommendation")
@@ -522,6 +527,8 @@ def parse_critiques(top: Node) -> dict[str, Critique]:
             if isinstance(recommendation.value, int)
             else recommendation.text(),
             summary=node.child("summary").text(),
+            cited_as=node.child("cited_as").text() if node.has("cited_as") else "",
+            brief=node.child("brief").text() if node.has("brief") else "",
         )
     return critiques
 

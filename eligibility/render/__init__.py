@@ -10,6 +10,7 @@ from .common import (
     STATUS_STYLE,
     STATUS_SYMBOL,
     console,
+    page,
     provision_heading,
     status_text,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "STATUS_STYLE",
     "STATUS_SYMBOL",
     "console",
+    "page",
     "print_results_table",
     "print_rule_book",
     "print_rule_sets",

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import io
 import os
+import shlex
+import subprocess
 import sys
+from collections.abc import Callable
 from typing import IO
 
 from rich.console import Console
+from rich.pager import Pager
 from rich.text import Text
 
 STATUS_STYLE = {"met": "bold green", "not_met": "bold red", "undetermined": "bold yellow"}
@@ -45,11 +50,26 @@ def console(
     )
 
 
-def status_text(status: str, *, gated: bool = False, short: bool = False) -> Text:
+LEVEL_MARK = {"gated": "⚑", "possibly_gated": "⚐", "relies_on": "⚑", "independent": ""}
+
+
+def status_text(
+    status: str,
+    *,
+    gated: bool = False,
+    short: bool = False,
+    level: str | None = None,
+    applicable: bool = True,
+) -> Text:
+    """A status with its law-enforcement mark: `✘ ⚑` (gated), `? ⚑?` (possibly gated),
+    `✔ ⚑` (met through law enforcement); `–` for a provision that does not apply."""
+    if not applicable:
+        return Text("–" if short else "– not applicable", style="dim")
     label = STATUS_SYMBOL[status] if short else f"{STATUS_SYMBOL[status]} {STATUS_LABEL[status]}"
     text = Text(label, style=STATUS_STYLE[status])
-    if gated:
-        text.append(f" {GATED_MARK}", style="bold magenta")
+    mark = LEVEL_MARK.get(level or "", "") or (GATED_MARK if gated else "")
+    if mark:
+        text.append(f" {mark}", style="bold magenta")
     return text
 
 
@@ -83,3 +103,36 @@ def provision_name(pid: str, title: str = "") -> str:
 def provision_heading(pid: str) -> str:
     """A column heading short enough for seven provisions in 80 columns."""
     return SHORT_NAMES.get(pid, pid.replace("_", " "))
+
+
+class _CommandPager(Pager):
+    """$PAGER, else `less -R` (colours kept), fed through a pipe; if neither runs, the
+    text is printed as it is rather than lost."""
+
+    def show(self, content: str) -> None:
+        command = os.environ.get("PAGER") or "less -R"
+        try:
+            subprocess.run(shlex.split(command), input=content, text=True, check=False)
+        except (OSError, ValueError):
+            sys.stdout.write(content)
+
+
+def page(out: Console, draw: Callable[[Console], None], *, pager: bool = True) -> None:
+    """Draw on `out`; on a terminal, through a pager when it is taller than the screen.
+    Piped or redirected output is never paged."""
+    if pager and out.is_terminal and not out.record:
+        probe = Console(
+            file=io.StringIO(),
+            width=out.width,
+            color_system=None,
+            markup=False,
+            highlight=False,
+            emoji=False,
+            soft_wrap=False,
+        )
+        draw(probe)
+        if probe.file.getvalue().count("\n") > out.height:  # type: ignore[attr-defined]
+            with out.pager(_CommandPager(), styles=not out.no_color):
+                draw(out)
+            return
+    draw(out)

@@ -29,7 +29,8 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         collapse_padding=True,
         caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
         f"{STATUS_SYMBOL['undetermined']} undetermined  "
-        f"{GATED_MARK} law-enforcement gated\n"
+        f"{GATED_MARK} depends on law enforcement (⚐ may depend; ✔ ⚑ met through it)  "
+        "– not applicable\n"
         "severe: severe form of trafficking; T, U: visas; CP: Continued "
         "Presence; HHS: certification; child: eligibility letter; "
         "services: victim services",
@@ -45,7 +46,9 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         for pid in provisions:
             p = result.provisions.get(pid)
             cells.append(
-                status_text(p.status, gated=p.law_enforcement_gated, short=True) if p else Text("-")
+                status_text(p.status, short=True, level=p.law_enforcement, applicable=p.applicable)
+                if p
+                else Text("-")
             )
         table.add_row(*cells)
     return table
