@@ -68,14 +68,24 @@ class _Provision:
         node = self.plan.nodes[self.root]
         if node.condition.kind not in ("all", "any"):
             return []
-        return [
-            {
+        out = []
+        for i in node.children:
+            element: dict[str, Any] = {
                 "id": self.plan.nodes[i].condition.id,
                 "short": self._label(i),
                 "status": STATUS_NAMES[self.statuses[i]],
             }
-            for i in node.children
-        ]
+            if self.statuses[i] == NOT_MET:  # what decides it, in the person's terms
+                element["details"] = self._details(i)
+                # the part law enforcement controls is told once, where the report says
+                # what depends on law enforcement; the card keeps the rest
+                element["law_enforcement"] = any(
+                    self.plan.nodes[leaf].condition.fact in self.plan.dependency_facts
+                    for leaf in self._deciding_leaves(i)
+                )
+                element["other_details"] = self._details(i, law_enforcement=False)
+            out.append(element)
+        return out
 
     def reason(self) -> str:
         p, node = self.p, self.plan.nodes[self.root]
@@ -105,11 +115,22 @@ class _Provision:
     def _explain(self, index: int) -> str:
         """'cooperated, or exempt (has not reported to law enforcement; age when
         trafficked: 16, needs under 15)': an element and the leaves that decide it."""
-        leaves = self._deciding_leaves(index)
+        details = self._details(index)
         label = self._label(index)
-        details = [self._leaf_words(i) for i in leaves[:MAX_REASON_LEAVES]]
-        details = [d for d in details if d and d != label]
         return f"{label} ({'; '.join(details)})" if details else label
+
+    def _details(self, index: int, *, law_enforcement: bool = True) -> list[str]:
+        """The leaves that decide an element, in the person's terms (at most a few);
+        without those testing a law-enforcement fact when law_enforcement=False."""
+        label = self._label(index)
+        leaves = [
+            i
+            for i in self._deciding_leaves(index)
+            if law_enforcement
+            or self.plan.nodes[i].condition.fact not in self.plan.dependency_facts
+        ]
+        words = [self._leaf_words(i) for i in leaves[:MAX_REASON_LEAVES]]
+        return [w for w in dict.fromkeys(words) if w and w != label]
 
     def _deciding_leaves(self, index: int) -> list[int]:
         """Leaves whose status explains the node's, followed down while a child has the
@@ -141,8 +162,11 @@ class _Provision:
             if fact.type == "int" and c.op in _REQUIREMENT:
                 return f"{fact.label}: {value}, needs {_REQUIREMENT[c.op].format(c.value)}"
             return fact.statement(value)
-        if c.kind == "provision":
-            return c.short or c.text
+        if c.kind == "provision" and c.provision in self.result.provisions:
+            other = self.result.provisions[c.provision]
+            return (
+                c.short or f"{other.title}: {STATUS_NAMES[self.statuses[index]].replace('_', ' ')}"
+            )
         if c.kind == "open_question":
             reading = self.readings.get(c.question or "")
             return f"open point of law: {reading.title}" if reading else c.text
@@ -243,8 +267,18 @@ class _Provision:
     def _element(self, element: Element) -> dict[str, Any]:
         fact = self.vocabulary[element.fact]
         value = self.facts.get(element.fact)
+        owner = next(
+            (
+                n.owner
+                for n in self.plan.nodes
+                if n.condition.id == element.id and not n.owner.startswith("note:")
+            ),
+            self.p.id,
+        )
         return {
             "id": element.id,
+            "label": fact.label,
+            "provision": owner,  # the provision whose element it is (another, via a reference)
             "text": element.text,
             "now": fact.statement(value) if value is not None else f"{fact.label}: not known",
             "unknown": value is None,

@@ -269,12 +269,13 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
 
 
 def _statements(node: Node, kind: str) -> dict[bool, str]:
-    """`statements: {true: ..., false: ...}` of a bool fact: what each value says."""
+    """`statements: {"true": ..., "false": ...}` of a bool fact: what each answer says
+    (the keys are quoted: a mapping key is text in our YAML)."""
     if not node.has("statements"):
         return {}
     statements = node.child("statements")
     if kind != "bool":
         raise statements.fail("`statements` apply only to bool facts (true and false)")
-    if not isinstance(statements.value, dict) or set(statements.value) != {True, False}:
-        raise statements.fail("expected a mapping with the keys true and false")
-    return {value: statements.child(value).text() for value in (True, False)}
+    if not isinstance(statements.value, dict) or set(statements.value) != {"true", "false"}:
+        raise statements.fail('expected a mapping with the keys "true" and "false"')
+    return {value: statements.child(str(value).lower()).text() for value in (True, False)}

@@ -10,12 +10,12 @@ citations, what would change each outcome, the notes and the readings explained.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich import box
 from rich.console import Console, Group
 from rich.padding import Padding
-from rich.panel import Panel
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -37,8 +37,12 @@ LEVEL_LABEL = {
     "relies_on": "met through law enforcement",
     "independent": "",
 }
-TOP_QUESTIONS = 4  # questions worded in full on the default screen; --full has all
-MAX_CARD_STEPS = 2  # forms named on a card (the handout and --full list every step)
+# What the default screen shows at most (--full and the handout show everything): it has
+# to fit about 80 lines at 80 columns for a case where little is known yet.
+TOP_QUESTIONS = 3  # questions worded in full
+MAX_CARD_STEPS = 1  # forms named on a card
+MAX_ALTERNATIVES = 1  # alternatives named where law enforcement blocks
+MAX_LAWYER_POINTS = 2  # open points of law
 DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act", "cooperation": "cooperation"}
 CONTROLLER_TITLE = {
     "person": "The person's own situation or steps",
@@ -85,12 +89,10 @@ def bullets(items: list[Any], *, indent: int = 2, style: str = "", mark: str = "
 
 
 def _labelled(label: str, body: Text | str, *, indent: int = 2, style: str = "") -> Padding:
-    """`Why: ...` with wrapped lines hanging under the text."""
-    grid = Table.grid(padding=(0, 1))
-    grid.add_column(no_wrap=True, style="bold")
-    grid.add_column(ratio=1)
-    grid.add_row(label, body if isinstance(body, Text) else Text(body, style=style))
-    return Padding(grid, (0, 0, 0, indent))
+    """`Why: ...`, wrapped at the indent (not hanging: a long text keeps the width)."""
+    text = Text(label + " ", style="bold")
+    text.append_text(body if isinstance(body, Text) else Text(body, style=style))
+    return Padding(text, (0, 0, 0, indent))
 
 
 def _checklist(elements: list[dict[str, str]]) -> Text:
@@ -103,22 +105,60 @@ def _checklist(elements: list[dict[str, str]]) -> Text:
     return line
 
 
-def _card(pid: str, p: dict[str, Any], asked: set[str]) -> Group:
-    heading = Text.assemble(
-        (provision_name(pid, p["title"]), "bold"), "  ", _result_text(p), "  ", _level_text(p)
-    )
+def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -> Group:
+    """A protection in a few lines: the elements not met (each with what decides it),
+    those still open, how many are met; what to find out; the forms to file."""
+    elements = p["elements"]
+    routes = p["explanation"].get("combine") == "any"  # alternatives, not elements
+    heading = Text.assemble((provision_name(pid, p["title"]), "bold"), "  ", _result_text(p))
+    if p["status"] != "met" and elements and not routes and p["applicable"]:
+        met = sum(e["status"] == "met" for e in elements)
+        heading.append(f", {met} of {len(elements)} elements met", style="dim")
+    level = p["law_enforcement"]
+    if p["applicable"] and level != "independent":
+        heading.append(f"  {LEVEL_MARK[level]}", style="bold magenta")
+    if not p["applicable"]:  # one line: a heading that wraps, never cut
+        heading.append(f": {p['not_applicable_reason']}", style="dim")
+        return Group(heading)
     parts: list[Any] = [Rule(heading, align="left", style="dim")]
-    if not p["applicable"]:
-        parts.append(_labelled("Why:", p["not_applicable_reason"] or ""))
-        return Group(*parts)
-    if p["elements"] and p["status"] != "met":
-        parts.append(Padding(_checklist(p["elements"]), (0, 0, 0, 2)))
-    if p["status"] == "not_met" or (p["status"] == "met" and p["reason"].startswith("met through")):
+    if p["status"] == "met":
+        if routes:
+            parts.append(_labelled("Why:", p["reason"]))
+    elif not elements:
         parts.append(_labelled("Why:", p["reason"]))
+    elif routes:
+        open_ = [e for e in elements if e["status"] != "not_met"]
+        closed = len(elements) - len(open_)
+        line = _checklist(open_ if p["status"] == "undetermined" else elements)
+        if p["status"] == "undetermined" and closed:
+            line.append(f" · {closed} other route{'s' * (closed > 1)} ruled out", style="dim")
+        parts.append(Padding(line, (0, 0, 0, 2)))
+    else:
+        failing = [e for e in elements if e["status"] == "not_met"]
+        # elements that law enforcement alone blocks share one line (the section on law
+        # enforcement says what would have to change); the others say what decides them
+        blocked = [e for e in failing if e["law_enforcement"] and not e["other_details"]]
+        for e in failing:
+            if e in blocked:
+                continue
+            details = e["other_details"] if e["law_enforcement"] else e["details"]
+            line = Text.assemble(
+                (f"{STATUS_SYMBOL['not_met']} ", STATUS_STYLE["not_met"]), e["short"]
+            )
+            if details:
+                line.append(": " + "; ".join(details))
+            if e["law_enforcement"]:
+                line.append(f" (and {LEVEL_MARK['gated']} below)", style="dim")
+            parts.append(Padding(line, (0, 0, 0, 2)))
+        if blocked:
+            line = _checklist(blocked)
+            line.append(f" ({LEVEL_MARK['gated']} below)", style="dim")
+            parts.append(Padding(line, (0, 0, 0, 2)))
+
     new = [q for q in p["questions"] if q["fact"] not in asked]
     earlier = len(p["questions"]) - len(new)
     asked.update(q["fact"] for q in p["questions"])
-    if new or earlier:
+    if new:
         labels = [
             q["label"] + (" (once law enforcement acts)" if q["behind_blockers"] else "")
             for q in new
@@ -127,12 +167,15 @@ def _card(pid: str, p: dict[str, Any], asked: set[str]) -> Group:
             labels.append(f"{'and ' if new else ''}{earlier} asked above")
         parts.append(_labelled("Find out:", ", ".join(labels), style="yellow"))
     forms = [s for s in p["next_steps"] if s["kind"] in ("form", "services")]
-    for step in forms[:MAX_CARD_STEPS]:
-        parts.append(_labelled("Next:", step["text"]))
+    for step in forms if full else forms[:MAX_CARD_STEPS]:
+        parts.append(_labelled("Next:", step["text"] if full else _first_sentence(step["text"])))
     return Group(*parts)
 
 
-def _dependency_section(report: dict[str, Any]) -> list[Any]:
+def _dependency_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:
+    """One or two lines per provision that depends on law enforcement: what would have to
+    change (known blockers as statements, unknown ones by their label), what is still to
+    find out after that, the alternatives, and the one critique that fits."""
     rows = [
         (pid, p)
         for pid, p in report["provisions"].items()
@@ -141,48 +184,55 @@ def _dependency_section(report: dict[str, Any]) -> list[Any]:
     if not rows:
         return []
     out: list[Any] = [Text("Where the outcome depends on law enforcement", style="bold magenta")]
+    listed: dict[frozenset[str], str] = {}  # blocking facts -> the provision they were named for
     for pid, p in rows:
-        dep = p["dependency"]
-        level = p["law_enforcement"]
+        dep, level = p["dependency"], p["law_enforcement"]
         name = provision_name(pid, p["title"])
+        elements = dep["relied_on"] if level == "relies_on" else dep["blockers"]
+        facts = frozenset(e["id"] for e in elements)
+        earlier = next((other for seen, other in listed.items() if facts and facts <= seen), None)
+        line = Text(f"{LEVEL_MARK[level]} {name} ", style="bold magenta")
+        if earlier is not None:
+            line.append(f"{LEVEL_LABEL[level]}, through {provision_name(earlier)} (above).")
+            out.append(line)
+            continue
+        listed[facts] = pid
         if level == "relies_on":
-            head = f"{LEVEL_MARK[level]} {name} is met only because"
-            items = [
-                Text.assemble(e["needed"], (f" ({e['who']})", "dim")) for e in dep["relied_on"]
-            ]
+            line.append("is met only because: ")
+            _join(line, _element_words(elements, known=True))
         else:
-            head = (
-                f"{LEVEL_MARK[level]} {name} would be met if"
-                if level == "gated"
-                else f"{LEVEL_MARK[level]} {name} is held up by law enforcement until"
-            )
-            items = [
-                Text.assemble(
-                    e["needed"],
-                    (f"  ({e['who']}{'; not known yet' if e['unknown'] else ''})", "dim"),
-                )
-                for e in dep["blockers"]
-            ]
-        line = Text(head + " ", style="magenta")
-        for number, item in enumerate(items):
-            if number:
-                line.append("; ")
-            line.append_text(item)
+            known = [e for e in elements if not e["unknown"]]
+            unknown = [e for e in elements if e["unknown"]]
+            if level == "gated":
+                line.append("would be met if: ")
+            elif known:
+                line.append("is held up until: ")
+            else:
+                line.append("may turn on law enforcement; not known yet: ")
+            _join(line, _element_words(known, known=True))
+            if unknown and known:
+                line.append("; not known yet: ")
+            _join(line, _element_words(unknown, known=False))
+        line.append(".")
         out.append(line)
         behind = [q["label"] for q in p["questions"] if q["behind_blockers"]]
         if behind:
             out.append(_labelled("Then:", "still to find out: " + ", ".join(behind)))
-        for step in p["next_steps"]:
-            if step["kind"] == "alternative":
-                out.append(_labelled("Instead:", step["text"]))
+        alternatives = [s for s in p["next_steps"] if s["kind"] == "alternative"]
+        for step in alternatives if full else alternatives[:MAX_ALTERNATIVES]:
+            out.append(
+                _labelled("Instead:", step["text"] if full else _first_sentence(step["text"]))
+            )
         critique = dep.get("critique")
-        if critique:
+        # a critique where law enforcement does block (or carries) the outcome; not
+        # where it only might, every blocking fact being unknown yet
+        if critique and (full or not all(e["unknown"] for e in elements)):
             out.append(
                 Padding(
                     Text.assemble(
                         (
                             f"Critique ({critique['cited_as']}, "
-                            f"{_recommendation(critique['recommendation'])}): ",
+                            f"{_recommendation(critique['recommendation'], full=full)}): ",
                             "italic",
                         ),
                         (critique.get("brief") or _first_sentence(critique["summary"]), "dim"),
@@ -193,14 +243,38 @@ def _dependency_section(report: dict[str, Any]) -> list[Any]:
     return out
 
 
-def _recommendation(text: str) -> str:
-    """'6: amend the T visa' -> 'recommendation 6: amend the T visa'; 'findings' stays."""
-    return f"recommendation {text}" if text[:1].isdigit() else text
+def _element_words(elements: list[dict[str, Any]], *, known: bool) -> list[Text]:
+    """Blocking or relied-on elements, what is needed (known) or their label (unknown),
+    with who controls them said once per run of elements with the same controller."""
+    out: list[Text] = []
+    for number, e in enumerate(elements):
+        text = Text(e["needed"] if known else e["label"])
+        following = elements[number + 1] if number + 1 < len(elements) else None
+        if following is None or following["who"] != e["who"]:
+            text.append(f" ({e['who']})", style="dim")
+        out.append(text)
+    return out
+
+
+def _join(line: Text, parts: list[Text]) -> None:
+    for number, part in enumerate(parts):
+        if number:
+            line.append("; ")
+        line.append_text(part)
+
+
+def _recommendation(text: str, *, full: bool) -> str:
+    """'6: amend the T visa' -> 'recommendation 6' ('recommendation 6: amend the T visa'
+    in full); 'findings' stays."""
+    if not text[:1].isdigit():
+        return text
+    return f"recommendation {text}" if full else f"rec. {text.split(':')[0]}"
 
 
 def _first_sentence(text: str) -> str:
-    end = text.find(". ")
-    return text if end < 0 else text[: end + 1]
+    """Up to the first full stop that ends a sentence (the one in 'U.S.' does not)."""
+    match = re.search(r"(?<![ .][A-Z])\.\s+(?=[A-Z])", text)
+    return text if match is None else text[: match.start() + 1]
 
 
 def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
@@ -213,7 +287,10 @@ def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
     out: list[Any] = [Text("Questions to ask next", style="bold yellow")]
     items = []
     for q in shown:
-        affects = ", ".join(provision_name(pid) for pid in q["provisions"])
+        count = len(q["provisions"])
+        affects = (
+            provision_name(q["provisions"][0]) if count == 1 else f"matters for {count} protections"
+        )
         items.append(Text.assemble(q["question"], (f"  ({affects})", "dim")))
         if full and q["help"]:
             items.append(Text(q["help"], style="dim"))
@@ -232,7 +309,7 @@ def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
     return out
 
 
-def _open_points_section(report: dict[str, Any]) -> list[Any]:
+def _open_points_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:
     points: dict[str, dict[str, Any]] = {}
     for pid, p in report["provisions"].items():
         for point in p["open_points"]:
@@ -252,14 +329,20 @@ def _open_points_section(report: dict[str, Any]) -> list[Any]:
         items.append(text)
     seen = {point["title"] for point in points.values()}
     items.extend(Text(s["text"]) for s in lawyer if s["text"] not in seen)
-    out.append(bullets(items))
+    shown = items if full else items[:MAX_LAWYER_POINTS]
+    out.append(bullets(shown))
+    if len(items) > len(shown):
+        out.append(
+            Padding(
+                Text(f"and {len(items) - len(shown)} more: see --full", style="dim"), (0, 0, 0, 2)
+            )
+        )
     return out
 
 
 def print_report(report: dict[str, Any], out: Console, *, full: bool = False) -> None:
-    header: list[Any] = []
-    header.append(Text(report.get("title") or report["scenario"] or "(unnamed case)", style="bold"))
-    header.append(
+    out.print(Text(report.get("title") or report["scenario"] or "(unnamed case)", style="bold"))
+    out.print(
         Text(
             f"{report['rule_set_title']}, as in force on {report['as_of']}. "
             "A teaching aid, not legal advice.",
@@ -267,18 +350,21 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
         )
     )
     if full and report.get("description"):
-        header.append(Text(report["description"]))
-    out.print(Panel(Group(*header), box=box.ROUNDED, padding=(0, 1)))
+        out.print(Padding(Text(report["description"]), (0, 0, 0, 2)))
     out.print(summary_table(report))
     asked: set[str] = set()
     for pid, p in report["provisions"].items():
-        out.print(_card(pid, p, asked))
+        quiet = (
+            p["status"] == "met" and p["law_enforcement"] == "independent" and not p["next_steps"]
+        )
+        if full or not quiet:  # a met protection with nothing to do: the table says it
+            out.print(_card(pid, p, asked, full=full))
         if full:
             _print_detail(out, pid, p)
     for section in (
-        _dependency_section(report),
-        _questions_section(report, full=full),
-        _open_points_section(report),
+        _dependency_section(report, full=full),
+        _questions_section(report, full=full) if full else [],
+        _open_points_section(report, full=full),
     ):
         if section:
             out.print()
@@ -288,8 +374,8 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
     out.print()
     out.print(
         Text(
-            "Full report with every element and citation: --full. Open points of law "
-            "are explained in the handbook's readings page (docs/handbook/readings.md)."
+            "More: --full (every element, citation and route). Points of law explained: "
+            "docs/handbook/readings.md."
             if not full
             else f"Rule set {report['rule_set']}, engine {report['engine']}. "
             "[U] marks points the legal research could not verify.",
