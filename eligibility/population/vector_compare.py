@@ -416,8 +416,10 @@ def _parts(config: Config, tasks: list[Task], jobs: int) -> Iterator[Part]:
                 else:
                     collect(wanted, ahead.pop(wanted))
             yield done.pop(wanted)
-    finally:
+    except BaseException:
         pool.shutdown(wait=False, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)  # idle workers exit at once; their CPU time is then counted
 
 
 # ------------------------------------------------------------------ the whole run
