@@ -32,6 +32,7 @@ from eligibility.law.rulebook import default_registry
 from eligibility.law.scenarios import Scenario
 from eligibility.population.columns import (
     BLOCK,
+    STREAM_KEY,
     ColumnGenerator,
     codec_of,
     column_scenario_id,
@@ -213,10 +214,18 @@ class ReferenceDraw:
         self.generator = generator
         self.blocks: dict[tuple[int, int], np.ndarray] = {}
 
+    def block(self, seed: int, block: int) -> np.ndarray:
+        """The words of a block, as columns.py's docstring defines them."""
+        slots = self.generator.slot_count
+        raw = np.random.SFC64(np.random.SeedSequence([STREAM_KEY, seed, block])).random_raw(
+            -(-slots // 2) * BLOCK
+        )
+        return raw.astype("<u8").view("<u4").reshape(-1, BLOCK)[:slots]
+
     def facts(self, seed: int, index: int) -> dict:
         key = (seed, index // BLOCK)
         if key not in self.blocks:
-            self.blocks[key] = self.generator.block(*key)
+            self.blocks[key] = self.block(*key)
         words = self.blocks[key][:, index % BLOCK]
         truth: dict = {}
         known: dict = {}

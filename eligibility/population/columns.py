@@ -22,8 +22,8 @@ case that changes a probability does not shift the draws of later variables):
 Slots are numbered in file order (S in all). Cases are drawn in blocks of BLOCK: block
 b of seed s is SFC64 seeded with `SeedSequence([STREAM_KEY, s, b])`, whose
 `random_raw(ceil(S / 2) * BLOCK)` 64-bit outputs, read as little-endian 32-bit words,
-form an S x BLOCK matrix (row-major): word x of slot j for case b * BLOCK + i gives the
-uniform u = x / 2**32 in [0, 1). Then, as in generate.py:
+fill a matrix of BLOCK columns row by row; word x in row j, column i, is slot j of case
+b * BLOCK + i, and gives the uniform u = x / 2**32 in [0, 1). Then, as in generate.py:
 
     bool, set member   true when u < p
     unknown            hidden when u < P(unknown)
