@@ -14,9 +14,10 @@ A node's status is a uint8 column of *ordered* codes: 0 not met, 1 undetermined,
 Kleene's strong three-valued logic (law/conditions.py, the reference semantics) is then
 `all` = minimum, `any` = maximum, `not` = 2 - x, and a reference to a provision is the
 referred root's column itself. Public statuses (NOT_MET=0, MET=1, UNDETERMINED=2) are
-produced only at the edge (`public`). A node whose status is the same for every case (an
-open question, a constant, a fact nobody knows, every law-enforcement fact in a
-counterfactual world) is a Python int, not a column, and folds away in `all`/`any`.
+produced only at the edge (`Evaluation.status`, the PUBLIC table). A node whose status
+is the same for every case (an open question, a constant, a test of a law-enforcement
+fact in a counterfactual world) is a Python int, not a column, and folds away in
+`all`/`any`.
 
 The two law-enforcement worlds (every dependency fact at its favourable value, and every
 one at the other value) re-evaluate only the nodes that depend on a dependency fact, as
