@@ -17,6 +17,14 @@ start-up and rule compilation included): scenarios/second with 1 job and with 2 
 (target: 2 jobs >= 1.7x 1 job; the machine has 2 cores). Peak RSS (the largest of the
 parent and its workers) of the same comparison with 2 jobs, per-scenario CSV rows
 written to a file, on 10,000 and on 100,000 scenarios (target: <= 1.2x).
+
+Column-wise (issue 16): the vector engine evaluates the same 10,000 scenarios as the
+per-case engines above, as columns (every node, both law-enforcement worlds, dependency
+levels, missing facts). Then `compare_columns` of 1,000,000 generated cases (stream
+columns-1, generation and attribution included) with 1 and 2 jobs, in fresh child
+processes like the compare above, against `compare` with the reference engine on a
+smaller population (--reference-scenarios, 2 jobs) in the same run: target 1,000,000 in
+<= 20 s with 2 jobs, and >= 20x the reference engine's throughput.
 """
 
 from __future__ import annotations
@@ -112,13 +120,21 @@ def memory_child(count: int, engine: str) -> None:
 COMPARE_SIDES = ("us-law", "rights-based-2007")
 
 
-def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
+def compare_child(count: int, jobs: int, rows: bool, seed: int, engine: str = "durable") -> None:
     """Run in a child: one comparison; print elapsed seconds, peak RSS (KiB) of this
     process and of its (finished) workers, and a digest of the summary."""
-    import hashlib
     import tempfile
 
     from eligibility.population.compare import compare, csv_header
+
+    if engine == "vector":
+        from eligibility.population.vector_compare import compare_columns
+
+        started = time.perf_counter()
+        comparison = compare_columns(*COMPARE_SIDES, generate=count, seed=seed, jobs=jobs)
+        elapsed = time.perf_counter() - started
+        report_child(comparison, elapsed)
+        return
 
     with (
         tempfile.TemporaryDirectory() as directory,
@@ -131,12 +147,20 @@ def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
             *COMPARE_SIDES,
             generate=count,
             seed=seed,
+            engine=engine,
             jobs=jobs,
             rows="csv" if rows else None,
             write_rows=out.write if rows else None,
         )
         elapsed = time.perf_counter() - started
-    summary = json.dumps(comparison.to_dict(), sort_keys=True)
+    report_child(comparison, elapsed)
+
+
+def report_child(comparison: object, elapsed: float) -> None:
+    """Print one comparison's measurements as the last line of a child's output."""
+    import hashlib
+
+    summary = json.dumps(comparison.to_dict(), sort_keys=True)  # type: ignore[attr-defined]
     own, workers = (
         resource.getrusage(who) for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN)
     )
@@ -149,13 +173,15 @@ def compare_child(count: int, jobs: int, rows: bool, seed: int) -> None:
                 # workers are forked, never exec'd: their ru_maxrss is their own peak
                 "rss_workers": workers.ru_maxrss,
                 "digest": hashlib.sha256(summary.encode()).hexdigest(),
-                "changed": comparison.changed(),
+                "changed": comparison.changed(),  # type: ignore[attr-defined]
             }
         )
     )
 
 
-def run_compare_child(count: int, jobs: int, *, rows: bool, seed: int) -> dict:
+def run_compare_child(
+    count: int, jobs: int, *, rows: bool, seed: int, engine: str = "durable"
+) -> dict:
     child = subprocess.run(
         [
             sys.executable,
@@ -165,6 +191,7 @@ def run_compare_child(count: int, jobs: int, *, rows: bool, seed: int) -> dict:
             str(jobs),
             "rows" if rows else "summary",
             str(seed),
+            engine,
         ],
         capture_output=True,
         text=True,
@@ -172,7 +199,8 @@ def run_compare_child(count: int, jobs: int, *, rows: bool, seed: int) -> dict:
     if child.returncode != 0:
         sys.stderr.write(child.stderr)
         raise SystemExit(
-            f"compare of {count:,} scenarios with {jobs} job(s) failed (exit {child.returncode})"
+            f"compare of {count:,} scenarios with {jobs} job(s), {engine} engine, failed "
+            f"(exit {child.returncode})"
         )
     return json.loads(child.stdout.strip().splitlines()[-1])
 
@@ -228,6 +256,83 @@ def bench_compare(count: int, seed: int) -> None:
     )
 
 
+def vector_throughput(scenarios: list) -> tuple[float, float]:
+    """Scenarios/second of the vector engine on the scenarios of the per-case
+    measurement, evaluated per date (every node, both law-enforcement worlds, the
+    dependency level and missing facts of every provision): including the encoding of
+    the fact dicts as columns, and without it."""
+    from eligibility.engine.vector import VectorEngine
+
+    book = default_registry().load("us-law")
+    vocabulary = book.vocabulary
+    engine = VectorEngine(
+        {n: vocabulary[n].type for n in vocabulary},
+        {n: tuple(vocabulary[n].values) for n in vocabulary},
+    )
+    for date in DATES:  # compile every version of the law outside the timed part
+        engine.compile(book.at(date).plan)
+    started = time.perf_counter()
+    by_date: dict = {}
+    for facts, date in scenarios:
+        by_date.setdefault(date, []).append(facts)
+    batches = {date: engine.codec.encode(rows) for date, rows in by_date.items()}
+    encoded = time.perf_counter()
+    for date, batch in batches.items():
+        plan = book.at(date).plan
+        evaluation = engine.compile(plan).evaluate(batch)
+        for pid in plan.provisions:
+            evaluation.levels(plan.roots[pid])
+            evaluation.missing(plan.roots[pid])
+    ended = time.perf_counter()
+    return len(scenarios) / (ended - started), len(scenarios) / (ended - encoded)
+
+
+def bench_vector(count: int, reference_count: int, seed: int) -> None:
+    print(
+        f"compare_columns {COMPARE_SIDES[0]} vs {COMPARE_SIDES[1]} (today), vector engine, "
+        f"{count:,} generated cases (distribution default, stream columns-1, seed {seed}), "
+        f"generation and attribution included, each run in a fresh process"
+    )
+    reference = run_compare_child(reference_count, 2, rows=False, seed=seed, engine="python")
+    one = run_compare_child(count, 1, rows=False, seed=seed, engine="vector")
+    two = run_compare_child(count, 2, rows=False, seed=seed, engine="vector")
+    reference_rate = reference_count / reference["elapsed"]
+    for label, runs, run in (
+        ("reference", reference_count, reference),
+        ("vector, 1 job", count, one),
+        ("vector, 2 jobs", count, two),
+    ):
+        jobs = 1 if label.endswith("1 job") else 2
+        share = run["cpu"] / (run["elapsed"] * jobs)
+        print(
+            f"  {label:15} {runs:>9,} cases in {run['elapsed']:6.1f} s  "
+            f"{runs / run['elapsed']:10,.0f} cases/s  (used {share:4.0%} of {jobs} "
+            f"core{'s' if jobs > 1 else ''})"
+        )
+    print(
+        f"    (reference: `compare --engine python`, 2 jobs, on {reference_count:,} cases "
+        f"of the per-case stream, for time's sake)"
+    )
+    print(
+        f"  {count:,} cases with 2 jobs in {two['elapsed']:.1f} s                     "
+        f"target <= 20 s    {verdict(two['elapsed'] <= 20)}"
+    )
+    ratio = count / two["elapsed"] / reference_rate
+    print(
+        f"  ratio vector / reference, 2 jobs each {ratio:8.1f}                  "
+        f"target >= 20      {verdict(ratio >= 20)}"
+    )
+    same = one["digest"] == two["digest"]
+    print(
+        f"  summaries of 1 and 2 jobs identical: {'yes' if same else 'NO'} "
+        f"({one['changed']:,} provision changes)                  {verdict(same)}"
+    )
+    print(
+        f"  peak RSS: {max(one['rss_self'], one['rss_workers']) / 1024:.0f} MiB with 1 job, "
+        f"{max(two['rss_self'], two['rss_workers']) / 1024:.0f} MiB per process with 2"
+    )
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -238,21 +343,29 @@ def main() -> int:
     parser.add_argument("--memory-scenarios", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
     parser.add_argument("--compare-scenarios", type=int, default=100_000)
+    parser.add_argument("--vector-scenarios", type=int, default=1_000_000)
+    parser.add_argument("--reference-scenarios", type=int, default=50_000)
     parser.add_argument(
         "--only-compare", action="store_true", help="run only the compare benchmark"
     )
+    parser.add_argument(
+        "--only-vector", action="store_true", help="run only the column-wise benchmark"
+    )
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
-    parser.add_argument("--compare-child", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--compare-child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.memory_child:
         memory_child(args.memory_child, "durable")
         return 0
     if args.compare_child:
-        count, jobs, rows, seed = args.compare_child
-        compare_child(int(count), int(jobs), rows == "rows", int(seed))
+        count, jobs, rows, seed, engine = args.compare_child
+        compare_child(int(count), int(jobs), rows == "rows", int(seed), engine)
         return 0
     if args.only_compare:
         bench_compare(args.compare_scenarios, args.seed)
+        return 0
+    if args.only_vector:
+        bench_vector(args.vector_scenarios, args.reference_scenarios, args.seed)
         return 0
 
     print(
@@ -274,6 +387,12 @@ def main() -> int:
         f"target >= 20,000  {verdict(reference >= 20_000)}"
     )
     print(f"  durable-rules engine          {durable:10,.0f} scenarios/s on one core")
+    vector, evaluated = vector_throughput(scenarios)
+    print(
+        f"  vector engine (columns)       {vector:10,.0f} scenarios/s on one core  "
+        f"(x{vector / reference:.0f} the reference; x{evaluated / reference:.0f}, "
+        f"{evaluated:,.0f}/s, once the fact dicts are columns)"
+    )
     print(
         f"  ratio durable / reference     {ratio:10.2f}                         "
         f"target >= 0.20    {verdict(ratio >= 0.2)}"
@@ -301,6 +420,7 @@ def main() -> int:
         f"target <= x1.2  {verdict(growth <= 1.2)}"
     )
     bench_compare(args.compare_scenarios, args.seed)
+    bench_vector(args.vector_scenarios, args.reference_scenarios, args.seed)
     return 0
 
 

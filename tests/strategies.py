@@ -82,3 +82,71 @@ def complete_facts(vocabulary: Vocabulary) -> st.SearchStrategy[dict]:
     return st.fixed_dictionaries(
         {name: fact_value(vocabulary, name) for name in vocabulary.names()}
     )
+
+
+# Condition trees of every kind and operator, over a few facts of each type, for engines
+# tested against the reference evaluator beyond what the bundled rules use (`not`,
+# none_of, le/gt, enum tests, a law-enforcement fact whose favourable value is false).
+TREE_FACTS = (
+    "contacted_law_enforcement",
+    "willing_to_assist",
+    "extreme_hardship",
+    "age_now",
+    "citizenship",
+    "means",
+)
+TREE_DEPENDENCIES = {"contacted_law_enforcement": True, "willing_to_assist": False}
+
+
+@st.composite
+def condition_trees(draw: st.DrawFn, vocabulary: Vocabulary) -> tuple[dict[str, Any], list[str]]:
+    """(provision id -> root Condition, evaluation order): up to three provisions, each
+    possibly referring to earlier ones."""
+    from eligibility.law.conditions import Condition
+
+    counter = iter(range(10_000))
+
+    def leaf(referable: list[str]) -> Condition:
+        cid = f"c{next(counter)}"
+        kinds = ["fact"] * 6 + ["open_question", "always"] + (["provision"] if referable else [])
+        kind = draw(st.sampled_from(kinds))
+        if kind == "open_question":
+            return Condition(cid, cid, "open_question", question=draw(st.sampled_from("QR")))
+        if kind == "always":
+            return Condition(cid, cid, "always", constant=draw(st.sampled_from([0, 1])))
+        if kind == "provision":
+            return Condition(cid, cid, "provision", provision=draw(st.sampled_from(referable)))
+        name = draw(st.sampled_from(TREE_FACTS))
+        fact = vocabulary[name]
+        if fact.type == "bool":
+            op, value = "is", draw(st.booleans())
+        elif fact.type == "int":
+            op = draw(st.sampled_from(["eq", "lt", "le", "gt", "ge"]))
+            value = draw(st.sampled_from([0, 15, 18, 120]))
+        else:
+            ops = ["eq", "any_of", "none_of"] if fact.type == "enum" else ["any_of", "none_of"]
+            op = draw(st.sampled_from(ops))
+            members = list(fact.values)
+            value = (
+                draw(st.sampled_from(members))
+                if op == "eq"
+                else frozenset(draw(st.lists(st.sampled_from(members), min_size=1)))
+            )
+        return Condition(cid, cid, "fact", fact=name, op=op, value=value)
+
+    def tree(depth: int, referable: list[str]) -> Condition:
+        if depth == 0 or draw(st.integers(0, 3)) == 0:
+            return leaf(referable)
+        kind = draw(st.sampled_from(["all", "any", "not"]))
+        count = 1 if kind == "not" else draw(st.integers(1, 3))
+        cid = f"c{next(counter)}"
+        children = tuple(tree(depth - 1, referable) for _ in range(count))
+        return Condition(cid, cid, kind, children=children)
+
+    trees: dict[str, Any] = {}
+    order: list[str] = []
+    for index in range(draw(st.integers(1, 3))):
+        pid = f"p{index}"
+        trees[pid] = tree(4, list(order))
+        order.append(pid)
+    return trees, order
