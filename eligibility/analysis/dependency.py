@@ -96,21 +96,16 @@ def _leaves(
     facts not at their favourable value count (those are what would have to change)."""
     favourable = plan.dependency_facts
     found: dict[str, int] = {}
-    seen: set[int] = set()
-    stack = [root]
-    while stack:
-        index = stack.pop()
-        if index in seen or (statuses[index] == MET) != met:
+    for leaf, fact, chain in plan.dependency_paths(root):
+        if fact in found:
             continue
-        seen.add(index)
-        node = plan.nodes[index]
-        kind = node.condition.kind
-        if kind == "fact":
-            fact = node.condition.fact or ""
-            if fact in favourable and (met or facts.get(fact) != favourable[fact]):
-                found.setdefault(fact, index)
-        elif kind == "provision":
-            stack.append(node.target)  # type: ignore[arg-type]
-        elif kind in ("all", "any"):
-            stack.extend(reversed(node.children))
+        if met:
+            if statuses[leaf] == MET and all(statuses[a] == MET for a in chain):
+                found[fact] = leaf
+        elif (
+            statuses[leaf] != MET
+            and facts.get(fact) != favourable[fact]
+            and all(statuses[a] != MET for a in chain)
+        ):
+            found[fact] = leaf
     return tuple(found.values())

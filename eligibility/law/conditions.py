@@ -189,11 +189,36 @@ class Plan:
                 dependent.append(any(dependent[i] for i in node.children))
         self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
+        self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
 
     def parent(self, index: int) -> int | None:
         """The node whose child `index` is, within its provision's tree (None for a
         root)."""
         return self._parents.get(index)
+
+    def dependency_paths(self, root: int) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
+        """The leaves below `root` that test a dependency fact (across references to
+        other provisions, never below a `not`), in tree order, each as (leaf, fact, the
+        nodes above it from `root` down). Computed once per root."""
+        found = self._paths.get(root)
+        if found is None:
+            out: list[tuple[int, str, tuple[int, ...]]] = []
+
+            def walk(index: int, chain: tuple[int, ...]) -> None:
+                node = self.nodes[index]
+                kind = node.condition.kind
+                if kind == "fact":
+                    if node.condition.fact in self.dependency_facts:
+                        out.append((index, node.condition.fact or "", chain))
+                elif kind == "provision":
+                    walk(node.target, chain + (index,))  # type: ignore[arg-type]
+                elif kind in ("all", "any"):
+                    for child in node.children:
+                        walk(child, chain + (index,))
+
+            walk(root, ())
+            found = self._paths[root] = tuple(out)
+        return found
 
     def critique_for(self, index: int) -> str | None:
         """The critique that fits a node: the first one it cites or, failing that, the
