@@ -19,6 +19,8 @@ import pytest
 
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.engine import durable as engine_module
+from eligibility.engine.cache import COMPILED
+from eligibility.engine.compiler import compile_plan, pattern_groups
 from eligibility.engine.durable import DurableEngine
 from eligibility.engine.reference import PythonEngine
 from eligibility.errors import EngineError
@@ -45,6 +47,11 @@ VALUES = {"s": ("x", "y", "z"), "e": ("p", "q")}
 
 def durable() -> DurableEngine:
     return DurableEngine(TYPES, VALUES)
+
+
+def definition(plan, types=TYPES, values=VALUES) -> dict:
+    """The ruleset definition (JSON-ready) that the durable engine registers."""
+    return compile_plan(plan, types, values).definition
 
 
 def run_in_child(code: str) -> subprocess.CompletedProcess[str]:
@@ -199,12 +206,10 @@ def test_no_array_operators_are_ever_compiled(us_law, rights_based) -> None:
     # `$iall` never matches an empty list. Both are avoided: sets are tested as text.
     for book in (us_law, rights_based):
         vocabulary = book.vocabulary
-        engine = DurableEngine(
-            {n: vocabulary[n].type for n in vocabulary},
-            {n: tuple(vocabulary[n].values) for n in vocabulary},
-        )
+        types = {n: vocabulary[n].type for n in vocabulary}
+        values = {n: tuple(vocabulary[n].values) for n in vocabulary}
         for date in book.change_dates:
-            text = json.dumps(engine._definition_for_tests(book.at(date).plan))
+            text = json.dumps(definition(book.at(date).plan, types, values))
             assert "$iany" not in text and "$iall" not in text and ".*" not in text
 
 
@@ -224,13 +229,10 @@ def test_no_rule_joins_two_facts(us_law, rights_based) -> None:
     # (valgrind: uninitialised reads; in forked workers, corrupted Python objects).
     # Chaining therefore runs in rounds, and only the never-firing catch-alls join.
     for book in (us_law, rights_based):
+        types = {n: book.vocabulary[n].type for n in book.vocabulary}
+        values = {n: tuple(book.vocabulary[n].values) for n in book.vocabulary}
         for date in book.change_dates:
-            engine = DurableEngine(
-                {n: book.vocabulary[n].type for n in book.vocabulary},
-                {n: tuple(book.vocabulary[n].values) for n in book.vocabulary},
-            )
-            definition = engine._definition_for_tests(book.at(date).plan)
-            for name, rule in definition.items():
+            for name, rule in definition(book.at(date).plan, types, values).items():
                 patterns = rule.get("all", [])
                 if name.startswith("handled_"):
                     assert patterns[1] == {"n": {"kind": "never"}}
@@ -269,8 +271,8 @@ def nested_condition(depth: int) -> Condition:
 def test_a_pattern_within_durables_expression_limit_compiles_and_runs() -> None:
     # The deepest tree whose largest rule has exactly 15 groups: durable accepts it.
     plan = build_plan({"p": nested_condition(15)}, ["p"], {})
-    definition = durable()._definition_for_tests(plan)
-    assert max(engine_module._groups(r["all"][0]["m"]) for r in definition.values()) == 15
+    rules = definition(plan)
+    assert max(pattern_groups(r["all"][0]["m"]) for r in rules.values()) == 15
     for facts in ({"a": True, "b": True}, {"a": False, "b": False}, {"b": True}):
         statuses, _ = durable().evaluate(plan, facts)
         assert statuses == PythonEngine({}, {}).evaluate(plan, facts)[0]
@@ -288,7 +290,12 @@ def test_a_pattern_over_durables_expression_limit_is_refused_by_name() -> None:
         durable().evaluate(plan, {"a": True})
 
 
-def test_each_plan_is_compiled_once(us_law, monkeypatch) -> None:
+def test_each_plan_is_compiled_once_per_process(monkeypatch) -> None:
+    # Rulesets are never freed: every evaluator, and a rule book loaded again from
+    # another registry, shares the one compiled for the same plan.
+    from eligibility.law.rulebook import Registry
+
+    COMPILED.clear()
     created = []
     original = engine_module._dre.create_ruleset
     monkeypatch.setattr(
@@ -296,11 +303,25 @@ def test_each_plan_is_compiled_once(us_law, monkeypatch) -> None:
         "create_ruleset",
         lambda name, text: created.append(name) or original(name, text),
     )
-    evaluator = Evaluator(us_law, "durable")
+    evaluators = [Evaluator(Registry().load("us-law"), "durable") for _ in range(2)]
     for _ in range(3):
-        evaluator.evaluate({"age_now": 16}, TODAY)
-        evaluator.evaluate({"age_now": 16}, dt.date(2025, 1, 1))  # same epoch
+        for evaluator in evaluators:
+            evaluator.evaluate({"age_now": 16}, TODAY)
+            evaluator.evaluate({"age_now": 16}, dt.date(2025, 1, 1))  # same epoch
     assert len(created) == 1
+    evaluators[0].evaluate({"age_now": 16}, dt.date(2002, 1, 1))  # another epoch
+    assert len(created) == 2
+
+
+def test_the_compiled_cache_is_bounded() -> None:
+    from eligibility.engine.cache import CompiledCache
+
+    cache = CompiledCache(capacity=2)
+    built = []
+    for key in ("a", "b", "a", "c", "a", "b"):
+        cache.get(key, lambda key=key: built.append(key) or key.upper())
+    # "b" was the least recently used when "c" came, then "a" kept being used
+    assert built == ["a", "b", "c", "b"] and len(cache) == 2
 
 
 def test_a_failure_while_firing_names_the_scenario_and_leaves_the_engine_usable(us_law) -> None:

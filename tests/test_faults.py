@@ -130,6 +130,9 @@ def test_a_refused_assertion_names_the_scenario(evaluators, monkeypatch) -> None
 
 def test_a_rejected_ruleset_names_the_scenario(us_law, monkeypatch) -> None:
     """Compiling happens at the first scenario of each epoch: that scenario is named."""
+    from eligibility.engine.cache import COMPILED
+
+    COMPILED.clear()  # compiled rulesets are shared by the whole process
     _fail_once(monkeypatch, "create_ruleset", lambda *args: True)
     durable = Evaluator(us_law, "durable")
     with pytest.raises(

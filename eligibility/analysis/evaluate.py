@@ -7,7 +7,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..engine import ENGINE_NAMES, engine_class
+from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
 from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, Plan, PlanNode, describe_test
 from ..law.rulebook import ResolvedBook, RuleBook
@@ -159,11 +159,7 @@ class Evaluator:
                 f"expected one of: {', '.join(ENGINE_NAMES)}"
             )
         self.book = book
-        vocabulary = book.vocabulary
-        self.engine = engine_class(engine)(
-            {n: vocabulary[n].type for n in vocabulary},
-            {n: tuple(vocabulary[n].values) for n in vocabulary},
-        )
+        self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
 
     def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:

@@ -615,18 +615,6 @@ def _statuses(result: Result, provisions: Iterable[str]) -> str:
     return "; ".join(parts)
 
 
-_EVALUATORS: dict[tuple[int, str], tuple[RuleBook, Evaluator]] = {}
-
-
-def evaluator_for(book: RuleBook, engine: str) -> Evaluator:
-    """One evaluator per rule book and engine per process (durable-rules compiles each
-    plan once and never frees it)."""
-    key = (id(book), engine)
-    if key not in _EVALUATORS:
-        _EVALUATORS[key] = (book, Evaluator(book, engine))
-    return _EVALUATORS[key][1]
-
-
 class InvariantChecker:
     """Runs invariants against one rule book with Hypothesis."""
 
@@ -645,7 +633,7 @@ class InvariantChecker:
         self.label = label or book.name  # how the user named the rule set
         self.vocabulary = book.vocabulary
         self.assumptions = list(assumptions)
-        self.evaluator = evaluator_for(book, engine)
+        self.evaluator = Evaluator(book, engine)
         self.as_of = as_of
         self.examples = examples
         self.names = self.vocabulary.names()

@@ -1,6 +1,9 @@
 """The reference evaluator (`--engine python`): Kleene logic over the plan, in Python.
 
-It defines the semantics: every other engine is tested against it."""
+It defines the semantics: every other engine is tested against it. The plan evaluates
+itself (law/conditions.py, with the three-valued operations of law/logic.py); there is
+nothing to compile beyond what the plan builds once, and no limit.
+"""
 
 from __future__ import annotations
 
@@ -8,19 +11,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..law.conditions import Plan
+from .limits import UNLIMITED, Limits
 
 
 class PythonEngine:
     """The reference evaluator (`--engine python`): Kleene logic over the plan."""
 
     name = "python"
+    limits: Limits = UNLIMITED
 
     def __init__(
         self,
         fact_types: Mapping[str, str] | None = None,
         fact_values: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
-        del fact_types, fact_values  # same constructor shape as DurableEngine
+        del fact_types, fact_values  # the facts are validated before they get here
 
     def evaluate(
         self,

@@ -18,8 +18,10 @@ compiles the same list, and both return the same per-node statuses, from which
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
 # Statuses are small ints on the hot path; their names are the public contract.
@@ -219,6 +221,20 @@ class Plan:
             walk(root, ())
             found = self._paths[root] = tuple(out)
         return found
+
+    @cached_property
+    def signature(self) -> str:
+        """A digest of everything an engine's evaluation depends on: equal for two plans
+        that every engine evaluates alike (ids, texts and citations aside), so that a plan
+        loaded twice is compiled once (engine/cache.py)."""
+        parts: list[Any] = [sorted(self.roots.items()), self.provisions]
+        parts.append(sorted(self.dependency_facts.items()))
+        for node in self.nodes:
+            c = node.condition
+            value = tuple(sorted(c.value)) if isinstance(c.value, frozenset) else c.value
+            parts.append((c.kind, c.fact, c.op, value, c.provision, c.constant))
+            parts.append((node.children, node.target))
+        return hashlib.blake2b(repr(parts).encode(), digest_size=16).hexdigest()
 
     def critique_for(self, index: int) -> str | None:
         """The critique that fits a node: the first one it cites or, failing that, the

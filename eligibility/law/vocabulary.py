@@ -8,22 +8,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+# The engine's limits on fact names (ASCII, not reserved) and on set facts are refused
+# where a fact is declared; engine/limits.py imports nothing, so the law layer reads it.
+from ..engine.limits import FACT_NAME, MAX_SET_VALUES, RESERVED_NAMES
 from ..errors import RuleError, did_you_mean
 from . import yamlfile
 from .fields import Node, article, describe, root
 
 FACT_TYPES = ("bool", "int", "enum", "set")
 VALUE_PATTERN = re.compile(r"[a-z0-9_]+\Z")
-# ASCII only: durable-rules matches attribute names byte for byte, and a rule compiled
-# with "\u00e4" never matches a fact sent as "ä" (the engine would silently disagree
-# with the reference evaluator)
-FACT_NAME = re.compile(r"[a-z][a-z0-9_]*\Z")
-MAX_SET_VALUES = 62  # the engine gives each member of a set one character
 DEPENDENCIES = ("law_enforcement_action", "cooperation")
 CONTROLLERS = ("history", "person", "law_enforcement", "adjudicator")
-# Fact names become attribute names of durable-rules facts, where these are reserved
-# (`id` and `sid` crash the engine) or used by our own compiled rules (`kind`, `p`, `s`).
-RESERVED_NAMES = frozenset({"id", "sid", "kind", "p", "s"})
 
 # A scenario's facts after validation: name -> bool | int | str | frozenset[str].
 # Unknown facts are absent; they are never stored as False.

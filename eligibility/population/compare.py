@@ -56,7 +56,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import errors
-from ..engine import ENGINE_NAMES, engine_class
+from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EligibilityError, EngineError, UsageError, did_you_mean
 from ..law.conditions import MET, STATUS_NAMES, Plan
 from ..law.fields import DATE_PATTERN, parse_date
@@ -251,7 +251,7 @@ class Comparator:
         self.book_a = registry.load(config.side_a.rules)
         self.book_b = registry.load(config.side_b.rules)
         self.provisions = provision_order(self.book_a, self.book_b)
-        self.engine = _engine(config.engine, self.book_a.vocabulary)
+        self.engine = create_engine(config.engine, self.book_a.vocabulary)
         vocabulary = self.book_a.vocabulary
         self.distribution: Distribution | None = None
         if config.distribution is not None:
@@ -497,23 +497,6 @@ def default_jobs() -> int:
 
 
 _WORKER: Comparator | None = None
-_ENGINES: dict[tuple[str, int], tuple[Any, Any]] = {}  # -> (engine, vocabulary)
-
-
-def _engine(name: str, vocabulary: Any) -> Any:
-    """One engine per kind and vocabulary in a process: it compiles each plan once, and
-    durable-rules never frees a compiled ruleset, so repeated comparisons (a notebook,
-    the test suite) must not compile again."""
-    key = (name, id(vocabulary))
-    found = _ENGINES.get(key)
-    if found is None:
-        engine = engine_class(name)(
-            {n: vocabulary[n].type for n in vocabulary},
-            {n: tuple(vocabulary[n].values) for n in vocabulary},
-        )
-        # holding the vocabulary keeps its id from being reused by another one
-        found = _ENGINES[key] = (engine, vocabulary)
-    return found[0]
 
 
 def _start_worker(config: Config) -> None:
@@ -521,7 +504,6 @@ def _start_worker(config: Config) -> None:
     # Ctrl-C is the parent's to handle: it stops the pool, and workers that got the
     # signal too would each print a traceback of their own.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    _ENGINES.clear()  # a worker compiles its own rulesets, never a forked parent's
     try:
         _WORKER = Comparator(config)
     except EligibilityError as exc:  # reported by the first task

@@ -1,0 +1,234 @@
+"""Compile a plan into one durable-rules ruleset definition (pure Python, no engine).
+
+Every condition node gets one rule for "met" and one for "not met" (engine/formulas.py).
+Forward chaining between provisions runs in rounds. A node whose condition refers to no
+provision (every leaf, most elements) is decided in round 0; a node that refers to
+provisions, in the round after the last of them is decided (t_visa's root, which refers
+to severe_trafficking, in round 1; hhs_certification's, which refers to
+continued_presence, in round 2; ...). Round L asserts one fact of kind `scenario<L>`:
+the scenario's facts plus the status of every provision the engine concluded in earlier
+rounds (`"P_severe_trafficking": "met"`). The rules of round L match only that kind, so
+a reference to another provision is an ordinary test on the fact, and no rule joins two
+facts.
+
+The law-enforcement counterfactuals run in the same rounds: each *world* (the scenario
+with every law-enforcement fact favourable, and with every one unfavourable) asserts
+facts of its own kind (`world1<L>`, `world2<L>`) against rules that decide the provision
+roots only, met and not met.
+
+The result, `CompiledRules`, is what the session driver (engine/durable.py) hands to
+durable-rules and how it reads the firings back. The workarounds applied here (no joins,
+catch-all rules, `cap`, the always-true tree, the size check) are explained in
+engine/limits.py.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import EngineError
+from ..law.conditions import MET, NOT_MET, Plan, PlanNode
+from .formulas import Formula, FormulaBuilder
+from .limits import FAN_OUT, MAX_PATTERN_GROUPS, MAX_WORLDS
+
+NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a firing's rule is message[2:9]
+
+# A conclusion: (index into the status array of every world, status concluded)
+Conclusion = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class World:
+    """One of the evaluations that share a session: the scenario as stated, and its
+    counterfactual worlds. Their facts have different kinds, and their node statuses
+    live in different slices of one status array."""
+
+    kind: str
+    offset: int  # which slice of the status array: 0 for the scenario as stated
+
+    def kind_of(self, level: int) -> str:
+        return f"{self.kind}{level}"
+
+
+ACTUAL = World("scenario", 0)
+WORLDS = tuple(World(f"world{n}", n) for n in range(1, MAX_WORLDS + 1))
+
+
+@dataclass(frozen=True)
+class CompiledRules:
+    """A plan compiled for durable-rules, and what the driver needs to run it."""
+
+    definition: dict[str, Any]  # the ruleset, JSON-ready: rule name -> rule
+    actions: dict[str, tuple[Conclusion, ...]]  # rule name -> what its firing concludes
+    node_count: int
+    rounds: int
+    facts_read: tuple[tuple[frozenset[str], ...], ...]  # per world, per round
+    nodes_read: tuple[tuple[int, ...], ...]  # per round (the scenario as stated)
+    provisions: tuple[tuple[str, int, int], ...]  # (id, root index, round decided)
+
+
+def compile_plan(
+    plan: Plan, fact_types: Mapping[str, str], fact_values: Mapping[str, tuple[str, ...]]
+) -> CompiledRules:
+    """The ruleset of `plan` (see the module docstring); EngineError for a condition
+    beyond durable-rules' limits."""
+    builder = FormulaBuilder(plan, fact_types, fact_values)
+    count = len(plan.nodes)
+    rounds = 1 + max((builder.level(i) for i in range(count)), default=0)
+    definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
+    for world in (ACTUAL, *WORLDS):
+        for level in range(rounds):
+            # Handle every fact without firing (a join with a fact that is never
+            # asserted never completes), so that none raises MessageNotHandled.
+            kind = world.kind_of(level)
+            definition[f"handled_{kind}"] = {
+                "all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]
+            }
+    every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
+    read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in range(1 + MAX_WORLDS)]
+    nodes_read: list[set[int]] = [set() for _ in range(rounds)]
+    actions: dict[str, tuple[Conclusion, ...]] = {}
+    roots = _roots_needed(plan, builder)
+    for world, wanted in ((ACTUAL, every_node), *((w, roots) for w in WORLDS)):
+        # Leaves with the same test share one rule, which the engine decides once:
+        # `citizenship == noncitizen` is an element of five provisions, and
+        # `age_now >= 18` is the test `age_now < 18` with met and not met swapped.
+        groups: dict[Any, list[tuple[int, int]]] = {}
+        for index, want in wanted:
+            key, flipped = _test_key(plan.nodes[index], index)
+            rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
+            groups.setdefault((builder.level(index), key, rule_want), []).append((index, want))
+        by_kind: dict[str, list[tuple[dict[str, Any], tuple[Conclusion, ...]]]] = {}
+        for (level, _, _), members in groups.items():
+            first, first_want = members[0]
+            # A counterfactual world decides roots only, so its rules cannot chain
+            # on other nodes' conclusions: they test the facts.
+            formula: Formula = (
+                builder.chained(first, first_want)
+                if world is ACTUAL
+                else builder.formula(first, first_want)
+            )
+            rule = builder.rule_for(formula, world.kind_of(level))
+            if rule is None:
+                continue
+            read[world.offset][level] |= builder.facts_read(formula)
+            if world is ACTUAL:
+                nodes_read[level] |= builder.nodes_tested(formula)
+            conclusions = tuple((world.offset * count + i, w) for i, w in members)
+            by_kind.setdefault(world.kind_of(level), []).append((rule, conclusions))
+        for rules in by_kind.values():
+            for rule, conclusions in _partitioned(rules):
+                _check_size(rule, plan.nodes[conclusions[0][0] % count])
+                name = f"r{len(actions):06d}"
+                definition[name] = rule
+                actions[name] = conclusions
+    return CompiledRules(
+        definition=definition,
+        actions=actions,
+        node_count=count,
+        rounds=rounds,
+        facts_read=tuple(tuple(frozenset(names) for names in world) for world in read),
+        nodes_read=tuple(tuple(sorted(nodes)) for nodes in nodes_read),
+        provisions=tuple(
+            (pid, plan.roots[pid], builder.level(plan.roots[pid])) for pid in plan.provisions
+        ),
+    )
+
+
+def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
+    """A canonical form of a leaf's test, and whether the leaf is its negation."""
+    c = node.condition
+    if c.kind == "provision":
+        return ("provision", c.provision), False
+    if c.kind != "fact":
+        return ("node", index), False
+    op, value = c.op, c.value
+    if op == "is":
+        return ("is", c.fact), not value
+    if op in ("lt", "ge"):  # x >= b is not (x < b)
+        return ("lt", c.fact, value), op == "ge"
+    if op in ("le", "gt"):  # on whole numbers, x <= b is x < b + 1
+        return ("lt", c.fact, value + 1), op == "gt"
+    if op == "eq" and not isinstance(value, str):
+        return ("eq", c.fact, value), False
+    members = frozenset([value]) if op == "eq" else value
+    return ("any_of", c.fact, tuple(sorted(members))), op == "none_of"
+
+
+def _roots_needed(plan: Plan, builder: FormulaBuilder) -> list[tuple[int, int]]:
+    """For a counterfactual world, only each provision's status is needed: the root
+    rules, plus every provision status those rules test."""
+    wanted = [(plan.roots[pid], want) for pid in plan.provisions for want in (MET, NOT_MET)]
+    todo = list(wanted)
+    seen = set(wanted)
+    while todo:
+        index, want = todo.pop()
+        for pid, word in builder.references(builder.formula(index, want)):
+            item = (plan.roots[pid], MET if word == "met" else NOT_MET)
+            if item not in seen:
+                seen.add(item)
+                wanted.append(item)
+                todo.append(item)
+    return wanted
+
+
+def _partitioned(
+    rules: list[tuple[dict[str, Any], tuple[Conclusion, ...]]],
+) -> list[tuple[dict[str, Any], tuple[Conclusion, ...]]]:
+    """Hang the rules of one fact kind under a balanced tree of always-true tests.
+
+    durable-rules walks its alpha network with a fixed stack of 64 pending nodes and
+    fails with error 303 when more than 64 children of one node match a fact. Every
+    rule starts with its `kind` test, so that node would have one child per distinct
+    first test (72 for us-law in 2003). Tests `kind != "p<level>_<n>"` (true for every
+    fact) give each node at most FAN_OUT children; rules are sorted by their first test
+    first, so rules that share it stay together and share its node.
+    """
+
+    def first_test(rule: dict[str, Any]) -> str:
+        pattern = rule["all"][0]["m"]
+        tests = pattern.get("$and", [pattern])
+        return json.dumps(tests[1:2], sort_keys=True)
+
+    ordered = sorted(rules, key=lambda item: first_test(item[0]))
+    levels = 0
+    while FAN_OUT ** (levels + 1) < len(ordered):
+        levels += 1
+    out = []
+    for position, (rule, payload) in enumerate(ordered):
+        path = [
+            {"$neq": {"kind": f"p{level}_{position // FAN_OUT ** (level + 1)}"}}
+            for level in reversed(range(levels))
+        ]
+        pattern = rule["all"][0]["m"]
+        tests = pattern.get("$and", [pattern])
+        partitioned = (
+            {"$and": [tests[0], *path, *tests[1:]]} if path or len(tests) > 1 else tests[0]
+        )
+        out.append(({**rule, "all": [{"m": partitioned}]}, payload))
+    return out
+
+
+def pattern_groups(expression: Any) -> int:
+    """How many `$and`/`$or` groups a pattern expression holds."""
+    if not isinstance(expression, dict):
+        return 0
+    return sum(
+        (key in ("$and", "$or")) + sum(pattern_groups(part) for part in value)
+        for key, value in expression.items()
+        if isinstance(value, list)
+    ) + sum(pattern_groups(value) for value in expression.values() if isinstance(value, dict))
+
+
+def _check_size(rule: dict[str, Any], node: PlanNode) -> None:
+    groups = pattern_groups(rule["all"][0]["m"])
+    if groups > MAX_PATTERN_GROUPS:
+        raise EngineError(
+            f"condition {node.condition.id} (in {node.owner}) is too large for the "
+            f"durable-rules engine: its test needs {groups} and/or groups, and durable-rules "
+            f"accepts at most {MAX_PATTERN_GROUPS} in one rule; split it into smaller "
+            f"provisions or evaluate with --engine python"
+        )

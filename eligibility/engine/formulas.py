@@ -1,0 +1,258 @@
+"""Conditions as formulas over one fact, and formulas as durable-rules patterns.
+
+A node's condition, flattened down to tests on the facts of one scenario, is a formula:
+`("lit", expression)` for a test durable-rules evaluates, `("ref", provision, word)` for
+the status of a provision concluded in an earlier round, `("node", index, word)` for the
+status of an earlier node, and `("and"|"or", parts)`, with TRUE and FALSE. Kleene logic
+in negation normal form: "all met" is the conjunction of the children's "met", "all not
+met" the disjunction of their "not met", and so on, so the engine decides every node
+directly and a node that fires neither of its rules is undetermined (an unknown fact is
+an absent attribute, which no test matches).
+
+Pure Python: nothing here imports durable-rules, so the compile is tested without it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from ..errors import EngineError
+from ..law.conditions import MET, NOT_MET, Plan, PlanNode
+from .limits import MAX_SET_VALUES, SET_CODE_CHARACTERS
+
+STATUS_WORD = {MET: "met", NOT_MET: "not_met"}
+
+
+def status_attribute(provision: str) -> str:
+    """The attribute carrying a provision's status in later rounds. Upper case, so it
+    can never be a fact name (fact names are lower case)."""
+    return f"P_{provision}"
+
+
+def node_attribute(index: int) -> str:
+    """The attribute carrying a node's status in later rounds (upper case, as above)."""
+    return f"N{index}"
+
+
+# A formula over one fact, before it becomes a pattern.
+Formula = tuple  # ("T",) | ("F",) | ("lit", expr) | ("ref", pid, word) | ("and"|"or", [...])
+TRUE: Formula = ("T",)
+FALSE: Formula = ("F",)
+
+
+def _and(parts: list[Formula]) -> Formula:
+    flat: list[Formula] = []
+    for part in parts:
+        if part == FALSE:
+            return FALSE
+        if part == TRUE:
+            continue
+        flat.extend(part[1] if part[0] == "and" else [part])
+    if not flat:
+        return TRUE
+    return flat[0] if len(flat) == 1 else ("and", flat)
+
+
+def _or(parts: list[Formula]) -> Formula:
+    flat: list[Formula] = []
+    for part in parts:
+        if part == TRUE:
+            return TRUE
+        if part == FALSE:
+            continue
+        flat.extend(part[1] if part[0] == "or" else [part])
+    if not flat:
+        return FALSE
+    return flat[0] if len(flat) == 1 else ("or", flat)
+
+
+def set_codes(values: tuple[str, ...]) -> dict[str, str]:
+    """One character per value of a set fact, in vocabulary order (at most 62)."""
+    if len(values) > MAX_SET_VALUES:
+        raise EngineError(f"a set fact may have at most {MAX_SET_VALUES} values")
+    return dict(zip(values, SET_CODE_CHARACTERS, strict=False))
+
+
+_NEGATED = {"lt": "$gte", "le": "$gt", "gt": "$lte", "ge": "$lt"}
+_OPERATOR = {"lt": "$lt", "le": "$lte", "gt": "$gt", "ge": "$gte"}
+
+
+class FormulaBuilder:
+    """The formulas of a plan's nodes, memoised, and their durable-rules rules."""
+
+    def __init__(
+        self, plan: Plan, fact_types: Mapping[str, str], fact_values: Mapping[str, tuple[str, ...]]
+    ) -> None:
+        self.plan = plan
+        self.fact_types = fact_types
+        self.set_codes = {
+            name: set_codes(values)
+            for name, values in fact_values.items()
+            if fact_types.get(name) == "set"
+        }
+        self.memo: dict[tuple[int, int], Formula] = {}
+        self._levels: dict[int, int] = {}
+
+    def level(self, index: int) -> int:
+        """The round in which node `index` is decided: 0 when its condition refers to no
+        provision (all leaves, most elements), else one more than the latest round in
+        which a provision it refers to is decided."""
+        if index not in self._levels:
+            refs = self.references(self.formula(index, MET)) | self.references(
+                self.formula(index, NOT_MET)
+            )
+            self._levels[index] = (
+                1 + max(self.level(self.plan.roots[pid]) for pid, _ in refs) if refs else 0
+            )
+        return self._levels[index]
+
+    def formula(self, index: int, want: int) -> Formula:
+        key = (index, want)
+        if key not in self.memo:
+            self.memo[key] = self._formula(self.plan.nodes[index], want)
+        return self.memo[key]
+
+    def _formula(self, node: PlanNode, want: int) -> Formula:
+        c = node.condition
+        kind = c.kind
+        if kind == "all":
+            parts = [self.formula(i, want) for i in node.children]
+            return _and(parts) if want == MET else _or(parts)
+        if kind == "any":
+            parts = [self.formula(i, want) for i in node.children]
+            return _or(parts) if want == MET else _and(parts)
+        if kind == "not":
+            return self.formula(node.children[0], NOT_MET if want == MET else MET)
+        if kind == "provision":
+            return ("ref", c.provision, STATUS_WORD[want])
+        if kind == "open_question":
+            return FALSE
+        if kind == "always":
+            return TRUE if c.constant == want else FALSE
+        return self._fact_test(c.fact or "", c.op or "", c.value, want == MET)
+
+    def _fact_test(self, name: str, op: str, operand: Any, positive: bool) -> Formula:
+        if op in ("is", "eq"):
+            if positive:
+                return ("lit", {name: operand})
+            if isinstance(operand, bool):
+                return ("lit", {name: not operand})
+            return ("lit", {"$neq": {name: operand}})
+        if op in _OPERATOR:
+            return ("lit", {(_OPERATOR if positive else _NEGATED)[op]: {name: operand}})
+        members = sorted(operand)
+        hit = positive if op == "any_of" else not positive
+        if self.fact_types[name] == "enum":  # at most one branch can match
+            if hit:
+                return _or([("lit", {name: m}) for m in members])
+            return _and([("lit", {"$neq": {name: m}}) for m in members])
+        # A set travels as a string of one character per member (see set_codes), tested
+        # by one character-class regex, exact because a set fact's vocabulary is closed:
+        # "none of S" is `[not S]*`; "any of S" is `[not S]*[S][all]*`, the first member
+        # of S after members outside it. Not `.*[S].*`: compiling `.` makes durable read
+        # past a buffer (expandDot); not `[all]*[S][all]*`: overlapping classes exceed
+        # its 4,096 regex states; not words (`.*,(a|b),.*`), which its regex engine
+        # mis-evaluates (146 of 5,120 cases in an exhaustive check).
+        codes = self.set_codes[name]
+        chosen = "".join(sorted(codes[m] for m in members))
+        others = "".join(sorted(code for m, code in codes.items() if m not in operand))
+        if hit:
+            every = "".join(sorted(codes.values()))
+            prefix = f"[{others}]*" if others else ""
+            return ("lit", {"$mt": {name: f"{prefix}[{chosen}][{every}]*"}})
+        return ("lit", {"$mt": {name: f"[{others}]*"}} if others else {name: ""})
+
+    def chained(self, index: int, want: int) -> Formula:
+        """The formula of a node decided after round 0, on the engine's own earlier
+        conclusions: each child decided in an earlier round is a test of its status
+        (`"N<index>": "met"`) rather than of the facts below it."""
+        level = self.level(index)
+        if level == 0:
+            return self.formula(index, want)
+        node = self.plan.nodes[index]
+        kind = node.condition.kind
+        if kind == "provision":
+            return self.formula(index, want)
+
+        def part(child: int, wanted: int) -> Formula:
+            if self.level(child) < level:
+                return ("node", child, STATUS_WORD[wanted])
+            return self.chained(child, wanted)
+
+        if kind == "all":
+            parts = [part(i, want) for i in node.children]
+            return _and(parts) if want == MET else _or(parts)
+        if kind == "any":
+            parts = [part(i, want) for i in node.children]
+            return _or(parts) if want == MET else _and(parts)
+        if kind == "not":
+            return part(node.children[0], NOT_MET if want == MET else MET)
+        return self.formula(index, want)
+
+    @staticmethod
+    def nodes_tested(formula: Formula) -> set[int]:
+        tag = formula[0]
+        if tag == "node":
+            return {formula[1]}
+        if tag in ("and", "or"):
+            return set().union(*(FormulaBuilder.nodes_tested(part) for part in formula[1]))
+        return set()
+
+    @staticmethod
+    def references(formula: Formula) -> set[tuple[str, str]]:
+        """The provision statuses (id, word) a formula tests."""
+        tag = formula[0]
+        if tag == "ref":
+            return {(formula[1], formula[2])}
+        if tag in ("and", "or"):
+            return set().union(*(FormulaBuilder.references(part) for part in formula[1]))
+        return set()
+
+    @staticmethod
+    def expression(formula: Formula) -> Any:
+        tag = formula[0]
+        if tag == "lit":
+            return formula[1]
+        if tag == "ref":
+            return {status_attribute(formula[1]): formula[2]}
+        if tag == "node":
+            return {node_attribute(formula[1]): formula[2]}
+        return {
+            "$and" if tag == "and" else "$or": [
+                FormulaBuilder.expression(part) for part in formula[1]
+            ]
+        }
+
+    def facts_read(self, formula: Formula) -> set[str]:
+        tag = formula[0]
+        if tag == "lit":
+            return set(_attributes(formula[1])) & set(self.fact_types)
+        if tag in ("and", "or"):
+            return set().union(*(self.facts_read(part) for part in formula[1]))
+        return set()
+
+    def rule_for(self, formula: Formula, kind: str) -> dict[str, Any] | None:
+        """The rule concluding a formula on facts of `kind`, or None when no scenario
+        can satisfy it (an open question, say)."""
+        if formula == FALSE:
+            return None
+        pattern: Any = {"kind": kind}
+        if formula != TRUE:
+            pattern = {"$and": [pattern, self.expression(formula)]}
+        # `cap`: the matches of every `$or` branch arrive in one firing, not one each
+        return {"all": [{"m": pattern}], "cap": 1000}
+
+
+def _attributes(expression: Any) -> list[str]:
+    """Attribute names tested by a pattern expression."""
+    found: list[str] = []
+    for key, value in expression.items():
+        if key in ("$and", "$or"):
+            for part in value:
+                found.extend(_attributes(part))
+        elif key.startswith("$"):
+            found.extend(value.keys())
+        else:
+            found.append(key)
+    return found
