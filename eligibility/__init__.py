@@ -15,7 +15,7 @@ __version__ = "0.1.0"
 
 from .analysis.evaluate import Evaluator, ProvisionResult, Result
 from .errors import EligibilityError, EngineError, InputError, RuleError, ScenarioError, UsageError
-from .law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
+from .law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
 from .law.rulebook import RuleBook, default_registry, load_rule_book
 from .law.scenarios import Scenario
 

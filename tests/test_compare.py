@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.cli import main
 from eligibility.errors import EngineError, UsageError
-from eligibility.law.conditions import STATUS_NAMES
+from eligibility.law.logic import STATUS_NAMES
 from eligibility.law.scenarios import Scenario
 from eligibility.population.compare import ROW_COLUMNS, Side, compare, parse_side
 from eligibility.population.generate import load_distribution

@@ -6,14 +6,8 @@ import itertools
 
 import pytest
 
-from eligibility.law.conditions import (
-    MET,
-    NOT_MET,
-    UNDETERMINED,
-    Condition,
-    build_plan,
-    describe_test,
-)
+from eligibility.law.conditions import Condition, build_plan, describe_test
+from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
 
 M, N, U = MET, NOT_MET, UNDETERMINED
 

@@ -24,7 +24,8 @@ from eligibility.engine.compiler import compile_plan, pattern_groups
 from eligibility.engine.durable import DurableEngine
 from eligibility.engine.reference import PythonEngine
 from eligibility.errors import EngineError
-from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED, Condition, build_plan
+from eligibility.law.conditions import Condition, build_plan
+from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
 
 TODAY = dt.date(2025, 6, 1)
 

@@ -16,7 +16,7 @@ from eligibility.analysis.invariants import (
 )
 from eligibility.errors import RuleError
 from eligibility.law import yamlfile
-from eligibility.law.conditions import MET, NOT_MET, UNDETERMINED
+from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
 from eligibility.law.rulebook import Registry, bundled_rules_dir
 from eligibility.law.scenarios import parse_scenario
 

@@ -37,7 +37,7 @@ from eligibility.analysis.evaluate import Evaluator
 from eligibility.analysis.invariants import InvariantChecker, load_invariants
 from eligibility.analysis.lint import SearchLimit, ValueClasses
 from eligibility.law import yamlfile
-from eligibility.law.conditions import MET, UNDETERMINED
+from eligibility.law.logic import MET, UNDETERMINED
 from eligibility.law.rulebook import default_registry
 from eligibility.law.scenarios import (
     Scenario,

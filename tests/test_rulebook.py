@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from eligibility.errors import RuleError, UsageError
-from eligibility.law.conditions import MET, NOT_MET
+from eligibility.law.logic import MET, NOT_MET
 from eligibility.law.rulebook import Registry, bundled_rules_dir
 
 D = dt.date

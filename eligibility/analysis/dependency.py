@@ -31,7 +31,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan
+from ..law.conditions import Plan
+from ..law.logic import MET, NOT_MET, UNDETERMINED
 
 Level = Literal["gated", "possibly_gated", "relies_on", "independent"]
 LEVELS: tuple[Level, ...] = ("gated", "possibly_gated", "relies_on", "independent")

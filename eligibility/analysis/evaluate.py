@@ -9,7 +9,8 @@ from typing import Any
 
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.conditions import MET, STATUS_NAMES, UNDETERMINED, Plan, PlanNode, describe_test
+from ..law.conditions import Plan, PlanNode, describe_test
+from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
 from ..law.vocabulary import Facts, Vocabulary

@@ -54,10 +54,23 @@ from hypothesis import HealthCheck, Phase, Verbosity, assume, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
-from ..errors import EligibilityError, RuleError, did_you_mean, printable
+from ..errors import EligibilityError, RuleError, printable
 from ..law import yamlfile
-from ..law.conditions import MET, NOT_MET, OPERATORS, STATUS_NAMES, STATUS_OF, UNDETERMINED
 from ..law.fields import Node, root
+from ..law.logic import (
+    MET,
+    NOT_MET,
+    STATUS_NAMES,
+    STATUS_OF,
+    UNDETERMINED,
+    FactTestReader,
+    all_of,
+    any_of,
+    describe_comparison,
+    fact_status,
+    negation,
+    show,
+)
 from ..law.rulebook import RuleBook
 from ..law.scenarios import Scenario, dump_yaml, scenario_document
 from ..law.vocabulary import DEPENDENCIES, Facts, Vocabulary
@@ -104,25 +117,11 @@ class Test:
     def evaluate(self, facts: Mapping[str, Any], result: Result | None) -> int:
         kind = self.kind
         if kind == "all":
-            out = MET
-            for child in self.children:
-                status = child.evaluate(facts, result)
-                if status == NOT_MET:
-                    return NOT_MET
-                if status == UNDETERMINED:
-                    out = UNDETERMINED
-            return out
+            return all_of(child.evaluate(facts, result) for child in self.children)
         if kind == "any":
-            out = NOT_MET
-            for child in self.children:
-                status = child.evaluate(facts, result)
-                if status == MET:
-                    return MET
-                if status == UNDETERMINED:
-                    out = UNDETERMINED
-            return out
+            return any_of(child.evaluate(facts, result) for child in self.children)
         if kind == "not":
-            return (MET, NOT_MET, UNDETERMINED)[self.children[0].evaluate(facts, result)]
+            return negation(self.children[0].evaluate(facts, result))
         if kind == "provision":
             assert result is not None and self.provision is not None
             outcome = result.provisions[self.provision]
@@ -134,9 +133,7 @@ class Test:
         if self.op == "known":
             return MET if (value is not None) == self.value else NOT_MET
         operand = facts.get(self.other) if self.other else self.value
-        if value is None or operand is None:
-            return UNDETERMINED
-        return MET if _compare(self.op or "is", value, operand) else NOT_MET
+        return fact_status(self.op or "is", value, operand)
 
     def walk(self) -> Iterable[Test]:
         yield self
@@ -158,48 +155,14 @@ class Test:
             return f"{self.provision} is {', '.join(parts)}"
         if self.op == "known":
             return f"{self.fact} is {'known' if self.value else 'unknown'}"
-        symbol = {
-            "is": "is",
-            "eq": "is",
-            "lt": "<",
-            "le": "<=",
-            "gt": ">",
-            "ge": ">=",
-            "any_of": "includes any of",
-            "none_of": "includes none of",
-        }[self.op or "is"]
-        if self.other:
-            operand = self.other
-        elif isinstance(self.value, bool):
-            operand = "true" if self.value else "false"
-        elif isinstance(self.value, frozenset):
-            operand = "[" + ", ".join(sorted(self.value)) + "]"
-        else:
-            operand = str(self.value)
-        return f"{self.fact} {symbol} {operand}"
-
-
-def _compare(op: str, value: Any, operand: Any) -> bool:
-    if op in ("is", "eq"):
-        return value == operand
-    if op == "lt":
-        return value < operand
-    if op == "le":
-        return value <= operand
-    if op == "gt":
-        return value > operand
-    if op == "ge":
-        return value >= operand
-    members = frozenset([value]) if isinstance(value, str) else value
-    hit = not members.isdisjoint(operand)
-    return hit if op == "any_of" else not hit
+        return describe_comparison(self.fact or "", self.op or "is", self.other or self.value)
 
 
 # ------------------------------------------------------------------------ invariants
 
 
 @dataclass(frozen=True)
-class Change:
+class MonotoneChange:
     """One change that must never make things worse (`never_worse_when`)."""
 
     facts: tuple[str, ...]
@@ -210,7 +173,7 @@ class Change:
     def describe(self) -> str:
         names = ", ".join(self.facts)
         if self.direction == "set":
-            return f"{names}: {_show(self.before)} -> {_show(self.after)}"
+            return f"{names}: {show(self.before)} -> {show(self.after)}"
         return f"{names}: {self.direction}"
 
 
@@ -228,7 +191,7 @@ class Invariant:
     when: Test | None = None  # `if`
     then: Test | None = None
     facts: tuple[str, ...] = ()  # `unaffected_by`
-    changes: tuple[Change, ...] = ()  # `never_worse_when`
+    changes: tuple[MonotoneChange, ...] = ()  # `never_worse_when`
     worse: str = "any_step_down"  # `never_worse_when`: what counts as worse
     origin: tuple[str, int | None] = ("", None)
 
@@ -255,9 +218,12 @@ class InvariantFile:
     assumptions: list[Assumption] = field(default_factory=list)
 
 
-class _Parser:
+class InvariantParser:
+    """Parses invariants and assumptions against a vocabulary and provision ids."""
+
     def __init__(self, vocabulary: Vocabulary, provisions: Iterable[str]) -> None:
         self.vocabulary = vocabulary
+        self.tests = FactTestReader(vocabulary, extra=("known",))
         self.provisions = tuple(provisions)
 
     def test(self, node: Node, *, facts_only: bool = False) -> Test:
@@ -306,54 +272,20 @@ class _Parser:
     def _fact_test(self, node: Node) -> Test:
         if node.has("gated"):
             raise node.fail("`gated` applies to provision tests")
-        name = self.fact_name(node.child("fact"))
-        fact = self.vocabulary[name]
-        ops = [k for k in FACT_OPS if node.has(k)]
-        if not ops:
-            if fact.type != "bool":
-                raise node.fail(
-                    f"a test of {fact.type} fact {name} needs one of: "
-                    f"{', '.join(OPERATORS[fact.type] + ('known',))}"
-                )
+        name = self.tests.fact(node.child("fact"))
+        op = self.tests.operator(node, name)
+        if op is None:
             return Test("fact", fact=name, op="is", value=True)
-        if len(ops) > 1:
-            raise node.fail(f"give one test, found {', '.join(ops)}")
-        op = ops[0]
         operand = node.child(op)
         if op == "known":
             return Test("fact", fact=name, op="known", value=operand.boolean())
-        if op not in OPERATORS[fact.type]:
-            raise operand.fail(
-                f"`{op}` does not apply to {fact.type} fact {name}; use one "
-                f"of: {', '.join(OPERATORS[fact.type] + ('known',))}"
-            )
         if isinstance(operand.value, dict):
             operand.mapping(required=("fact",), what="comparison with another fact")
-            other = self.fact_name(operand.child("fact"))
-            if fact.type != "int" or self.vocabulary[other].type != "int":
+            other = self.tests.fact(operand.child("fact"))
+            if self.vocabulary[name].type != "int" or self.vocabulary[other].type != "int":
                 raise operand.fail("only whole-number facts can be compared with each other")
             return Test("fact", fact=name, op=op, other=other)
-        return Test("fact", fact=name, op=op, value=self.value(operand, name, op))
-
-    def fact_name(self, node: Node) -> str:
-        name = node.value
-        if not isinstance(name, str) or name not in self.vocabulary:
-            raise node.fail(
-                f"unknown fact {name!r}{did_you_mean(str(name), self.vocabulary.names())}"
-            )
-        return name
-
-    def value(self, node: Node, name: str, op: str = "eq") -> Any:
-        fact = self.vocabulary[name]
-        if fact.type == "bool":
-            return node.boolean()
-        if fact.type == "int":
-            number = node.integer()
-            return number
-        if op in ("any_of", "none_of"):
-            items = node.elements(what=f"list of {name} values", allow_empty=False)
-            return frozenset(i.choice(fact.values, what=f"{name} value") for i in items)
-        return node.choice(fact.values, what=f"{name} value")
+        return Test("fact", fact=name, op=op, value=self.tests.operand(operand, name, op))
 
     def selection(self, node: Node) -> tuple[str, ...]:
         """`facts: [...]` and/or `dependency: [...]` -> fact names, vocabulary order."""
@@ -364,7 +296,7 @@ class _Parser:
             for item in (
                 items.elements(allow_empty=False) if isinstance(items.value, list) else [items]
             ):
-                chosen.add(self.fact_name(item))
+                chosen.add(self.tests.fact(item))
         if node.has("dependency"):
             items = node.child("dependency")
             for item in (
@@ -376,7 +308,7 @@ class _Parser:
             raise node.fail("select facts with `facts: [...]` and/or `dependency: [...]`")
         return tuple(n for n in self.vocabulary if n in chosen)
 
-    def change(self, node: Node) -> Change:
+    def change(self, node: Node) -> MonotoneChange:
         names = self.selection(node)
         types = {self.vocabulary[n].type for n in names}
         if len(types) > 1:
@@ -386,17 +318,17 @@ class _Parser:
             for key in ("from", "to"):
                 if not node.has(key):
                     raise node.fail(f"a change of {kind} facts needs `from` and `to`")
-            before = self.value(node.child("from"), names[0])
-            after = self.value(node.child("to"), names[0])
+            before = self.tests.operand(node.child("from"), names[0], "eq")
+            after = self.tests.operand(node.child("to"), names[0], "eq")
             if before == after:
                 raise node.fail("`from` and `to` are the same value")
-            return Change(names, "set", before, after)
+            return MonotoneChange(names, "set", before, after)
         if node.has("from"):
             raise node.fail(f"a change of {kind} facts takes only `to`", "from")
         choices = ("lower", "higher") if kind == "int" else ("more", "fewer")
         if not node.has("to"):
             raise node.fail(f"a change of {kind} facts needs `to: {' | '.join(choices)}`")
-        return Change(names, node.child("to").choice(choices, what="direction"))
+        return MonotoneChange(names, node.child("to").choice(choices, what="direction"))
 
     def provision_list(self, node: Node) -> tuple[str, ...]:
         if node.value == "all":
@@ -528,7 +460,7 @@ def _unique(items: Sequence[Any], what: str) -> None:
 def load_invariants(path: str | Path, book: RuleBook) -> InvariantFile:
     """The invariants file (`assumptions`, `invariants`), plus the invariants of `book`'s
     overlays, checked against its vocabulary and provisions."""
-    parser = _Parser(book.vocabulary, book.sources)
+    parser = InvariantParser(book.vocabulary, book.sources)
     out = InvariantFile()
     if path:
         top = root(yamlfile.load(path), RuleError)
@@ -590,16 +522,6 @@ INVALID = _Invalid()
 class _Failure:
     lines: list[str]
     other: Facts | None = None
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return "unknown"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, frozenset):
-        return "[" + ", ".join(sorted(value)) + "]"
-    return str(value)
 
 
 def _statuses(result: Result, provisions: Iterable[str]) -> str:
@@ -790,7 +712,7 @@ class InvariantChecker:
         lines.append(f"then {inv.then.describe()}: no")
         if mentioned:
             lines.append("here: " + _statuses(result, dict.fromkeys(mentioned)))
-        shown = [f"{n} is {_show(ex.facts.get(n))}" for n in dict.fromkeys(facts)]
+        shown = [f"{n} is {show(ex.facts.get(n))}" for n in dict.fromkeys(facts)]
         if shown:
             lines.append("facts: " + "; ".join(shown))
         return _Failure(lines)
@@ -830,7 +752,7 @@ class InvariantChecker:
         if after == ex.facts:
             return None
         said = ", ".join(
-            f"{k} from {_show(ex.facts.get(k))} to {_show(v)}"
+            f"{k} from {show(ex.facts.get(k))} to {show(v)}"
             for k, v in changes.items()
             if ex.facts.get(k) != v
         )
@@ -852,7 +774,7 @@ class InvariantChecker:
                 return RANK[new] < RANK[old]
 
         return self._compare(
-            inv, example, after, f"{name} from {_show(old_value)} to {_show(new_value)}", worse
+            inv, example, after, f"{name} from {show(old_value)} to {show(new_value)}", worse
         )
 
     def _check_explained(self, inv: Invariant, ex: _Example) -> _Failure | None | _Invalid:
@@ -1196,7 +1118,7 @@ class InvariantChecker:
 
 
 def _answers(facts: Facts, base: Facts) -> str:
-    return ", ".join(f"{k}: {_show(v)}" for k, v in facts.items() if base.get(k) != v) or "nothing"
+    return ", ".join(f"{k}: {show(v)}" for k, v in facts.items() if base.get(k) != v) or "nothing"
 
 
 _BOOLEANS = st.booleans()

@@ -48,7 +48,8 @@ from typing import Any
 
 from ..errors import EligibilityError, InputError, printable
 from ..law import yamlfile
-from ..law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Condition, Plan
+from ..law.conditions import Condition, Plan
+from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import Amendment, ResolvedBook, RuleBook, apply_amendment
 from ..law.vocabulary import Facts, Vocabulary
 

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
-from ..law.conditions import MET, NOT_MET, Plan, PlanNode
+from ..law.conditions import Plan, PlanNode
+from ..law.logic import MET, NOT_MET
 from .formulas import Formula, FormulaBuilder
 from .limits import FAN_OUT, MAX_PATTERN_GROUPS, MAX_WORLDS
 

@@ -21,7 +21,8 @@ from typing import Any
 import durable_rules_engine as _dre
 
 from ..errors import EngineError
-from ..law.conditions import UNDETERMINED, Plan
+from ..law.conditions import Plan
+from ..law.logic import UNDETERMINED
 from .cache import COMPILED
 from .compiler import ACTUAL, NAME_WIDTH, WORLDS, CompiledRules, Conclusion, compile_plan
 from .formulas import STATUS_WORD, node_attribute, set_codes, status_attribute

@@ -18,7 +18,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from ..errors import EngineError
-from ..law.conditions import MET, NOT_MET, Plan, PlanNode
+from ..law.conditions import Plan, PlanNode
+from ..law.logic import MET, NOT_MET
 from .limits import MAX_SET_VALUES, SET_CODE_CHARACTERS
 
 STATUS_WORD = {MET: "met", NOT_MET: "not_met"}

@@ -4,10 +4,8 @@ A provision is a tree of conditions. Inner nodes are `all`, `any` and `not`; lea
 one fact, refer to another provision, stand for an open question of law (always
 undetermined), or are constants (a provision not yet enacted is `always: not_met`).
 
-Evaluation is Kleene's strong three-valued logic. A fact the scenario does not state is
-unknown, never false: a leaf on an unknown fact is undetermined; `all` is not met as
-soon as one child is not met and met only when every child is; `any` mirrors it; `not`
-swaps met and not met.
+Evaluation is Kleene's strong three-valued logic, defined in law/logic.py: a fact the
+scenario does not state is unknown, never false, and a leaf on it is undetermined.
 
 `Plan` flattens the trees of one rule book (at one date) into a list of nodes in
 evaluation order: every provision after those it refers to, every node after its
@@ -24,21 +22,16 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
-# Statuses are small ints on the hot path; their names are the public contract.
-NOT_MET, MET, UNDETERMINED = 0, 1, 2
-STATUS_NAMES = ("not_met", "met", "undetermined")
-STATUS_OF = {name: value for value, name in enumerate(STATUS_NAMES)}
-
-INNER_KINDS = ("all", "any", "not")
-LEAF_KINDS = ("fact", "provision", "open_question", "always")
-# Leaf operators by fact type (bool facts take `is`; `fact: x` alone means `is: true`).
-OPERATORS = {
-    "bool": ("is",),
-    "int": ("eq", "lt", "le", "gt", "ge"),
-    "enum": ("eq", "any_of", "none_of"),
-    "set": ("any_of", "none_of"),
-}
-ALL_OPERATORS = ("is", "eq", "lt", "le", "gt", "ge", "any_of", "none_of")
+from .logic import (
+    STATUS_NAMES,
+    UNDETERMINED,
+    ConditionKind,
+    Step,
+    connective_step,
+    describe_comparison,
+    fact_step,
+    open_leaves,
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +40,7 @@ class Condition:
 
     id: str
     text: str
-    kind: str
+    kind: ConditionKind
     citation: str = ""
     children: tuple[Condition, ...] = ()
     fact: str | None = None
@@ -76,7 +69,6 @@ class Condition:
 
 def describe_test(condition: Condition) -> str:
     """A compact rendering of a leaf test: `age_at_victimization < 18`."""
-    op, value = condition.op, condition.value
     if condition.kind == "provision":
         return f"{condition.provision} is met"
     if condition.kind == "open_question":
@@ -85,71 +77,7 @@ def describe_test(condition: Condition) -> str:
         return f"always {STATUS_NAMES[condition.constant or 0]}"
     if condition.kind != "fact":
         return condition.kind
-    symbol = {"eq": "==", "lt": "<", "le": "<=", "gt": ">", "ge": ">="}.get(op or "")
-    if op == "is":
-        return f"{condition.fact} is {'true' if value else 'false'}"
-    if symbol:
-        return f"{condition.fact} {symbol} {value}"
-    listed = ", ".join(sorted(value))
-    return (
-        f"{condition.fact} {'includes any of' if op == 'any_of' else 'includes none of'} [{listed}]"
-    )
-
-
-def _leaf_test(condition: Condition) -> Callable[[Mapping[str, Any], list[int]], int]:
-    """Compile a fact test into one step facts, statuses -> status (reference semantics).
-
-    Each operator gets its own small closure: this loop runs for every leaf of every
-    scenario, so it avoids any indirection beyond one call.
-    """
-    name, op, operand = condition.fact, condition.op, condition.value
-    undetermined, met, not_met = UNDETERMINED, MET, NOT_MET
-
-    if op in ("is", "eq"):
-
-        def equal(facts: Mapping[str, Any], st: list[int]) -> int:
-            value = facts.get(name)
-            if value is None:
-                return undetermined
-            return met if value == operand else not_met
-
-        return equal
-    if op == "lt":
-
-        def less(facts: Mapping[str, Any], st: list[int]) -> int:
-            value = facts.get(name)
-            if value is None:
-                return undetermined
-            return met if value < operand else not_met
-
-        return less
-    if op in ("le", "gt", "ge"):
-        compare = {
-            "le": lambda v: v <= operand,
-            "gt": lambda v: v > operand,
-            "ge": lambda v: v >= operand,
-        }[op]
-
-        def ordered(facts: Mapping[str, Any], st: list[int]) -> int:
-            value = facts.get(name)
-            if value is None:
-                return undetermined
-            return met if compare(value) else not_met
-
-        return ordered
-    if op in ("any_of", "none_of"):
-        hit, miss = (met, not_met) if op == "any_of" else (not_met, met)
-
-        def member(facts: Mapping[str, Any], st: list[int]) -> int:
-            value = facts.get(name)
-            if value is None:
-                return undetermined
-            if isinstance(value, str):  # an enum fact: membership
-                return hit if value in operand else miss
-            return miss if operand.isdisjoint(value) else hit
-
-        return member
-    raise ValueError(f"unknown operator {op!r}")  # the loader rejects these first
+    return describe_comparison(condition.fact or "", condition.op or "is", condition.value)
 
 
 @dataclass
@@ -171,9 +99,7 @@ class Plan:
     roots: dict[str, int]  # provision id (or note key) -> root index
     provisions: tuple[str, ...]  # provision ids in evaluation order
     dependency_facts: dict[str, Any] = field(default_factory=dict)
-    _steps: list[Callable[[Mapping[str, Any], list[int]], int]] = field(
-        default_factory=list, repr=False
-    )
+    _steps: list[Step] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._steps = [self._step(node) for node in self.nodes]
@@ -249,50 +175,20 @@ class Plan:
 
     # -- the reference evaluator -----------------------------------------------
     @staticmethod
-    def _step(node: PlanNode) -> Callable[[Mapping[str, Any], list[int]], int]:
-        kind, children = node.condition.kind, node.children
-        if kind == "fact":
-            return _leaf_test(node.condition)
-        if kind == "all":
-
-            def all_of(facts: Mapping[str, Any], st: list[int]) -> int:
-                result = MET
-                for i in children:
-                    s = st[i]
-                    if s == NOT_MET:
-                        return NOT_MET
-                    if s == UNDETERMINED:
-                        result = UNDETERMINED
-                return result
-
-            return all_of
-        if kind == "any":
-
-            def any_of(facts: Mapping[str, Any], st: list[int]) -> int:
-                result = NOT_MET
-                for i in children:
-                    s = st[i]
-                    if s == MET:
-                        return MET
-                    if s == UNDETERMINED:
-                        result = UNDETERMINED
-                return result
-
-            return any_of
-        if kind == "not":
-            only = children[0]
-            swapped = (MET, NOT_MET, UNDETERMINED)  # indexed by NOT_MET, MET, UNDETERMINED
-            return lambda facts, st: swapped[st[only]]
-        if kind == "provision":
+    def _step(node: PlanNode) -> Step:
+        c = node.condition
+        if c.kind == "fact":
+            return fact_step(c.fact or "", c.op or "is", c.value)
+        if c.kind == "provision":
             target = node.target
             assert target is not None
             return lambda facts, st: st[target]
-        if kind == "open_question":
+        if c.kind == "open_question":
             return lambda facts, st: UNDETERMINED
-        if kind == "always":
-            constant = node.condition.constant
+        if c.kind == "always":
+            constant = c.constant
             return lambda facts, st: constant  # type: ignore[return-value]
-        raise ValueError(f"unknown condition kind {kind!r}")
+        return connective_step(c.kind, node.children)
 
     def evaluate(self, facts: Mapping[str, Any]) -> list[int]:
         """Status of every node, by Kleene's three-valued logic."""
@@ -304,34 +200,17 @@ class Plan:
 
     # -- what is still missing --------------------------------------------------
     def missing(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
-        """Unknown facts, and open questions of law, that keep `root` undetermined.
-
-        Only undetermined nodes are followed: a decided node cannot change when more
-        facts become known (Kleene logic is monotone in information), so the facts below
-        it cannot change the status. Answering every fact returned decides the root,
-        unless an open question of law is also returned.
-        """
-        if statuses[root] != UNDETERMINED:
-            return [], []
+        """Unknown facts, and open questions of law, that keep `root` undetermined
+        (law/logic.py, `open_leaves`): answering every fact returned decides the root,
+        unless an open question of law is also returned."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
-        seen: set[int] = set()
-        stack = [root]
-        while stack:
-            index = stack.pop()
-            if index in seen:
-                continue
-            seen.add(index)
-            node = self.nodes[index]
-            kind = node.condition.kind
-            if kind == "fact":
-                facts.setdefault(node.condition.fact or "", None)
-            elif kind == "open_question":
-                questions.setdefault(node.condition.question or node.condition.id, None)
-            elif kind == "provision":
-                stack.append(node.target)  # type: ignore[arg-type]
-            else:
-                stack.extend(i for i in reversed(node.children) if statuses[i] == UNDETERMINED)
+        for index in open_leaves(self, root, statuses):
+            c = self.nodes[index].condition
+            if c.kind == "fact":
+                facts.setdefault(c.fact or "", None)
+            elif c.kind == "open_question":
+                questions.setdefault(c.question or c.id, None)
         return list(facts), list(questions)
 
     def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:

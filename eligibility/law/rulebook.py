@@ -25,25 +25,17 @@ from typing import Any
 
 from ..errors import RuleError, UsageError, did_you_mean
 from . import yamlfile
-from .conditions import (
-    ALL_OPERATORS,
-    INNER_KINDS,
-    NOT_MET,
-    OPERATORS,
-    STATUS_OF,
-    Condition,
-    Plan,
-    build_plan,
-)
+from .conditions import Condition, Plan, build_plan
 from .fields import Node, describe, root
 from .guidance import Reading, Step, load_readings, parse_readings, parse_steps, reading_ids
+from .logic import ALL_OPERATORS, INNER_KINDS, LEAF_KINDS, NOT_MET, STATUS_OF, FactTestReader
 from .vocabulary import Vocabulary, load_vocabulary
 
 VERIFICATION_TAGS = ("V", "V2", "U")
 CONDITION_KEYS = (
     ("id", "text", "short", "citation", "verification", "reading", "critiques", "comment")
     + INNER_KINDS
-    + ("fact", "provision", "open_question", "always")
+    + LEAF_KINDS
     + ALL_OPERATORS
 )
 AMENDMENT_OPS = ("replace", "add", "remove", "update")
@@ -282,6 +274,7 @@ class _Parser:
         self, vocabulary: Vocabulary, critiques: Mapping[str, Any], provision_ids: Iterable[str]
     ) -> None:
         self.vocabulary = vocabulary
+        self.tests = FactTestReader(vocabulary)
         self.critiques = critiques
         self.provision_ids = set(provision_ids)
 
@@ -297,9 +290,7 @@ class _Parser:
         cid = node.child("id").identifier() if "id" in value else defaults["id"]
         text = node.child("text").text() if "text" in value else defaults["text"]
         origin = (node.doc.path, node.doc.line(node.path))
-        kinds = [
-            k for k in INNER_KINDS + ("fact", "provision", "open_question", "always") if k in value
-        ]
+        kinds = [k for k in INNER_KINDS + LEAF_KINDS if k in value]
         if len(kinds) != 1:
             found = ", ".join(kinds) if kinds else "none"
             raise node.fail(
@@ -358,46 +349,15 @@ class _Parser:
         if kind == "always":
             status = node.child("always").choice(("met", "not_met"), what="constant")
             return Condition(constant=STATUS_OF[status], **common)
-        return self._fact_test(node, cid, operators, common)
+        return self._fact_test(node, cid, common)
 
-    def _fact_test(
-        self, node: Node, cid: str, operators: list[str], common: dict[str, Any]
-    ) -> Condition:
-        fact_node = node.child("fact")
-        name = fact_node.value
-        if not isinstance(name, str) or name not in self.vocabulary:
-            raise fact_node.fail(
-                f"condition {cid}: unknown fact {describe(name)}"
-                f"{did_you_mean(name, self.vocabulary.names())}"
-            )
-        fact = self.vocabulary[name]
-        allowed = OPERATORS[fact.type]
-        if not operators:
-            if fact.type != "bool":
-                raise node.fail(
-                    f"condition {cid}: a test of {fact.type} fact {name} needs "
-                    f"one of: {', '.join(allowed)}"
-                )
+    def _fact_test(self, node: Node, cid: str, common: dict[str, Any]) -> Condition:
+        where = f"condition {cid}: "
+        name = self.tests.fact(node.child("fact"), where)
+        op = self.tests.operator(node, name, where)
+        if op is None:
             return Condition(fact=name, op="is", value=True, **common)
-        if len(operators) > 1:
-            raise node.fail(f"condition {cid}: give one test, found {', '.join(operators)}")
-        op = operators[0]
-        if op not in allowed:
-            raise node.fail(
-                f"condition {cid}: `{op}` does not apply to {fact.type} fact "
-                f"{name}; use one of: {', '.join(allowed)}",
-                op,
-            )
-        operand_node = node.child(op)
-        if fact.type == "bool":
-            operand: Any = operand_node.boolean()
-        elif fact.type == "int":
-            operand = operand_node.integer()
-        elif op == "eq":
-            operand = operand_node.choice(fact.values, what=f"{name} value")
-        else:
-            members = operand_node.elements(what=f"list of {name} values", allow_empty=False)
-            operand = frozenset(m.choice(fact.values, what=f"{name} value") for m in members)
+        operand = self.tests.operand(node.child(op), name, op)
         return Condition(fact=name, op=op, value=operand, **common)
 
     def amendment(self, node: Node, provision: str | None, *, overlay: bool = False) -> Amendment:

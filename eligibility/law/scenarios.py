@@ -14,8 +14,8 @@ import yaml
 
 from ..errors import InputError, ScenarioError, UsageError
 from . import yamlfile
-from .conditions import STATUS_NAMES
 from .fields import DATE_PATTERN, ID_PATTERN, Node, describe, parse_date, root
+from .logic import STATUS_NAMES
 from .vocabulary import Facts, Vocabulary
 
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")

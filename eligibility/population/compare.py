@@ -58,8 +58,9 @@ from typing import Any
 from .. import errors
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EligibilityError, EngineError, UsageError, did_you_mean
-from ..law.conditions import MET, STATUS_NAMES, Plan
+from ..law.conditions import Plan
 from ..law.fields import DATE_PATTERN, parse_date
+from ..law.logic import MET, STATUS_NAMES
 from ..law.vocabulary import Facts
 from .generate import Distribution, load_distribution, scenario_id
 

@@ -1,0 +1,312 @@
+"""The meaning of the rule language, written once: three values, their connectives, the
+comparisons of a fact test, how a test reads, and which unknown facts keep a node open.
+
+Rule conditions (law/conditions.py), invariants (analysis/invariants/), what-if searches
+(analysis/whatif.py) and reports all call these functions; none restates them.
+
+Kleene's strong three-valued logic: a fact the scenario does not state is unknown, never
+false, and a test on it is undetermined. `all` is not met as soon as one part is not met
+and met only when every part is; `any` mirrors it; `not` swaps met and not met.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Literal
+
+from ..errors import did_you_mean
+from .fields import Node, describe
+
+if TYPE_CHECKING:
+    from .conditions import Plan
+    from .vocabulary import Vocabulary
+
+# Statuses are small ints on the hot path; their names are the public contract.
+NOT_MET, MET, UNDETERMINED = 0, 1, 2
+STATUS_NAMES = ("not_met", "met", "undetermined")
+STATUS_OF = {name: value for value, name in enumerate(STATUS_NAMES)}
+NEGATION = (MET, NOT_MET, UNDETERMINED)  # indexed by NOT_MET, MET, UNDETERMINED
+
+# What a condition node is: three connectives, four kinds of leaf.
+ConditionKind = Literal["all", "any", "not", "fact", "provision", "open_question", "always"]
+INNER_KINDS: tuple[ConditionKind, ...] = ("all", "any", "not")
+LEAF_KINDS: tuple[ConditionKind, ...] = ("fact", "provision", "open_question", "always")
+
+# Fact-test operators by fact type (bool facts take `is`; `fact: x` alone means `is: true`).
+OPERATORS = {
+    "bool": ("is",),
+    "int": ("eq", "lt", "le", "gt", "ge"),
+    "enum": ("eq", "any_of", "none_of"),
+    "set": ("any_of", "none_of"),
+}
+ALL_OPERATORS = ("is", "eq", "lt", "le", "gt", "ge", "any_of", "none_of")
+SYMBOLS = {
+    "is": "is",
+    "eq": "==",
+    "lt": "<",
+    "le": "<=",
+    "gt": ">",
+    "ge": ">=",
+    "any_of": "includes any of",
+    "none_of": "includes none of",
+}
+
+Step = Callable[[Mapping[str, Any], list[int]], int]  # facts, statuses so far -> status
+
+
+# ------------------------------------------------------------------ three values
+
+
+def all_of(statuses: Iterable[int]) -> int:
+    """Kleene conjunction; stops at the first part that is not met."""
+    result = MET
+    for status in statuses:
+        if status == NOT_MET:
+            return NOT_MET
+        if status == UNDETERMINED:
+            result = UNDETERMINED
+    return result
+
+
+def any_of(statuses: Iterable[int]) -> int:
+    """Kleene disjunction; stops at the first part that is met."""
+    result = NOT_MET
+    for status in statuses:
+        if status == MET:
+            return MET
+        if status == UNDETERMINED:
+            result = UNDETERMINED
+    return result
+
+
+def negation(status: int) -> int:
+    return NEGATION[status]
+
+
+# -------------------------------------------------------------------- comparisons
+
+
+def holds(op: str, value: Any, operand: Any) -> bool:
+    """Whether a known value passes a test. An enum value is a member or not; a set
+    passes `any_of` when it shares a member with the operand."""
+    if op in ("is", "eq"):
+        return bool(value == operand)
+    if op == "lt":
+        return bool(value < operand)
+    if op == "le":
+        return bool(value <= operand)
+    if op == "gt":
+        return bool(value > operand)
+    if op == "ge":
+        return bool(value >= operand)
+    hit = value in operand if isinstance(value, str) else not operand.isdisjoint(value)
+    return hit if op == "any_of" else not hit
+
+
+def fact_status(op: str, value: Any, operand: Any) -> int:
+    """The status of a test: undetermined when the value (or the operand) is unknown."""
+    if value is None or operand is None:
+        return UNDETERMINED
+    return MET if holds(op, value, operand) else NOT_MET
+
+
+def fact_step(name: str, op: str, operand: Any) -> Step:
+    """A fact test as one step facts, statuses -> status, for the reference evaluator.
+
+    The same meaning as `fact_status`, specialised per operator: this runs for every
+    leaf of every scenario, so it avoids any indirection beyond one call.
+    """
+    if op in ("is", "eq"):
+
+        def equal(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return UNDETERMINED
+            return MET if value == operand else NOT_MET
+
+        return equal
+    if op == "lt":
+
+        def less(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return UNDETERMINED
+            return MET if value < operand else NOT_MET
+
+        return less
+    if op in ("le", "gt", "ge"):
+        compare: Callable[[Any], bool] = {
+            "le": lambda v: v <= operand,
+            "gt": lambda v: v > operand,
+            "ge": lambda v: v >= operand,
+        }[op]
+
+        def ordered(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return UNDETERMINED
+            return MET if compare(value) else NOT_MET
+
+        return ordered
+    if op in ("any_of", "none_of"):
+        hit, miss = (MET, NOT_MET) if op == "any_of" else (NOT_MET, MET)
+
+        def member(facts: Mapping[str, Any], st: list[int]) -> int:
+            value = facts.get(name)
+            if value is None:
+                return UNDETERMINED
+            if isinstance(value, str):  # an enum fact: membership
+                return hit if value in operand else miss
+            return miss if operand.isdisjoint(value) else hit
+
+        return member
+    raise ValueError(f"unknown operator {op!r}")  # the loaders reject these first
+
+
+def connective_step(kind: ConditionKind, children: tuple[int, ...]) -> Step:
+    """`all`, `any` or `not` over the statuses of earlier nodes, as one step."""
+    if kind == "all":
+
+        def conjunction(facts: Mapping[str, Any], st: list[int]) -> int:
+            result = MET
+            for i in children:
+                s = st[i]
+                if s == NOT_MET:
+                    return NOT_MET
+                if s == UNDETERMINED:
+                    result = UNDETERMINED
+            return result
+
+        return conjunction
+    if kind == "any":
+
+        def disjunction(facts: Mapping[str, Any], st: list[int]) -> int:
+            result = NOT_MET
+            for i in children:
+                s = st[i]
+                if s == MET:
+                    return MET
+                if s == UNDETERMINED:
+                    result = UNDETERMINED
+            return result
+
+        return disjunction
+    if kind == "not":
+        only = children[0]
+        return lambda facts, st: NEGATION[st[only]]
+    raise ValueError(f"{kind!r} is not a connective")
+
+
+# -------------------------------------------------------------------- display text
+
+
+def show(value: Any) -> str:
+    """A fact value as a reader sees it: true/false, [a, b], unknown."""
+    if value is None:
+        return "unknown"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (frozenset, set)):
+        return "[" + ", ".join(sorted(value)) + "]"
+    return str(value)
+
+
+def describe_comparison(subject: str, op: str, operand: Any) -> str:
+    """`age_at_victimization < 18`, `means includes any of [force, fraud]`."""
+    return f"{subject} {SYMBOLS[op]} {show(operand)}"
+
+
+# ------------------------------------------------------------ reading fact tests
+
+
+class FactTestReader:
+    """Reads the fact test of a rule condition or an invariant: `fact: NAME` and one
+    operator key whose operand has the fact's type (`fact: x` alone is `is: true` for a
+    yes/no fact). `extra` operators (an invariant's `known`) are recognised and named in
+    messages; their operands are the caller's to read. `where` prefixes messages
+    ("condition t3-minor: ")."""
+
+    def __init__(self, vocabulary: Vocabulary, *, extra: tuple[str, ...] = ()) -> None:
+        self.vocabulary = vocabulary
+        self.extra = extra
+
+    def fact(self, node: Node, where: str = "") -> str:
+        """The fact named by `node`, which must be declared."""
+        name = node.value
+        if not isinstance(name, str) or name not in self.vocabulary:
+            raise node.fail(
+                f"{where}unknown fact {describe(name)}{did_you_mean(name, self.vocabulary.names())}"
+            )
+        return name
+
+    def operator(self, node: Node, name: str, where: str = "") -> str | None:
+        """The one operator key of test `node` on fact `name`; None for a yes/no fact
+        tested without one (meaning `is: true`)."""
+        fact = self.vocabulary[name]
+        allowed = OPERATORS[fact.type] + self.extra
+        # a key given without a value counts: its operand is then reported as missing
+        found = [k for k in ALL_OPERATORS + self.extra if k in node.value]
+        if not found:
+            if fact.type != "bool":
+                raise node.fail(
+                    f"{where}a test of {fact.type} fact {name} needs one of: {', '.join(allowed)}"
+                )
+            return None
+        if len(found) > 1:
+            raise node.fail(f"{where}give one test, found {', '.join(found)}")
+        op = found[0]
+        if op not in allowed:
+            raise node.fail(
+                f"{where}`{op}` does not apply to {fact.type} fact {name}; use one of: "
+                f"{', '.join(allowed)}",
+                op,
+            )
+        return op
+
+    def operand(self, node: Node, name: str, op: str) -> Any:
+        """The value fact `name` is tested against: a boolean, a whole number, one
+        choice, or a non-empty set of choices (for `any_of` and `none_of`)."""
+        fact = self.vocabulary[name]
+        if fact.type == "bool":
+            return node.boolean()
+        if fact.type == "int":
+            return node.integer()
+        if op in ("any_of", "none_of"):
+            members = node.elements(what=f"list of {name} values", allow_empty=False)
+            return frozenset(m.choice(fact.values, what=f"{name} value") for m in members)
+        return node.choice(fact.values, what=f"{name} value")
+
+
+# ------------------------------------------------------- what keeps a node open
+
+
+def leaves_below(plan: Plan, root: int, follow: Callable[[int], bool]) -> Iterator[int]:
+    """The leaves reached from node `root` through nodes for which `follow(index)` is
+    true (root included), following references to the provision referred to; each node
+    once, depth first, in the order the conditions are written."""
+    nodes = plan.nodes
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        index = stack.pop()
+        if index in seen or not follow(index):
+            continue
+        seen.add(index)
+        node = nodes[index]
+        kind = node.condition.kind
+        if kind == "provision":
+            stack.append(node.target)  # type: ignore[arg-type]
+        elif node.children:
+            stack.extend(reversed(node.children))
+        else:
+            yield index
+
+
+def open_leaves(plan: Plan, root: int, statuses: list[int]) -> Iterator[int]:
+    """The leaves that keep node `root` undetermined: reached through undetermined nodes
+    only, since a decided node cannot change when more facts become known (Kleene logic
+    is monotone in information). Answering every fact they test decides the root,
+    unless one of them is an open question of law."""
+    if statuses[root] != UNDETERMINED:
+        return iter(())
+    return leaves_below(plan, root, lambda index: statuses[index] == UNDETERMINED)
