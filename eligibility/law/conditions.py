@@ -205,7 +205,7 @@ class Plan:
         unless an open question of law is also returned."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
-        for index in open_leaves(self, root, statuses):
+        for index, _ in open_leaves(self, root, statuses):
             c = self.nodes[index].condition
             if c.kind == "fact":
                 facts.setdefault(c.fact or "", None)

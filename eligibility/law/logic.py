@@ -280,29 +280,34 @@ class FactTestReader:
 # ------------------------------------------------------- what keeps a node open
 
 
-def leaves_below(plan: Plan, root: int, follow: Callable[[int], bool]) -> Iterator[int]:
+def leaves_below(
+    plan: Plan, root: int, follow: Callable[[int], bool], *, last_first: bool = False
+) -> Iterator[tuple[int, bool]]:
     """The leaves reached from node `root` through nodes for which `follow(index)` is
     true (root included), following references to the provision referred to; each node
-    once, depth first, in the order the conditions are written."""
+    once, depth first, in the order the conditions are written (or the reverse, with
+    `last_first`). With each leaf: whether a `not` stands above it on the way."""
     nodes = plan.nodes
     seen: set[int] = set()
-    stack = [root]
+    stack = [(root, False)]
     while stack:
-        index = stack.pop()
+        index, negated = stack.pop()
         if index in seen or not follow(index):
             continue
         seen.add(index)
         node = nodes[index]
         kind = node.condition.kind
         if kind == "provision":
-            stack.append(node.target)  # type: ignore[arg-type]
+            stack.append((node.target, negated))  # type: ignore[arg-type]
         elif node.children:
-            stack.extend(reversed(node.children))
+            below = negated or kind == "not"
+            children = node.children if last_first else reversed(node.children)
+            stack.extend((child, below) for child in children)
         else:
-            yield index
+            yield index, negated
 
 
-def open_leaves(plan: Plan, root: int, statuses: list[int]) -> Iterator[int]:
+def open_leaves(plan: Plan, root: int, statuses: list[int]) -> Iterator[tuple[int, bool]]:
     """The leaves that keep node `root` undetermined: reached through undetermined nodes
     only, since a decided node cannot change when more facts become known (Kleene logic
     is monotone in information). Answering every fact they test decides the root,
