@@ -23,7 +23,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..law.conditions import MET, NOT_MET, UNDETERMINED, Plan
+from ..law.conditions import Plan
+from ..law.logic import MET, NOT_MET, UNDETERMINED, leaves_below
 from ..law.vocabulary import Facts, Vocabulary
 
 MAX_CHANGES = 3  # larger routes are not "what would change this" but a new case
@@ -64,28 +65,14 @@ class LawRoute:
 
 
 def _relevant_facts(plan: Plan, root: int, statuses: list[int]) -> list[str]:
-    """Facts read by leaves under `root` that are not met yet (following references)."""
+    """Facts read by leaves under `root` that are not met yet (following references);
+    under a negation a met leaf may be the obstacle, so every fact below a `not` counts."""
     found: dict[str, None] = {}
-    stack, seen = [root], set()
-    while stack:
-        index = stack.pop()
-        if index in seen:
-            continue
-        seen.add(index)
-        node = plan.nodes[index]
-        kind = node.condition.kind
-        if kind == "fact" and statuses[index] != MET:
-            found.setdefault(node.condition.fact or "", None)
-        elif kind == "provision":
-            stack.append(node.target)  # type: ignore[arg-type]
-        elif kind == "not":
-            # under a negation a met leaf may be the obstacle: keep every fact below it
-            for below in plan.nodes[node.children[0]].condition.walk():
-                if below.kind == "fact":
-                    found.setdefault(below.fact or "", None)
-            stack.extend(node.children)
-        else:
-            stack.extend(node.children)
+    # last written first: the order in which routes have always been tried and listed
+    for index, negated in leaves_below(plan, root, lambda index: True, last_first=True):
+        condition = plan.nodes[index].condition
+        if condition.kind == "fact" and (negated or statuses[index] != MET):
+            found.setdefault(condition.fact or "", None)
     return list(found)
 
 
