@@ -1,7 +1,9 @@
 """The `eligibility` command: argument parsing and dispatch only.
 
 Each command is a module of `eligibility.commands` with HELP, configure(parser) and
-run(args); this module builds the parser from them and turns errors into exit codes:
+run(args, registry); this module builds the parser from them, makes the one `Registry`
+the command works with (the bundled rules, or `--rules-dir DIR`), and turns errors into
+exit codes:
 0 success, 1 a test or check found a failure, 2 bad input or usage (a message naming
 the file, the key and what was expected; never a traceback).
 """
@@ -14,11 +16,13 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from types import ModuleType
 
 from . import __version__
 from .commands import COMMANDS
-from .errors import EligibilityError, printable
+from .errors import EligibilityError, UsageError, printable
+from .law.registry import Registry
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 2, 70
 
@@ -32,9 +36,9 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _command_modules(only: str | None = None) -> dict[str, ModuleType]:
+def _command_modules(names: Sequence[str]) -> dict[str, ModuleType]:
     modules = {}
-    for name in (only,) if only else COMMANDS:
+    for name in names:
         try:
             modules[name] = importlib.import_module(f".commands.{name}", __package__)
         except ModuleNotFoundError as exc:
@@ -44,11 +48,11 @@ def _command_modules(only: str | None = None) -> dict[str, ModuleType]:
 
 
 def build_parser(
-    command: str | None = None,
+    commands: Sequence[str] = COMMANDS,
 ) -> tuple[argparse.ArgumentParser, dict[str, ModuleType]]:
-    """The parser of every command; or, given the command to run, of that one only: the
-    others' imports (Hypothesis for `check`, worker pools for `compare`) would make every
-    start slower."""
+    """The parser of the commands named (by default all, for --help): the command to run
+    is enough, since the others' imports (Hypothesis for `check`, worker pools for
+    `compare`) would make every start slower; `--version` needs none."""
     parser = _Parser(
         prog="eligibility",
         description="Which U.S. anti-trafficking protections apply to a case, "
@@ -58,9 +62,16 @@ def build_parser(
     parser.add_argument("--version", action="version", version=f"eligibility {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     subparsers.required = True
-    modules = _command_modules(command)
+    modules = _command_modules(commands)
     for name, module in modules.items():
-        module.configure(subparsers.add_parser(name, help=module.HELP))
+        subparser = subparsers.add_parser(name, help=module.HELP)
+        module.configure(subparser)
+        subparser.add_argument(
+            "--rules-dir",
+            metavar="DIR",
+            help="read the fact vocabulary, critiques, invariants, populations and named "
+            "rule sets from DIR instead of the rules installed with eligibility",
+        )
     return parser, modules
 
 
@@ -69,9 +80,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         # inside the try: a command module that fails to import is a bug to report,
         # not a traceback
         words = sys.argv[1:] if argv is None else list(argv)
-        parser, modules = build_parser(words[0] if words and words[0] in COMMANDS else None)
+        if words and words[0] in COMMANDS:
+            parser, modules = build_parser((words[0],))
+        else:
+            parser, modules = build_parser(() if words == ["--version"] else COMMANDS)
         args = parser.parse_args(words)
-        return int(modules[args.command].run(args))
+        if args.rules_dir and not Path(args.rules_dir).is_dir():
+            raise UsageError(f"--rules-dir {args.rules_dir}: no such directory")
+        registry = Registry(Path(args.rules_dir) if args.rules_dir else None)
+        return int(modules[args.command].run(args, registry))
     except EligibilityError as exc:
         sys.stderr.write(f"error: {exc}\n")
         return EXIT_USAGE

@@ -63,9 +63,9 @@ def run_cli(
 
 @pytest.fixture(scope="session")
 def registry():
-    from eligibility.law.rulebook import default_registry
+    from eligibility.law.registry import Registry
 
-    return default_registry()
+    return Registry()
 
 
 @pytest.fixture(scope="session")

@@ -15,7 +15,7 @@ import pytest
 
 from eligibility.analysis.lint import ERROR, WARNING, Search, ValueClasses, lint, possible
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
-from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.registry import Registry, bundled_rules_dir
 
 from conftest import DATA, run_cli
 

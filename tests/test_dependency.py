@@ -9,11 +9,11 @@ import pytest
 from hypothesis import given, settings
 
 from eligibility.analysis.evaluate import Evaluator
-from eligibility.law.rulebook import default_registry
+from eligibility.law.registry import Registry
 
 import strategies
 
-REGISTRY = default_registry()
+REGISTRY = Registry()
 NOW = dt.date(2025, 6, 1)
 ENGINES = ("durable", "python")
 

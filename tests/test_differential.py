@@ -13,11 +13,11 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from eligibility.analysis.evaluate import Evaluator
-from eligibility.law.rulebook import default_registry
+from eligibility.law.registry import Registry
 
 import strategies
 
-REGISTRY = default_registry()
+REGISTRY = Registry()
 EVALUATORS = {
     (name, engine): Evaluator(REGISTRY.load(name), engine)
     for name in ("us-law", "rights-based-2007")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 
 from eligibility.analysis.handbook import handbook
-from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.registry import Registry, bundled_rules_dir
 from eligibility.law.scenarios import load_scenario
 
 from conftest import ROOT, run_cli

@@ -90,11 +90,11 @@ def test_five_thousand_scenarios_in_one_process_without_crash_or_leak() -> None:
     # nor memory growth can be reached; a crash here kills only the child.
     result = run_in_child("""
         import datetime as dt, random, resource, sys
-        from eligibility.law.rulebook import default_registry
+        from eligibility.law.registry import Registry
         from eligibility.analysis.evaluate import Evaluator
         sys.path.insert(0, "tests")
         from test_engine import random_facts
-        registry = default_registry()
+        registry = Registry()
         evaluator = Evaluator(registry.load("us-law"), "durable")
         rng = random.Random(7)
         dates = [dt.date(2002, 6, 1), dt.date(2025, 6, 1)]
@@ -294,7 +294,7 @@ def test_a_pattern_over_durables_expression_limit_is_refused_by_name() -> None:
 def test_each_plan_is_compiled_once_per_process(monkeypatch) -> None:
     # Rulesets are never freed: every evaluator, and a rule book loaded again from
     # another registry, shares the one compiled for the same plan.
-    from eligibility.law.rulebook import Registry
+    from eligibility.law.registry import Registry
 
     COMPILED.clear()
     created = []

@@ -52,7 +52,8 @@ from hypothesis import strategies as st
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.analysis.invariants import load_invariants
 from eligibility.errors import EligibilityError, EngineError, UsageError
-from eligibility.law.rulebook import Registry, load_critiques
+from eligibility.law.registry import Registry
+from eligibility.law.rule_parser import load_critiques
 from eligibility.law.scenarios import load_scenario
 from eligibility.law.vocabulary import load_vocabulary
 from eligibility.law.yamlfile import parse_text
@@ -717,13 +718,13 @@ def test_cli_on_hostile_rule_set_directories(workdir, data, name: str) -> None:
 def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
     rules = _copy_rules(workdir)
     _write(rules, "facts.yaml", raw)
-    env = {**os.environ, "ELIGIBILITY_RULES_DIR": str(rules)}
     p = run_cli(
         "evaluate",
         str(CONTRACT / "contract-minor-2002.yaml"),
         "--format",
         "json",
-        env=env,
+        "--rules-dir",
+        str(rules),
         timeout=60,
     )
     _assert_clean_exit(p)
@@ -780,7 +781,7 @@ import sys
 
 from eligibility.errors import EligibilityError
 from eligibility.analysis.evaluate import Evaluator
-from eligibility.law.rulebook import Registry
+from eligibility.law.registry import Registry
 
 registry = Registry()
 people = [{}, {"age_at_victimization": 16, "age_now": 17, "citizenship": "noncitizen",

@@ -288,7 +288,7 @@ RULESETS: dict[str, tuple[int, str]] = {
 }
 
 # Replacements for rules/facts.yaml and rules/critiques.yaml, in a copy of rules/
-# (ELIGIBILITY_RULES_DIR): `evaluate contract-unknown.yaml`.
+# (--rules-dir): `evaluate contract-unknown.yaml`.
 VOCABULARIES: dict[str, tuple[int, str]] = {
     "reserved-name.yaml": (BAD, "facts.yaml:1: id: `id` is reserved by the engine"),
     "non-ascii-name.yaml": (
@@ -465,10 +465,7 @@ def _command(kind: str, name: str, work: Path) -> tuple[list[str], dict[str, str
     rules = work / "rules"  # a copy of rules/ with facts.yaml or critiques.yaml replaced
     shutil.copytree(ROOT / "rules", rules)
     shutil.copyfile(path, rules / ("facts.yaml" if kind == "vocabularies" else "critiques.yaml"))
-    return ["evaluate", UNKNOWN, "--format", "json"], {
-        **os.environ,
-        "ELIGIBILITY_RULES_DIR": str(rules),
-    }
+    return ["evaluate", UNKNOWN, "--format", "json", "--rules-dir", str(rules)], None
 
 
 @pytest.fixture(scope="module")
@@ -659,7 +656,8 @@ def test_no_terminal_control_characters_from_files(cwd: Path) -> None:
 
 def _loaders(tmp_path: Path):
     """Every loader, as (name, function of a path)."""
-    from eligibility.law.rulebook import Registry, load_critiques
+    from eligibility.law.registry import Registry
+    from eligibility.law.rule_parser import load_critiques
     from eligibility.law.scenarios import load_scenario
     from eligibility.law.vocabulary import load_vocabulary
 

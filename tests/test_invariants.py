@@ -17,7 +17,7 @@ from eligibility.analysis.invariants import (
 from eligibility.errors import RuleError
 from eligibility.law import yamlfile
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
-from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.registry import Registry, bundled_rules_dir
 from eligibility.law.scenarios import parse_scenario
 
 from conftest import DATA

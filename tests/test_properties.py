@@ -38,7 +38,7 @@ from eligibility.analysis.invariants import InvariantChecker, load_invariants
 from eligibility.analysis.lint import SearchLimit, ValueClasses
 from eligibility.law import yamlfile
 from eligibility.law.logic import MET, UNDETERMINED
-from eligibility.law.rulebook import default_registry
+from eligibility.law.registry import Registry
 from eligibility.law.scenarios import (
     Scenario,
     dump_yaml,
@@ -50,7 +50,7 @@ from eligibility.law.scenarios import (
 import strategies
 from conftest import DATA, ROOT
 
-REGISTRY = default_registry()
+REGISTRY = Registry()
 VOCABULARY = REGISTRY.vocabulary
 RULE_SETS = tuple(REGISTRY.bundled())
 BOOKS = {name: REGISTRY.load(name) for name in RULE_SETS}

@@ -10,7 +10,7 @@ import pytest
 
 from eligibility.errors import RuleError, UsageError
 from eligibility.law.logic import MET, NOT_MET
-from eligibility.law.rulebook import Registry, bundled_rules_dir
+from eligibility.law.registry import Registry, bundled_rules_dir
 
 D = dt.date
 

@@ -43,14 +43,17 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import os
 import random
+import tempfile
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from hypothesis import HealthCheck, Phase, Verbosity, assume, find, settings
+from hypothesis import HealthCheck, Phase, Verbosity, assume, configuration, find, settings
 from hypothesis import strategies as st
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
@@ -476,7 +479,11 @@ def load_invariants(path: str | Path, book: RuleBook) -> InvariantFile:
         out.invariants = [
             parser.invariant(n) for n in top.child("invariants").elements(what="list of invariants")
         ]
-    out.invariants += [parser.invariant(n) for n in book.invariants]
+    for overlay in book.overlays:  # an overlay may bring invariants of its own
+        top = root(yamlfile.load(overlay), RuleError)
+        if top.has("invariants"):
+            items = top.child("invariants").elements(what="list of invariants")
+            out.invariants += [parser.invariant(n) for n in items]
     _unique(out.assumptions, "assumption")
     _unique(out.invariants, "invariant")
     return out
@@ -535,6 +542,24 @@ def _statuses(result: Result, provisions: Iterable[str]) -> str:
             text += f" (missing: {', '.join(shown)}" + (f" and {more} more)" if more else ")")
         parts.append(text)
     return "; ".join(parts)
+
+
+@contextmanager
+def private_hypothesis_storage() -> Iterator[None]:
+    """Hypothesis caches what it reads from source code in `.hypothesis/` under the
+    working directory, which may be a folder of case files: use a private temporary
+    directory instead, removed at the end (unless the user chose one with
+    HYPOTHESIS_STORAGE_DIRECTORY)."""
+    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
+        yield
+        return
+    previous = getattr(configuration, "__hypothesis_home_directory", None)
+    with tempfile.TemporaryDirectory(prefix="eligibility-check-") as directory:
+        configuration.set_hypothesis_home_dir(directory)
+        try:
+            yield
+        finally:
+            configuration.set_hypothesis_home_dir(previous)
 
 
 class InvariantChecker:

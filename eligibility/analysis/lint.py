@@ -48,9 +48,11 @@ from typing import Any
 
 from ..errors import EligibilityError, InputError, printable
 from ..law import yamlfile
+from ..law.amendments import apply_amendment
 from ..law.conditions import Condition, Plan
 from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
-from ..law.rulebook import Amendment, ResolvedBook, RuleBook, apply_amendment
+from ..law.provisions import Amendment
+from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.vocabulary import Facts, Vocabulary
 
 ERROR, WARNING = "error", "warning"

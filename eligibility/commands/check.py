@@ -3,12 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import os
-import shutil
-import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from ..analysis.invariants import (
@@ -17,10 +12,12 @@ from ..analysis.invariants import (
     InvariantFile,
     exclusions,
     load_invariants,
+    private_hypothesis_storage,
 )
 from ..analysis.lint import CheckSummary, LintReport, finding_from_error, lint, lint_failure
 from ..errors import EligibilityError, UsageError
-from ..law.rulebook import RuleBook, default_registry
+from ..law.registry import Registry
+from ..law.rulebook import RuleBook
 from ..output import write_private
 from .common import (
     EXIT_FAILED,
@@ -77,35 +74,17 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="plain text")
 
 
-@contextmanager
-def _private_hypothesis_storage() -> Iterator[None]:
-    """Hypothesis caches what it reads from source code in `.hypothesis/` under the
-    working directory, which may be a folder of case files: use a private temporary
-    directory instead, removed at the end (unless the user chose one)."""
-    if os.environ.get("HYPOTHESIS_STORAGE_DIRECTORY"):
-        yield
-        return
-    directory = tempfile.mkdtemp(prefix="eligibility-check-")
-    os.environ["HYPOTHESIS_STORAGE_DIRECTORY"] = directory
-    try:
-        yield
-    finally:
-        os.environ.pop("HYPOTHESIS_STORAGE_DIRECTORY", None)
-        shutil.rmtree(directory, ignore_errors=True)
+def run(args: argparse.Namespace, registry: Registry) -> int:
+    with private_hypothesis_storage():
+        return _run(args, registry)
 
 
-def run(args: argparse.Namespace) -> int:
-    with _private_hypothesis_storage():
-        return _run(args)
-
-
-def _run(args: argparse.Namespace) -> int:
+def _run(args: argparse.Namespace, registry: Registry) -> int:
     from ..render import check as show
     from ..render.common import console
 
     started = time.perf_counter()
     out = console(no_color=args.no_color)
-    registry = default_registry()
     save = Path(args.save) if args.save else None
     if save is not None and not save.is_dir():
         raise UsageError(f"--save {args.save}: no such directory")

@@ -11,8 +11,8 @@ from ..analysis.evaluate import Evaluator, Result
 from ..engine import ENGINE_NAMES as ENGINES
 from ..errors import EligibilityError, UsageError, printable
 from ..law.fields import parse_date
-from ..law.rulebook import default_registry
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
+from ..law.vocabulary import Vocabulary
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
@@ -83,13 +83,14 @@ def add_engine_argument(parser) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def load_scenarios(arguments: list[str], *, keep_going: bool) -> tuple[list[Scenario], int]:
+def load_scenarios(
+    arguments: list[str], vocabulary: Vocabulary, *, keep_going: bool
+) -> tuple[list[Scenario], int]:
     """Every scenario named; with keep_going, bad files are reported and skipped.
 
     All files are validated before anything is evaluated or written, so a bad file
     never leaves half an output behind.
     """
-    vocabulary = default_registry().vocabulary
     scenarios: list[Scenario] = []
     bad = 0
     seen: dict[str, str] = {}

@@ -9,6 +9,7 @@ from contextlib import nullcontext
 
 from .. import output
 from ..errors import UsageError
+from ..law.registry import Registry
 from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
 from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
 
@@ -153,7 +154,7 @@ def sides(args: argparse.Namespace, today: dt.date) -> tuple[Side, Side]:
     return out[0], out[1]
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, registry: Registry) -> int:
     today = dt.date.today()
     side_a, side_b = sides(args, today)
     if args.generate is None:
@@ -171,7 +172,7 @@ def run(args: argparse.Namespace) -> int:
         row_format = "jsonl" if args.out.lower().endswith((".jsonl", ".json", ".ndjson")) else "csv"
     scenarios = None
     if args.generate is None:
-        scenarios, _ = load_scenarios(args.scenarios, keep_going=False)
+        scenarios, _ = load_scenarios(args.scenarios, registry.vocabulary, keep_going=False)
     jobs = args.jobs or default_jobs()
     total = args.generate if args.generate is not None else len(scenarios or ())
 
@@ -195,6 +196,7 @@ def run(args: argparse.Namespace) -> int:
                 write_rows=rows_out.write if rows_out is not None else None,
                 progress=advance,
                 today=today,
+                registry=registry,
             )
     if comparison.restarts:
         sys.stderr.write(

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from ..analysis.handbook import handbook
-from ..law.rulebook import bundled_rules_dir, default_registry
+from ..law.registry import Registry, bundled_rules_dir
 from ..law.scenarios import load_scenario
 from ..output import write_private
 from .common import EXIT_FAILED, EXIT_OK, add_rules_argument
@@ -39,8 +39,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def run(args: argparse.Namespace) -> int:
-    registry = default_registry()
+def run(args: argparse.Namespace, registry: Registry) -> int:
     book = registry.load(args.rules)
     directory = Path(args.scenarios) if args.scenarios else bundled_rules_dir().parent / "scenarios"
     scenarios = (

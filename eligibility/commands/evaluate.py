@@ -8,7 +8,7 @@ import sys
 
 from .. import output
 from ..analysis.evaluate import Evaluator
-from ..law.rulebook import default_registry
+from ..law.registry import Registry
 from .common import (
     EXIT_OK,
     EXIT_USAGE,
@@ -41,10 +41,10 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
 
 
-def run(args: argparse.Namespace) -> int:
-    book = default_registry().load(args.rules)
+def run(args: argparse.Namespace, registry: Registry) -> int:
+    book = registry.load(args.rules)
     evaluator = Evaluator(book, args.engine)
-    scenarios, bad = load_scenarios(args.scenarios, keep_going=args.keep_going)
+    scenarios, bad = load_scenarios(args.scenarios, registry.vocabulary, keep_going=args.keep_going)
     results = evaluate_all(evaluator, scenarios, args.as_of, args.keep_going)
     failed = 0
     with output.output_stream(args.out) as out:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from ..law.rulebook import default_registry
+from ..law.registry import Registry
 from .common import EXIT_OK
 
 HELP = "list rule sets, provisions and amendments"
@@ -18,10 +18,9 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-color", action="store_true")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, registry: Registry) -> int:
     from .. import render
 
-    registry = default_registry()
     if args.rule_set is None:
         books = [registry.load(name) for name in registry.bundled()]
         render.print_rule_sets(books, no_color=args.no_color)

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 
-from ..law.rulebook import default_registry
+from ..law.registry import Registry
 from ..law.scenarios import json_schema
 from .common import EXIT_OK
 
@@ -17,8 +17,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.description = "Print the JSON Schema (draft 2020-12) that scenario files follow."
 
 
-def run(args: argparse.Namespace) -> int:
-    registry = default_registry()
+def run(args: argparse.Namespace, registry: Registry) -> int:
     provisions = list(registry.load("us-law").sources)
     sys.stdout.write(json.dumps(json_schema(registry.vocabulary, provisions), indent=2) + "\n")
     return EXIT_OK

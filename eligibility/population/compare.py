@@ -61,6 +61,7 @@ from ..errors import EligibilityError, EngineError, UsageError, did_you_mean
 from ..law.conditions import Plan
 from ..law.fields import DATE_PATTERN, parse_date
 from ..law.logic import MET, STATUS_NAMES
+from ..law.registry import Registry
 from ..law.vocabulary import Facts
 from .generate import Distribution, load_distribution, scenario_id
 
@@ -122,11 +123,9 @@ def parse_side(text: str, *, today: dt.date | None = None) -> Side:
         raise UsageError(f"--rules {text}: {exc}") from None
 
 
-def resolve_rules(rules: str) -> str:
+def resolve_rules(rules: str, registry: Registry) -> str:
     """A bundled name stays a name; a path becomes absolute (workers may start elsewhere)."""
-    from ..law.rulebook import default_registry
-
-    if rules in default_registry().bundled():
+    if rules in registry.bundled():
         return rules
     path = Path(rules)
     return str(path.resolve()) if path.exists() else rules
@@ -181,6 +180,7 @@ class Config:
 
     side_a: Side
     side_b: Side
+    rules_dir: str  # the registry's rules directory (workers make their own registry)
     engine: str = "durable"
     distribution: str | None = None  # path of the distribution file, for generated chunks
     seed: int = 0
@@ -245,9 +245,7 @@ class Comparator:
     """Evaluates chunks of a comparison in one process (compiles each plan once)."""
 
     def __init__(self, config: Config) -> None:
-        from ..law.rulebook import default_registry
-
-        registry = default_registry()
+        registry = Registry(Path(config.rules_dir))
         self.config = config
         self.book_a = registry.load(config.side_a.rules)
         self.book_b = registry.load(config.side_b.rules)
@@ -256,7 +254,9 @@ class Comparator:
         vocabulary = self.book_a.vocabulary
         self.distribution: Distribution | None = None
         if config.distribution is not None:
-            self.distribution = load_distribution(config.distribution, vocabulary)
+            self.distribution = load_distribution(
+                config.distribution, vocabulary, registry=registry
+            )
         self._pairs: dict[tuple[int, int], _Pair] = {}
         self._by_dates: dict[tuple[dt.date, dt.date], _Pair] = {}
 
@@ -865,6 +865,7 @@ def compare(
     write_rows: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     today: dt.date | None = None,
+    registry: Registry | None = None,
 ) -> Comparison:
     """Compare two rule sets over scenarios (objects with `id`, `facts`, `as_of`) or a
     generated population (`generate=N`, `seed`, `distribution`).
@@ -873,12 +874,12 @@ def compare(
     "jsonl"), per-scenario rows are passed to `write_rows` in scenario order (CSV
     without the header; see `csv_header()`). `progress(n)` is called as chunks finish.
     """
-    from ..law.rulebook import default_registry
-
+    registry = registry or Registry()
     today = today or dt.date.today()
     a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
     b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
-    a, b = Side(resolve_rules(a.rules), a.as_of), Side(resolve_rules(b.rules), b.as_of)
+    a = Side(resolve_rules(a.rules, registry), a.as_of)
+    b = Side(resolve_rules(b.rules, registry), b.as_of)
     if engine not in ENGINE_NAMES:
         raise UsageError(
             f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
@@ -890,7 +891,6 @@ def compare(
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     if (scenarios is None) == (generate is None):
         raise UsageError("give either scenarios or a number of scenarios to generate")
-    registry = default_registry()
     book_a, book_b = registry.load(a.rules), registry.load(b.rules)
     vocabulary = book_a.vocabulary
     dist: Distribution | None = None
@@ -901,7 +901,7 @@ def compare(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, vocabulary)
+        dist = load_distribution(distribution, vocabulary, registry=registry)
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)  # the report names the dates
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
@@ -922,7 +922,14 @@ def compare(
         population = Population(total, "files")
     jobs = max(1, min(jobs, -(-total // chunk)))
     config = Config(
-        a, b, engine, str(Path(dist.path).resolve()) if dist else None, seed, examples, rows
+        a,
+        b,
+        str(registry.rules_dir),
+        engine,
+        str(Path(dist.path).resolve()) if dist else None,
+        seed,
+        examples,
+        rows,
     )
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)

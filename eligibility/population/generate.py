@@ -35,6 +35,7 @@ from typing import Any
 from ..errors import ScenarioError, UsageError, did_you_mean
 from ..law import yamlfile
 from ..law.fields import Node, describe, root
+from ..law.registry import Registry, bundled_rules_dir
 from ..law.vocabulary import Facts, Vocabulary
 
 TOP_KEYS = ("distribution", "title", "description", "unknown", "latent", "facts")
@@ -170,32 +171,35 @@ def generate(
 # ------------------------------------------------------------------ loading
 
 
-def populations_dirs() -> list[Path]:
-    """Where bundled distributions live: the rule directory in use, then the bundled."""
-    from ..law.rulebook import bundled_rules_dir, default_registry
-
-    dirs = [default_registry().rules_dir / "populations", bundled_rules_dir() / "populations"]
+def populations_dirs(rules_dir: Path | None = None) -> list[Path]:
+    """Where named distributions live: the rules directory in use, then the bundled."""
+    dirs = [(rules_dir or bundled_rules_dir()) / "populations", bundled_rules_dir() / "populations"]
     return list(dict.fromkeys(dirs))
 
 
-def bundled_distributions() -> dict[str, Path]:
+def bundled_distributions(rules_dir: Path | None = None) -> dict[str, Path]:
+    """Distribution name -> file, from `populations/` of the rules directory in use
+    (which wins) and of the bundled rules."""
     found: dict[str, Path] = {}
-    for directory in reversed(populations_dirs()):
+    for directory in reversed(populations_dirs(rules_dir)):
         for path in sorted(directory.glob("*.yaml")):
             found[path.stem] = path
     return found
 
 
 def load_distribution(
-    ref: str | Path = "default", vocabulary: Vocabulary | None = None
+    ref: str | Path = "default",
+    vocabulary: Vocabulary | None = None,
+    *,
+    registry: Registry | None = None,
 ) -> Distribution:
-    """A distribution by bundled name (`default`) or by path; validated against the
-    fact vocabulary. Errors name the file, line, key path, what was expected and the
-    nearest valid name."""
-    from ..law.rulebook import default_registry
-
-    vocabulary = vocabulary or default_registry().vocabulary
-    bundled = bundled_distributions()
+    """A distribution by name (`default`) or by path; validated against the fact
+    vocabulary (by default, the registry's). Names are looked up in the registry's rules
+    directory, then in the bundled rules. Errors name the file, line, key path, what
+    was expected and the nearest valid name."""
+    registry = registry or Registry()
+    vocabulary = vocabulary or registry.vocabulary
+    bundled = bundled_distributions(registry.rules_dir)
     path = Path(ref)
     if str(ref) in bundled and not path.exists():
         path = bundled[str(ref)]

@@ -1,0 +1,126 @@
+"""A rule set's records: provisions as written and as in force, their dated amendments
+and notes, the critiques they cite. Plain data: parsed by law/rule_parser.py, resolved
+for a date by law/rulebook.py."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .conditions import Condition
+
+OperationKind = Literal["replace", "add", "remove", "update"]
+
+
+@dataclass(frozen=True)
+class Note:
+    """Something the reader must know that is not a condition (caps, grant dates)."""
+
+    id: str
+    text: str
+    citation: str = ""
+    start: dt.date | None = None  # shown from this date
+    until: dt.date | None = None  # shown before this date
+    when: Condition | None = None  # shown when this condition is met
+
+
+@dataclass(frozen=True)
+class Critique:
+    id: str
+    source: str
+    author: str
+    title: str
+    year: int
+    recommendation: str
+    summary: str
+    cited_as: str = ""  # a short form for reports: "Women's Commission, 2007"
+    brief: str = ""  # the critique in one sentence, for one-screen reports
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "source": self.source,
+            "author": self.author,
+            "title": self.title,
+            "year": self.year,
+            "recommendation": self.recommendation,
+            "summary": self.summary,
+            "cited_as": self.cited_as or f"{self.author}, {self.year}",
+            "brief": self.brief,
+        }
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One change to a condition tree: replace, add (to a parent), remove, update."""
+
+    op: str
+    target: str
+    conditions: tuple[Condition, ...] = ()
+    fields: Mapping[str, str] = field(default_factory=dict)  # for update: text, citation
+    line: int | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """A dated change of the law (or, in an overlay, a proposed change)."""
+
+    id: str
+    provision: str
+    effective: dt.date | None
+    instrument: str
+    citation: str
+    summary: str
+    operations: tuple[Operation, ...]
+    verification: str | None = None
+    implements: str = ""  # overlays: the recommendation this change implements
+    origin: tuple[str, int | None] = ("", None)
+
+    @property
+    def label(self) -> str:
+        """A short name for "since ...": `TVPRA 2003 (2003-12-19)`."""
+        name = self.instrument.split(" (")[0].split(",")[0]
+        return f"{name} ({self.effective.isoformat()})" if self.effective else name
+
+
+@dataclass(frozen=True)
+class RecordedChange:
+    """A timeline entry that changes no element encoded here, kept so that the timeline
+    is complete and says why nothing changes."""
+
+    effective: dt.date
+    instrument: str
+    change: str
+    reason: str
+    verification: str | None = None
+
+
+@dataclass(frozen=True)
+class ProvisionSource:
+    """A provision as written: base text as enacted, plus its amendment history."""
+
+    id: str
+    title: str
+    effective: dt.date
+    enacted_by: str
+    condition: Condition
+    amendments: tuple[Amendment, ...]
+    notes: tuple[Note, ...]
+    checked_on: dt.date | None
+    path: str
+    not_applicable: Note | None = None  # when the provision does not concern the person
+
+
+@dataclass(frozen=True)
+class Provision:
+    """A provision as in force on one date."""
+
+    id: str
+    title: str
+    citation: str
+    condition: Condition
+    notes: tuple[Note, ...]
+    in_force: bool
+    not_applicable: Note | None = None
