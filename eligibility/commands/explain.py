@@ -11,7 +11,7 @@ from typing import Any
 from ..analysis.evaluate import Evaluator
 from ..analysis.report import build_report, compare_dates, shift_ages
 from ..errors import UsageError
-from ..law.rulebook import default_registry
+from ..law.registry import Registry
 from ..law.scenarios import Scenario, load_scenario
 from ..output import json_text, write_private
 from .common import (
@@ -89,10 +89,15 @@ def _compare_dates(text: str) -> list[dt.date]:
 
 
 def build(
-    scenario: Scenario, *, rules: str, as_of: dt.date | None, engine: str, what_if: bool = True
+    scenario: Scenario,
+    *,
+    registry: Registry,
+    rules: str,
+    as_of: dt.date | None,
+    engine: str,
+    what_if: bool = True,
 ) -> dict[str, Any]:
     """The report for `scenario` (used by `explain` and at the end of `interview`)."""
-    registry = default_registry()
     book = registry.load(rules)
     result = Evaluator(book, engine).evaluate_scenario(scenario, as_of)
     compared = (
@@ -103,7 +108,7 @@ def build(
     return build_report(result, scenario, book=book, compare_books=compared, what_if=what_if)
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, registry: Registry) -> int:
     from .. import render
     from ..render.handout import handout_html
     from ..render.report import print_date_comparison, print_report
@@ -113,10 +118,10 @@ def run(args: argparse.Namespace) -> int:
             f"--export {args.export}: expected a file name ending in {', '.join(EXPORTS)}"
         )
     dates = _compare_dates(args.compare_dates) if args.compare_dates else []
-    registry = default_registry()
     scenario = load_scenario(args.scenario, registry.vocabulary)
     report = build(
         scenario,
+        registry=registry,
         rules=args.rules,
         as_of=args.as_of,
         engine=args.engine,

@@ -9,7 +9,7 @@ from pathlib import Path
 from ..analysis.evaluate import Evaluator
 from ..analysis.interview import AnswerError, Session, parse_answer, scenario_id_for
 from ..errors import UsageError
-from ..law.rulebook import default_registry
+from ..law.registry import Registry
 from ..law.scenarios import load_scenario
 from ..output import write_private
 from .common import (
@@ -83,14 +83,13 @@ def _save(out, session: Session, path: str | None, title: str) -> bool:  # type:
         return True
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, registry: Registry) -> int:
     from .. import render
     from ..analysis.report import build_report
     from ..render import interview as screens
     from ..render.common import provision_name
     from ..render.report import print_report
 
-    registry = default_registry()
     book = registry.load(args.rules)
     vocabulary = registry.vocabulary
     as_of = args.as_of or dt.date.today()
