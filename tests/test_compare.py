@@ -329,11 +329,18 @@ def test_counts_and_gating_agree_with_the_reference_evaluator(registry) -> None:
                 got = row["provisions"][pid]
                 assert got[f"status_{key}"] == expected[pid].status, (index, pid, key)
                 assert got[f"gated_{key}"] == expected[pid].law_enforcement_gated
+                assert got[f"law_enforcement_{key}"] == expected[pid].law_enforcement
     for pid in PROVISIONS:
         entry = doc["provisions"][pid]
         for key in "ab":
             gated = sum(r["provisions"][pid][f"gated_{key}"] for r in rows)
             assert entry["law_enforcement_gated"][key]["count"] == gated
+            levels = entry["law_enforcement"][key]
+            assert levels["gated"]["count"] == gated
+            for level in ("gated", "possibly_gated", "relies_on", "independent"):
+                assert levels[level]["count"] == sum(
+                    r["provisions"][pid][f"law_enforcement_{key}"] == level for r in rows
+                )
             for status in STATUS_NAMES:
                 assert entry["status"][key][status]["count"] == sum(
                     r["provisions"][pid][f"status_{key}"] == status for r in rows
@@ -383,12 +390,14 @@ def test_swapping_the_sides_transposes_the_transitions(data, vocabulary) -> None
 @pytest.fixture
 def forked_workers(monkeypatch):
     """Workers forked from this process run code patched here (they are spawned
-    otherwise, see compare.START_METHOD)."""
+    otherwise, see workers.START_METHOD)."""
     import eligibility.population.compare as module
+    import eligibility.population.workers as workers
 
-    if "fork" not in module.multiprocessing.get_all_start_methods():
+    if "fork" not in workers.multiprocessing.get_all_start_methods():
         pytest.skip("needs fork")
-    monkeypatch.setattr(module, "START_METHOD", "fork")
+    monkeypatch.setattr(workers, "START_METHOD", "fork")
+    monkeypatch.setattr(workers, "STALL_SECONDS", 1.0)
     return module
 
 
@@ -401,8 +410,8 @@ def test_a_worker_that_dies_or_hangs_once_is_replaced(
 
     def once(what):
         def run(self, task):
-            flag = tmp_path / f"{what}-{task[1]}"
-            if task[1] == 200 and not flag.exists():
+            flag = tmp_path / f"{what}-{task.start}"
+            if task.start == 200 and not flag.exists():
                 flag.touch()
                 if what == "die":
                     os._exit(3)  # as if the rules engine crashed
@@ -411,7 +420,6 @@ def test_a_worker_that_dies_or_hangs_once_is_replaced(
 
         return run
 
-    monkeypatch.setattr(module, "STALL_SECONDS", 1.0)
     for what in ("die", "hang"):
         monkeypatch.setattr(module.Comparator, "run", once(what))
         result = compare("us-law", "rights-based-2007", generate=400, seed=1, jobs=2)
@@ -424,7 +432,7 @@ def test_a_worker_that_keeps_dying_or_fails_is_a_clean_error(forked_workers, mon
     real = module.Comparator.run
 
     def dies(self, task):
-        if task[1] >= 100:
+        if task.start >= 100:
             os._exit(3)
         return real(self, task)
 

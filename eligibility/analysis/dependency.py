@@ -62,6 +62,26 @@ def level_of(status: int, favourable: int | None, unfavourable: int | None) -> L
     return "relies_on" if u == NOT_MET else "independent"
 
 
+def dependency_level(
+    plan: Plan,
+    root: int,
+    statuses: list[int],
+    favourable: list[int] | None,
+    unfavourable: list[int] | None,
+    facts: Mapping[str, Any],
+) -> Level:
+    """The level alone, as `dependency` finds it: the walk for blockers runs only when
+    the three statuses leave it open (not met, undetermined once law enforcement acted)."""
+    level = level_of(
+        statuses[root],
+        favourable[root] if favourable is not None else None,
+        unfavourable[root] if unfavourable is not None else None,
+    )
+    if level is not None:
+        return level
+    return "possibly_gated" if _leaves(plan, root, statuses, facts, met=False) else "independent"
+
+
 def dependency(
     plan: Plan,
     root: int,

@@ -14,7 +14,7 @@ from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
 from ..law.vocabulary import Facts, Vocabulary
-from .dependency import Level, dependency
+from .dependency import Level, dependency, dependency_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,6 +150,23 @@ class Result:
         }
 
 
+# the facts each counterfactual world changes (None: the world is the scenario itself)
+Overrides = tuple[dict[str, Any] | None, dict[str, Any] | None]
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """A scenario's statuses without explanations or missing facts: what a population
+    run needs (`Evaluator.outcome`)."""
+
+    book: ResolvedBook  # the law in force on the date evaluated
+    statuses: list[int]  # every node of book.plan
+    levels: dict[str, Level]  # provision id -> law-enforcement dependency
+
+    def status(self, provision: str) -> int:
+        return self.statuses[self.book.plan.roots[provision]]
+
+
 class Evaluator:
     """Evaluates scenarios under one rule book with one engine."""
 
@@ -163,18 +180,40 @@ class Evaluator:
         self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
 
-    def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
+    def _run(
+        self, facts: Facts, as_of: dt.date, scenario_id: str
+    ) -> tuple[ResolvedBook, Overrides, list[int], list[list[int] | None]]:
+        """The law in force; the facts each law-enforcement world changes (favourable,
+        unfavourable; None where one is the scenario itself); the node statuses; and
+        the provision statuses in each world."""
         resolved = self.book.at(as_of)
         plan = resolved.plan
-        worlds = plan.world_overrides(facts)
+        overrides = plan.world_overrides(facts)
         try:
-            statuses, (favourable, unfavourable) = self.engine.evaluate(plan, facts, worlds)
+            statuses, worlds = self.engine.evaluate(plan, facts, overrides)
         except EngineError as exc:
             raise EngineError(
                 f"scenario {scenario_id or '(unnamed)'}: {exc.message}",
                 path=exc.path,
                 line=exc.line,
             ) from None
+        return resolved, overrides, statuses, worlds
+
+    def outcome(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Outcome:
+        """Statuses and dependency levels only (no explanation, no missing facts)."""
+        resolved, _, statuses, (favourable, unfavourable) = self._run(facts, as_of, scenario_id)
+        plan = resolved.plan
+        levels = {
+            pid: dependency_level(plan, plan.roots[pid], statuses, favourable, unfavourable, facts)
+            for pid in resolved.order
+        }
+        return Outcome(resolved, statuses, levels)
+
+    def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
+        resolved, worlds, statuses, (favourable, unfavourable) = self._run(
+            facts, as_of, scenario_id
+        )
+        plan = resolved.plan
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing
         vocabulary = self.book.vocabulary

@@ -1,0 +1,67 @@
+"""Counts over the scenarios of a comparison, mergeable chunk by chunk.
+
+Per provision, the pair of statuses on sides A and B is a *transition code*: status A
+* 4 + status B, where a status is NOT_MET, MET, UNDETERMINED or ABSENT (the provision
+does not exist on that side), so WIDTH = 16 codes per provision.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..analysis.dependency import LEVELS
+from ..law.logic import STATUS_NAMES
+
+ABSENT = 3  # the provision does not exist on that side
+CODE_NAMES = STATUS_NAMES + ("absent",)
+WIDTH = 16  # codes per provision: status A * 4 + status B
+LEVEL_INDEX = {level: i for i, level in enumerate(LEVELS)}
+
+
+@dataclass
+class Tally:
+    """Counts over some scenarios; tallies of consecutive chunks merge in order."""
+
+    provisions: tuple[str, ...]
+    examples_wanted: int = 3
+    scenarios: int = 0
+    transitions: list[int] = field(default_factory=list)  # provision * WIDTH + code
+    gated: list[int] = field(default_factory=list)  # side * P + provision
+    # law-enforcement dependency levels: (side * P + provision) * len(LEVELS) + level
+    levels: list[int] = field(default_factory=list)
+    examples: list[list[str]] = field(default_factory=list)
+    conditions: dict[tuple[int, str], int] = field(default_factory=dict)  # (slot, id)
+
+    def __post_init__(self) -> None:
+        count = len(self.provisions)
+        if not self.transitions:
+            self.transitions = [0] * (count * WIDTH)
+        if not self.gated:
+            self.gated = [0] * (2 * count)
+        if not self.levels:
+            self.levels = [0] * (2 * count * len(LEVELS))
+        if not self.examples:
+            self.examples = [[] for _ in range(count * WIDTH)]
+
+    def merge(self, other: Tally) -> None:
+        """Add the counts of `other`, which covers later scenarios."""
+        self.scenarios += other.scenarios
+        for i, value in enumerate(other.transitions):
+            if value:
+                self.transitions[i] += value
+        for i, value in enumerate(other.gated):
+            self.gated[i] += value
+        for i, value in enumerate(other.levels):
+            self.levels[i] += value
+        wanted = self.examples_wanted
+        for mine, theirs in zip(self.examples, other.examples, strict=True):
+            if theirs and len(mine) < wanted:
+                mine.extend(theirs[: wanted - len(mine)])
+        for key, value in other.conditions.items():
+            self.conditions[key] = self.conditions.get(key, 0) + value
+
+    def level_counts(self, side: int, k: int) -> dict[str, int]:
+        """How many scenarios had each dependency level for provision k on a side
+        (0: A, 1: B)."""
+        start = (side * len(self.provisions) + k) * len(LEVELS)
+        return dict(zip(LEVELS, self.levels[start : start + len(LEVELS)], strict=True))
