@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.analysis.lint import ERROR, WARNING, Search, ValueClasses, lint, possible
+from eligibility.analysis.lint import ERROR, WARNING, lint
+from eligibility.analysis.search import Search, ValueClasses, possible
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
 from eligibility.law.registry import Registry, bundled_rules_dir
 

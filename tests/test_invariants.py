@@ -7,13 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from eligibility.analysis.invariants import (
-    FORMS,
-    Invariant,
-    InvariantChecker,
-    _Example,
-    load_invariants,
-)
+from eligibility.analysis.invariants import FORMS, Invariant, InvariantChecker, load_invariants
+from eligibility.analysis.invariants.forms import Example
 from eligibility.errors import RuleError
 from eligibility.law import yamlfile
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
@@ -250,7 +245,7 @@ def test_the_broken_overlay_fails_with_a_minimal_counterexample(load) -> None:
     # 1-minimal: leaving out any one fact makes the failure go away
     for name in found.facts:
         fewer = {k: v for k, v in found.facts.items() if k != name}
-        assert c._check_then(invariant, _Example(found.date, fewer)) is None, name
+        assert c.forms.check_then(invariant, Example(found.date, fewer)) is None, name
     # the printed document is a valid scenario file with the same facts and date
     ((label, document),) = found.documents
     scenario = parse_scenario(yamlfile.parse_text(document, "c.yaml"), book.vocabulary)

@@ -35,7 +35,7 @@ from hypothesis import strategies as st
 
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.analysis.invariants import InvariantChecker, load_invariants
-from eligibility.analysis.lint import SearchLimit, ValueClasses
+from eligibility.analysis.search import SearchLimit, ValueClasses
 from eligibility.law import yamlfile
 from eligibility.law.logic import MET, UNDETERMINED
 from eligibility.law.registry import Registry
