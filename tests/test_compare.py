@@ -22,7 +22,7 @@ from eligibility.errors import EngineError, UsageError
 from eligibility.law.logic import STATUS_NAMES
 from eligibility.law.scenarios import Scenario
 from eligibility.population.compare import ROW_COLUMNS, Side, compare, parse_side
-from eligibility.population.generate import load_distribution
+from eligibility.population.distributions import load_distribution
 
 import strategies
 from conftest import DATA, eligibility_executable, run_cli

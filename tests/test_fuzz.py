@@ -57,7 +57,7 @@ from eligibility.law.rule_parser import load_critiques
 from eligibility.law.scenarios import load_scenario
 from eligibility.law.vocabulary import load_vocabulary
 from eligibility.law.yamlfile import parse_text
-from eligibility.population.generate import load_distribution
+from eligibility.population.distributions import load_distribution
 
 from conftest import DATA, ROOT, run_cli
 

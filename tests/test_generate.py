@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from eligibility.errors import EligibilityError, InputError, ScenarioError, UsageError
-from eligibility.population.generate import generate, load_distribution, scenario_id
+from eligibility.population.distributions import generate, load_distribution
+from eligibility.population.generate import scenario_id
 
 from conftest import run_cli
 

@@ -669,7 +669,7 @@ def _loaders(tmp_path: Path):
         ("critiques", load_critiques),
     ]
     try:
-        from eligibility.population.generate import load_distribution
+        from eligibility.population.distributions import load_distribution
 
         loaders.append(("distribution", lambda p: load_distribution(p, registry.vocabulary)))
     except ImportError:  # pragma: no cover - issue 6 not merged

@@ -11,14 +11,13 @@ and met only when every part is; `any` mirrors it; `not` swaps met and not met.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any, Literal
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..errors import did_you_mean
 from .fields import Node, describe
 
 if TYPE_CHECKING:
-    from .conditions import Plan
     from .vocabulary import Vocabulary
 
 # Statuses are small ints on the hot path; their names are the public contract.
@@ -280,8 +279,31 @@ class FactTestReader:
 # ------------------------------------------------------- what keeps a node open
 
 
+class _Condition(Protocol):
+    @property
+    def kind(self) -> str: ...
+
+
+class _Node(Protocol):
+    """A node of a plan (law/conditions.py, PlanNode), as far as a walk needs it."""
+
+    @property
+    def condition(self) -> _Condition: ...
+    @property
+    def children(self) -> tuple[int, ...]: ...
+    @property
+    def target(self) -> int | None: ...
+
+
+class Graph(Protocol):
+    """A plan (law/conditions.py, Plan): its nodes, children before parents."""
+
+    @property
+    def nodes(self) -> Sequence[_Node]: ...
+
+
 def leaves_below(
-    plan: Plan, root: int, follow: Callable[[int], bool], *, last_first: bool = False
+    plan: Graph, root: int, follow: Callable[[int], bool], *, last_first: bool = False
 ) -> Iterator[tuple[int, bool]]:
     """The leaves reached from node `root` through nodes for which `follow(index)` is
     true (root included), following references to the provision referred to; each node
@@ -307,7 +329,7 @@ def leaves_below(
             yield index, negated
 
 
-def open_leaves(plan: Plan, root: int, statuses: list[int]) -> Iterator[tuple[int, bool]]:
+def open_leaves(plan: Graph, root: int, statuses: list[int]) -> Iterator[tuple[int, bool]]:
     """The leaves that keep node `root` undetermined: reached through undetermined nodes
     only, since a decided node cannot change when more facts become known (Kleene logic
     is monotone in information). Answering every fact they test decides the root,

@@ -100,7 +100,11 @@ class Registry:
                 raise UsageError(f"{path} is not a rule set directory (no ruleset.yaml)")
             book = load_directory(path, self.vocabulary, self.critiques, self.readings)
         else:
-            book = load_overlay(path, self, chain)
+            book = load_overlay(
+                path,
+                lambda ref, base_dir, seen: self.load(ref, relative_to=base_dir, chain=seen),
+                chain,
+            )
         self._books[key] = book
         return book
 

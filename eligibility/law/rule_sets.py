@@ -3,9 +3,8 @@ overlay file that `extends:` another rule set and changes conditions by id."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from ..errors import RuleError, UsageError, did_you_mean
 from . import yamlfile
@@ -16,9 +15,6 @@ from .provisions import Amendment, Critique, ProvisionSource, RecordedChange
 from .rule_parser import VERIFICATION_TAGS, RuleParser, parse_critiques
 from .rulebook import RuleBook
 from .vocabulary import Vocabulary
-
-if TYPE_CHECKING:
-    from .registry import Registry
 
 MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive load
 
@@ -156,7 +152,12 @@ def _check_source_ids(source: ProvisionSource) -> None:
         seen[node.id] = node
 
 
-def load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> RuleBook:
+# Loads the rule set an overlay extends: (reference, directory it is relative to, the
+# overlay files that led here) -> rule book. The registry's `load`.
+LoadBase = Callable[[str, Path, tuple[str, ...]], RuleBook]
+
+
+def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> RuleBook:
     doc = yamlfile.load(path)
     top = root(doc, RuleError)
     top.mapping(
@@ -186,7 +187,7 @@ def load_overlay(path: Path, registry: Registry, chain: tuple[str, ...]) -> Rule
             f"overlays extend each other more than {MAX_OVERLAY_CHAIN} deep"
         )
     try:
-        base = registry.load(base_ref, relative_to=path.parent, chain=chain + (str(path),))
+        base = load_base(base_ref, path.parent, chain + (str(path),))
     except UsageError as exc:  # name the overlay that asked for it
         raise top.child("extends").fail(exc.message) from None
     critiques = dict(base.critiques)

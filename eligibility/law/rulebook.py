@@ -254,3 +254,16 @@ def topological_order(provisions: Mapping[str, Provision], path: str) -> tuple[s
     for pid in provisions:
         visit(pid, [])
     return tuple(order)
+
+
+# Where these lived before law/registry.py: scripts (bench/bench.py among them) import
+# them from here. Resolved on first use, since law/registry.py imports this module.
+_MOVED_TO_REGISTRY = ("Registry", "bundled_rules_dir", "default_registry", "load_rule_book")
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MOVED_TO_REGISTRY:
+        from . import registry
+
+        return getattr(registry, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

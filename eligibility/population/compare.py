@@ -32,7 +32,8 @@ from ..law.rulebook import RuleBook
 from ..law.vocabulary import Facts
 from .attribution import PlanPair
 from .comparison import Comparison, Population
-from .generate import Distribution, load_distribution, scenario_id
+from .distributions import load_distribution
+from .generate import Distribution, scenario_id
 from .rows import ROW_COLUMNS, ROW_FORMATS, RowWriter, SideResult, csv_header
 from .sides import Side, parse_side, resolve_rules
 from .tally import ABSENT, LEVEL_INDEX, WIDTH, Tally
