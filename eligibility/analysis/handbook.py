@@ -144,8 +144,8 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
                 f"(`{critique.source}`): {critique.summary}"
             )
         lines.append("")
-    if source.not_applicable is not None and source.not_applicable.when is not None:
-        na = source.not_applicable
+    na = source.not_applicable
+    if na is not None and na.when is not None:
         lines += [
             "## When it does not apply",
             "",
@@ -231,8 +231,8 @@ def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
             mark = "⚑ " if vocabulary[fact].dependency else ""
             style = "dependency" if vocabulary[fact].dependency else "fact"
             lines.append(f'  {fact}(["{mark}{fact}"]):::{style}')
-    for source, target in sorted(edges):
-        lines.append(f"  {source} ==> {target}")
+    for referred, referring in sorted(edges):
+        lines.append(f"  {referred} ==> {referring}")
     for fact in vocabulary.names():
         for pid in sorted(facts_used.get(fact, ())):
             lines.append(f"  {fact} --> {pid}")

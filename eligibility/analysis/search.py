@@ -78,10 +78,10 @@ class ValueClasses:
                 self.values[name] = tuple(fact.values)
             elif fact.type == "int":
                 low, high = fact.min or 0, fact.max if fact.max is not None else 0
-                points = sorted(p for p in cuts.get(name, ()) if low < p <= high)
+                bounds = sorted(p for p in cuts.get(name, ()) if low < p <= high)
                 # the last value of each class but the last class (14, 17, 18 for ages
                 # cut at 15 and 18): natural in a counterexample, and next to a boundary
-                self.values[name] = (*(p - 1 for p in points), points[-1] if points else low)
+                self.values[name] = (*(p - 1 for p in bounds), bounds[-1] if bounds else low)
             else:
                 self.values[name] = self._set_classes(fact.values, operands.get(name, []))
 

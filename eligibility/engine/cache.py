@@ -39,7 +39,7 @@ class CompiledCache:
         found = entries.get(key, _MISSING)
         if found is not _MISSING:
             entries.move_to_end(key)
-            return found  # type: ignore[no-any-return]
+            return found
         value = build()
         self.compiles += 1
         entries[key] = value

@@ -35,8 +35,13 @@ def _apply(tree: Condition, operation: Operation, amendment: Amendment) -> Condi
             if operation.op == "remove":
                 return None
             if operation.op == "update":  # a new citation alone is not a new rule
-                since = stamp if "text" in operation.fields else node.since
-                return replace(node, since=since, **dict(operation.fields))
+                fields = operation.fields
+                return replace(
+                    node,
+                    since=stamp if "text" in fields else node.since,
+                    text=fields.get("text", node.text),
+                    citation=fields.get("citation", node.citation),
+                )
             if node.kind not in ("all", "any"):
                 raise RuleError(
                     f"amendment {amendment.id}: cannot add to {node.id}, which "

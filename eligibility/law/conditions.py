@@ -272,7 +272,7 @@ def build_plan(
 
     def place(condition: Condition, owner: str) -> int:
         children = tuple(place(child, owner) for child in condition.children)
-        target = roots[condition.provision] if condition.kind == "provision" else None
+        target = roots[condition.provision or ""] if condition.kind == "provision" else None
         nodes.append(PlanNode(len(nodes), condition, owner, children, target))
         return len(nodes) - 1
 

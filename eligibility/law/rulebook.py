@@ -199,7 +199,7 @@ class RuleBook:
                 condition = source.condition
                 for amendment in sorted(
                     (a for a in source.amendments if a.effective and a.effective <= date),
-                    key=lambda a: a.effective,
+                    key=lambda a: a.effective or dt.date.min,
                 ):  # stable: file order
                     condition = apply_amendment(condition, amendment)
                 for change in self.changes:

@@ -107,9 +107,7 @@ def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
         return False
     if _INT.match(value):
         if len(value.lstrip("+-")) > MAX_INT_DIGITS:
-            raise InputError(
-                f"number {value[:24]}... is too large", path=path, line=event.start_mark.line + 1
-            )
+            raise InputError(f"number {value[:24]}... is too large", path=path, line=_line(event))
         return int(value)
     if _FLOAT.match(value):
         number = float(value)
@@ -117,10 +115,16 @@ def _scalar(event: yaml.ScalarEvent, path: str) -> Any:
             raise InputError(
                 f"number {value[:24]}{'...' if len(value) > 24 else ''} is too large",
                 path=path,
-                line=event.start_mark.line + 1,
+                line=_line(event),
             )
         return number
     return value
+
+
+def _line(event: yaml.Event | None) -> int | None:
+    """The 1-based line where an event starts (libyaml always knows it)."""
+    mark = event.start_mark if event is not None else None
+    return mark.line + 1 if mark is not None else None
 
 
 def parse_text(text: str, path: str = "<string>") -> Document:
@@ -132,8 +136,8 @@ def parse_text(text: str, path: str = "<string>") -> Document:
     nodes = 0
     documents = 0
 
-    def fail(message: str, event: yaml.Event) -> InputError:
-        return InputError(message, path=path, line=event.start_mark.line + 1)
+    def fail(message: str, event: yaml.Event | None) -> InputError:
+        return InputError(message, path=path, line=_line(event))
 
     def place(value: Any, event: yaml.Event) -> KeyPath | None:
         """Attach a finished value to the open container; return its key path."""
@@ -145,7 +149,7 @@ def parse_text(text: str, path: str = "<string>") -> Document:
         if isinstance(container, list):
             child = base + (len(container),)
             container.append(value)
-            doc.lines.setdefault(child, event.start_mark.line + 1)
+            doc.lines.setdefault(child, _line(event) or 0)
             return child
         if top[2] is _NO_KEY:  # this value is a key
             if not isinstance(value, str):
@@ -158,7 +162,7 @@ def parse_text(text: str, path: str = "<string>") -> Document:
                     f"on line {top[4][value]})",
                     event,
                 )
-            top[2], top[3] = value, event.start_mark.line + 1
+            top[2], top[3] = value, _line(event)
             top[4][value] = top[3]
             return None
         key = top[2]

@@ -234,7 +234,7 @@ def compare(
     jobs: int = 1,
     examples: int = 3,
     rows: str | None = None,
-    write_rows: Callable[[str], None] | None = None,
+    write_rows: Callable[[str], object] | None = None,
     progress: Callable[[int], None] | None = None,
     today: dt.date | None = None,
     registry: Registry | None = None,

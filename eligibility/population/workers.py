@@ -14,6 +14,7 @@ never the run: its chunks run again in a fresh pool, with the same results.
 
 from __future__ import annotations
 
+import itertools
 import multiprocessing
 import os
 import signal
@@ -30,6 +31,8 @@ from ..errors import EligibilityError, EngineError
 
 Chunk = TypeVar("Chunk")
 Out = TypeVar("Out")
+ChunkIn = TypeVar("ChunkIn", contravariant=True)
+OutBack = TypeVar("OutBack", covariant=True)
 
 # How workers start. Not "fork": a forked worker inherits the parent's heap layout, and
 # under it a durable-rules memory bug (retracting a fact from a frame that is still
@@ -41,8 +44,8 @@ MAX_RESTARTS = 3  # fresh pools after a worker died or stopped responding
 STALL_SECONDS = 30.0  # plus 20x the slowest chunk so far: then a worker is stuck
 
 
-class Worker(Protocol[Chunk, Out]):
-    def run(self, chunk: Chunk) -> Out: ...
+class Worker(Protocol[ChunkIn, OutBack]):
+    def run(self, chunk: ChunkIn) -> OutBack: ...
 
 
 def default_jobs() -> int:
@@ -183,10 +186,7 @@ class Runner(Generic[Chunk, Out]):
         limit = self.jobs * 3
         slowest = 0.0
         while True:
-            while len(pending) < limit:
-                chunk = next(remaining, None)
-                if chunk is None:
-                    break
+            for chunk in itertools.islice(remaining, limit - len(pending)):
                 pending.append(_Submission(chunk))
             if not pending:
                 return

@@ -94,11 +94,10 @@ class InvariantChecker:
             t for i in invariants for t in i.tests()
         ]
         self._excluded, self.linked = exclusions(self.assumptions)
-        triples = [
-            (t.fact, t.op, t.value)
-            for t in tests
-            if t.kind == "fact" and t.op not in ("known", None) and not t.other
-        ]
+        triples = []
+        for t in tests:
+            if t.kind == "fact" and t.fact and t.op and t.op != "known" and not t.other:
+                triples.append((t.fact, t.op, t.value))
         self.classes = ValueClasses.for_book(
             book, [book.at(d) for d in book.change_dates], triples, self.linked
         )

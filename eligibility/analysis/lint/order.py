@@ -107,12 +107,12 @@ def order_findings(book: RuleBook, examined: Sequence[dt.date]) -> list[Finding]
             tree: Condition | None = source.condition
             dated = sorted(
                 (a for a in source.amendments if a.effective and a.effective <= date),
-                key=lambda a: a.effective,
-            )  # type: ignore[arg-type, return-value]
-            for _, group in itertools.groupby(dated, key=lambda a: a.effective):
+                key=lambda a: a.effective or dt.date.min,
+            )
+            for _, same_day in itertools.groupby(dated, key=lambda a: a.effective):
                 if tree is None:
                     break
-                tree = compare(pid, list(group), tree, overlay=False)
+                tree = compare(pid, list(same_day), tree, overlay=False)
             changes = [
                 c
                 for c in book.changes

@@ -27,6 +27,7 @@ def _structure(plan: Plan) -> list[Any]:
     for node in plan.nodes:  # children and referred provisions come first
         condition = node.condition
         if condition.kind == "provision":
+            assert node.target is not None
             keys[node.index] = ("provision", condition.provision, keys[node.target])
         elif node.children:
             keys[node.index] = (
