@@ -7,8 +7,9 @@ randomized exploration with more examples.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,15 +33,27 @@ ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
 
-def eligibility_executable() -> str:
-    """The console script installed beside the running interpreter."""
-    candidate = Path(sys.executable).parent / "eligibility"
-    if candidate.exists():
-        return str(candidate)
-    found = shutil.which("eligibility")
-    if not found:
-        raise RuntimeError("the `eligibility` console script is not installed")
-    return found
+COLUMNS = 80  # the width rich renders at in every test, whatever the terminal says
+# Variables that change what the command prints: never inherited from the developer's
+# shell (a narrow terminal once failed test_bundled_rule_sets_pass).
+_OUTPUT_VARIABLES = ("COLUMNS", "LINES", "NO_COLOR", "FORCE_COLOR", "TERM", "ELIGIBILITY_DEBUG")
+
+
+def cli_env(env: dict[str, str] | None = None, *, columns: int = COLUMNS) -> dict[str, str]:
+    """The environment of a command under test: `env` (default: this process's), less
+    the variables that change its output, with a fixed width."""
+    base = dict(os.environ if env is None else env)
+    for name in _OUTPUT_VARIABLES:
+        if env is None or name not in env:
+            base.pop(name, None)
+    base.setdefault("COLUMNS", str(columns))
+    return base
+
+
+def cli_command(*args: str) -> list[str]:
+    """The command line of `eligibility ARGS` run by the interpreter under test (not
+    whatever `eligibility` script is found first on PATH)."""
+    return [sys.executable, "-m", "eligibility", *args]
 
 
 def run_cli(
@@ -50,15 +63,41 @@ def run_cli(
     input: str | None = None,
     timeout: float = 120,
 ) -> subprocess.CompletedProcess[str]:
+    """`eligibility ARGS` in a child process, as a user runs it."""
     return subprocess.run(
-        [eligibility_executable(), *args],
+        cli_command(*args),
         capture_output=True,
         text=True,
         cwd=cwd or ROOT,
-        env=env,
+        env=cli_env(env),
         input=input,
         timeout=timeout,
     )
+
+
+def run_main(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """`eligibility ARGS` in this process (cli.main, with its exit code, stdout and
+    stderr): the same code path as the console without an interpreter's start-up, for
+    tests that run the command many times. Not for tests about the process itself
+    (signals, crashes, the environment)."""
+    from eligibility.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    here = os.getcwd()
+    saved = {name: os.environ.pop(name) for name in _OUTPUT_VARIABLES if name in os.environ}
+    os.environ["COLUMNS"] = str(COLUMNS)
+    try:
+        os.chdir(cwd or ROOT)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exc:  # argparse: --help, usage errors
+                code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(here)
+        os.environ.pop("COLUMNS", None)
+        os.environ.update(saved)
+    return subprocess.CompletedProcess(list(args), code, out.getvalue(), err.getvalue())
 
 
 @pytest.fixture(scope="session")

@@ -25,7 +25,7 @@ from eligibility.population.compare import ROW_COLUMNS, Side, compare, parse_sid
 from eligibility.population.distributions import load_distribution
 
 import strategies
-from conftest import DATA, eligibility_executable, run_cli
+from conftest import DATA, cli_command, run_cli
 
 PROVISIONS = [
     "severe_trafficking",
@@ -356,6 +356,7 @@ def test_counts_and_gating_agree_with_the_reference_evaluator(registry) -> None:
         assert entry["changed"]["count"] == sum(r["provisions"][pid]["changed"] for r in rows)
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(data=st.data())
 def test_swapping_the_sides_transposes_the_transitions(data, vocabulary) -> None:
@@ -401,6 +402,7 @@ def forked_workers(monkeypatch):
     return module
 
 
+@pytest.mark.slow
 def test_a_worker_that_dies_or_hangs_once_is_replaced(
     forked_workers, monkeypatch, tmp_path
 ) -> None:
@@ -427,6 +429,7 @@ def test_a_worker_that_dies_or_hangs_once_is_replaced(
         assert result.to_dict() == expected
 
 
+@pytest.mark.slow
 def test_a_worker_that_keeps_dying_or_fails_is_a_clean_error(forked_workers, monkeypatch) -> None:
     module = forked_workers
     real = module.Comparator.run
@@ -527,7 +530,6 @@ def test_same_seed_same_result_other_seed_other_population() -> None:
 
 def test_progress_bar_only_on_a_terminal_and_not_with_quiet() -> None:
     args = [
-        eligibility_executable(),
         "compare",
         "--rules",
         "us-law",
@@ -544,7 +546,7 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet() -> None:
     def stderr_on_a_terminal(extra: list[str]) -> str:
         leader, follower = pty.openpty()
         process = subprocess.Popen(
-            args + extra,
+            cli_command(*args, *extra),
             stdout=subprocess.DEVNULL,
             stderr=follower,
             env={**os.environ, "TERM": "xterm", "COLUMNS": "100"},
@@ -565,7 +567,7 @@ def test_progress_bar_only_on_a_terminal_and_not_with_quiet() -> None:
 
     assert "comparing" in stderr_on_a_terminal([])
     assert stderr_on_a_terminal(["--quiet"]) == ""
-    piped = run_cli(*args[1:])
+    piped = run_cli(*args)
     assert piped.returncode == 0 and piped.stderr == ""
 
 

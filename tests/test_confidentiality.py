@@ -18,12 +18,13 @@ import importlib.util
 import os
 import stat
 import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, eligibility_executable
+from conftest import DATA, ROOT, cli_command
 
 CONTRACT = DATA / "contract"
 MINOR = str(CONTRACT / "contract-minor-2002.yaml")
@@ -95,7 +96,7 @@ def sandbox(tmp_path: Path):
         *args: str, input: str | None = None, umask: int = 0o022, timeout: float = 120
     ) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [eligibility_executable(), *args],
+            cli_command(*args),
             cwd=dirs["cwd"],
             env=env,
             input=input,
@@ -130,7 +131,7 @@ def test_the_socket_block_works(sandbox) -> None:
         print("socketpair ok")
     """)
     p = subprocess.run(
-        [str(Path(eligibility_executable()).parent / "python"), "-c", code],
+        [sys.executable, "-c", code],
         env=env,
         capture_output=True,
         text=True,
@@ -201,7 +202,14 @@ COMMANDS: list = [
     ("test", ["test", SCENARIO_WITH_EXPECT], (0, 1), (), None),
     # Hypothesis caches constants of local source files in ./.hypothesis/ even with
     # database=None; `check` points it at a private temporary directory (issue 7)
-    ("check", ["check", "--examples", "3", "--engine", "python"], (0, 1), (), None),
+    pytest.param(
+        "check",
+        ["check", "--examples", "3", "--engine", "python"],
+        (0, 1),
+        (),
+        None,
+        marks=pytest.mark.slow,  # the whole sweep at every date: seconds
+    ),
     ("rules", ["rules", "us-law"], (0,), (), None),
     ("schema", ["schema"], (0,), (), None),
 ]

@@ -90,9 +90,15 @@ def test_the_pages_have_examples() -> None:
     assert {page.name for page, _, _ in CASES} >= {"README.md", "tutorial.md", "researchers.md"}
 
 
-@pytest.mark.parametrize(
-    "page, command, expected", CASES, ids=[f"{p.name}:{c[:60]}" for p, c, _ in CASES]
-)
+def _case(page: Path, command: str, expected: list[str]):  # type: ignore[no-untyped-def]
+    # documented `check`s, comparisons and `make` runs take seconds each: the full suite
+    # runs them
+    slow = command.startswith(("eligibility check", "eligibility compare", "make "))
+    marks = [pytest.mark.slow] if slow else []
+    return pytest.param(page, command, expected, id=f"{page.name}:{command[:60]}", marks=marks)
+
+
+@pytest.mark.parametrize("page, command, expected", [_case(*case) for case in CASES])
 def test_documented_command(page: Path, command: str, expected: list[str]) -> None:
     result = run(command)
     assert result.returncode == 0, f"{command}\n{result.stderr[-2000:]}"

@@ -85,6 +85,7 @@ def test_no_host_threads_are_started(us_law, vocabulary) -> None:
     assert threading.active_count() == before
 
 
+@pytest.mark.slow
 def test_five_thousand_scenarios_in_one_process_without_crash_or_leak() -> None:
     # Sessions are reused (one sid, facts retracted), so neither the ~1024-session limit
     # nor memory growth can be reached; a crash here kills only the child.

@@ -28,7 +28,7 @@ from eligibility.commands.common import evaluate_all
 from eligibility.errors import EngineError
 from eligibility.law.scenarios import Scenario
 
-from conftest import eligibility_executable
+from conftest import cli_command
 
 DATE = dt.date(2010, 1, 1)
 MINOR = {
@@ -198,7 +198,7 @@ def faulty_cli(tmp_path: Path):
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(
-            [eligibility_executable(), *args],
+            cli_command(*args),
             env=env,
             cwd=tmp_path,
             capture_output=True,
@@ -233,18 +233,25 @@ def test_cli_names_the_failing_scenario_and_writes_nothing(tmp_path, faulty_cli)
     assert "1 of 3 scenario files could not be evaluated" in p.stderr
 
 
-def test_a_batch_of_ten_thousand_with_one_bad_file_and_one_engine_failure(
-    tmp_path, faulty_cli
+@pytest.mark.parametrize(
+    "count, bad, failing",
+    [(1_000, 432, 777), pytest.param(10_000, 4_321, 7_777, marks=pytest.mark.slow)],
+)
+def test_a_batch_with_one_bad_file_and_one_engine_failure(
+    tmp_path, faulty_cli, count: int, bad: int, failing: int
 ) -> None:
-    """--keep-going over 10,000 files: the bad file and the scenario the engine fails
-    on are reported by name; the other 9,998 are evaluated; exit 2; the output file is
-    complete and private."""
+    """--keep-going over a large batch (1,000 files; 10,000 in the full suite): the bad
+    file and the scenario the engine fails on are reported by name; the others are
+    evaluated; exit 2; the output file is complete and private."""
     batch = tmp_path / "batch"
     batch.mkdir()
-    for number in range(10_000):
-        age = 77 if number == 7_777 else 16 + number % 60
-        (batch / f"s{number:05d}.yaml").write_text(_scenario(number, age))
-    (batch / "s04321.yaml").write_text("id: s04321\nfacts:\n  age_now: 16\n  means: forse\n")
+    name = "s{:05d}".format  # as _scenario names them
+    for number in range(count):
+        age = 77 if number == failing else 16 + number % 60
+        (batch / f"{name(number)}.yaml").write_text(_scenario(number, age))
+    (batch / f"{name(bad)}.yaml").write_text(
+        f"id: {name(bad)}\nfacts:\n  age_now: 16\n  means: forse\n"
+    )
     started = time.perf_counter()
     p = faulty_cli(
         "evaluate", str(batch), "--keep-going", "--format", "csv", "--out", "results.csv"
@@ -253,18 +260,18 @@ def test_a_batch_of_ten_thousand_with_one_bad_file_and_one_engine_failure(
     assert p.returncode == 2, p.stderr[-2000:]
     errors = p.stderr.splitlines()
     assert errors == [
-        f"error: {batch / 's04321.yaml'}:4: facts.means: expected a list (a list of any "
+        f"error: {batch / (name(bad) + '.yaml')}:4: facts.means: expected a list (a list of any "
         f"of: force, fraud, coercion), got 'forse'",
-        f"error: {batch / 's07777.yaml'}: scenario s07777: durable-rules failed: Could not "
-        f"assert facts, error code: 102",
-        "2 of 10000 scenario files could not be evaluated",
+        f"error: {batch / (name(failing) + '.yaml')}: scenario {name(failing)}: durable-rules "
+        f"failed: Could not assert facts, error code: 102",
+        f"2 of {count} scenario files could not be evaluated",
     ]
     out = tmp_path / "results.csv"
     assert stat.S_IMODE(os.stat(out).st_mode) == 0o600
     rows = list(csv.reader(io.StringIO(out.read_text())))
     scenarios = {row[0] for row in rows[1:]}
-    assert len(scenarios) == 9_998 and not {"s04321", "s07777"} & scenarios
-    assert len(rows) == 1 + 9_998 * 7
+    assert len(scenarios) == count - 2 and not {name(bad), name(failing)} & scenarios
+    assert len(rows) == 1 + (count - 2) * 7
     assert elapsed < 120, f"took {elapsed:.0f}s"
 
 

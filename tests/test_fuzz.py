@@ -589,6 +589,7 @@ def test_critiques_loader(workdir, raw: bytes) -> None:
             assert_clean(lambda b=book: _exercise(b))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(120))
 @given(data=st.data(), name=st.sampled_from(RULE_FILES))
 def test_rule_set_directory_loader(workdir, data, name: str) -> None:
@@ -801,6 +802,7 @@ for ref in sys.argv[1:]:
 '''
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(3))
 @given(
     overlays=st.lists(

@@ -29,7 +29,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, run_cli, run_main
 
 HOSTILE = DATA / "hostile"
 CONTRACT = DATA / "contract"
@@ -392,9 +392,9 @@ def check(p, expected: int, fragment: str, *, cwd: Path, elapsed: float) -> None
         assert "provisions" in json.loads(p.stdout)
 
 
-def run_in(cwd: Path, *args: str, env: dict[str, str] | None = None):
+def run_in(cwd: Path, *args: str):
     started = time.perf_counter()
-    p = run_cli(*args, cwd=cwd, env=env, timeout=60)
+    p = run_cli(*args, cwd=cwd, timeout=60)
     return p, time.perf_counter() - started
 
 
@@ -420,11 +420,11 @@ TABLES = {
 CORPUS = [(kind, name) for kind, table in TABLES.items() for name in sorted(table)]
 
 
-def _command(kind: str, name: str, work: Path) -> tuple[list[str], dict[str, str] | None]:
+def _command(kind: str, name: str, work: Path) -> list[str]:
     """The command line that feeds one corpus file to the CLI."""
     path = str(HOSTILE / kind / name)
     if kind == "scenarios":
-        return ["evaluate", path, "--format", "json"], None
+        return ["evaluate", path, "--format", "json"]
     if kind in ("overlays", "rulesets"):
         return [
             "evaluate",
@@ -434,7 +434,7 @@ def _command(kind: str, name: str, work: Path) -> tuple[list[str], dict[str, str
             "--format",
             "json",
             *OVERLAY_ARGS.get(name, []),
-        ], None
+        ]
     if kind == "distributions":
         return [
             "compare",
@@ -450,7 +450,7 @@ def _command(kind: str, name: str, work: Path) -> tuple[list[str], dict[str, str
             "1",
             "--format",
             "json",
-        ], None
+        ]
     if kind == "invariants":
         return [
             "check",
@@ -461,32 +461,51 @@ def _command(kind: str, name: str, work: Path) -> tuple[list[str], dict[str, str
             "--engine",
             "python",
             "--no-color",
-        ], None
+        ]
     rules = work / "rules"  # a copy of rules/ with facts.yaml or critiques.yaml replaced
     shutil.copytree(ROOT / "rules", rules)
     shutil.copyfile(path, rules / ("facts.yaml" if kind == "vocabularies" else "critiques.yaml"))
-    return ["evaluate", UNKNOWN, "--format", "json", "--rules-dir", str(rules)], None
+    return ["evaluate", UNKNOWN, "--format", "json", "--rules-dir", str(rules)]
+
+
+def _selected(request, test_name: str) -> list[tuple[str, str]]:
+    return [
+        item.callspec.params["case"]
+        for item in request.session.items
+        if getattr(item, "originalname", "") == test_name
+    ]
 
 
 @pytest.fixture(scope="module")
 def corpus_runs(request, tmp_path_factory):
-    """Every selected corpus file through the CLI, run on all cores at once (one child
-    process each: about 0.2 s, mostly start-up), so the corpus costs seconds, not half a
-    minute. Each test then checks its own run."""
-    selected = [
-        item.callspec.params["case"]
-        for item in request.session.items
-        if getattr(item, "originalname", "") == "test_corpus_file"
-    ]
+    """Every selected corpus file through the command, in this process (cli.main): the
+    corpus costs seconds, not a minute of interpreter start-ups. Each test then checks
+    its own run."""
     base = tmp_path_factory.mktemp("corpus")
+    runs = {}
+    for number, (kind, name) in enumerate(_selected(request, "test_corpus_file")):
+        cwd = base / f"{number}" / "cwd"
+        cwd.mkdir(parents=True)
+        args = _command(kind, name, cwd.parent)
+        started = time.perf_counter()
+        p = run_main(*args, cwd=cwd)
+        runs[kind, name] = (p, time.perf_counter() - started, cwd)
+    return runs
+
+
+@pytest.fixture(scope="module")
+def corpus_runs_console(request, tmp_path_factory):
+    """The same, each file through the console in a child process, on all cores at once
+    (about 0.3 s each, mostly start-up): the full-size variant, behind `slow`."""
+    selected = _selected(request, "test_corpus_file_through_the_console")
+    base = tmp_path_factory.mktemp("corpus-console")
 
     def run(number_case: tuple[int, tuple[str, str]]):
         number, (kind, name) = number_case
         work = base / f"{number}"
         cwd = work / "cwd"
         cwd.mkdir(parents=True)
-        args, env = _command(kind, name, work)
-        return (kind, name), (*run_in(cwd, *args, env=env), cwd)
+        return (kind, name), (*run_in(cwd, *_command(kind, name, work)), cwd)
 
     with ThreadPoolExecutor(max_workers=max(2, os.cpu_count() or 2)) as pool:
         return dict(pool.map(run, enumerate(selected)))
@@ -508,11 +527,10 @@ def _named(kind: str, name: str) -> str:
     }.get(kind, str(HOSTILE / kind))
 
 
-@pytest.mark.parametrize("case", [_param(kind, name) for kind, name in CORPUS])
-def test_corpus_file(case: tuple[str, str], corpus_runs) -> None:
+def _check_corpus_run(case: tuple[str, str], run) -> None:
     kind, name = case
     expected, fragment = TABLES[kind][name]
-    p, elapsed, cwd = corpus_runs[case]
+    p, elapsed, cwd = run
     if kind == "invariants":  # a lint failure: exit 1, the message in the report
         assert elapsed < SECONDS and p.returncode in (1, 2), p.stdout + p.stderr
         assert "Traceback" not in p.stdout + p.stderr and "internal error" not in p.stderr
@@ -523,6 +541,17 @@ def test_corpus_file(case: tuple[str, str], corpus_runs) -> None:
     check(p, expected, fragment, cwd=cwd, elapsed=elapsed)
     if expected == BAD:
         assert _named(kind, name) in p.stderr
+
+
+@pytest.mark.parametrize("case", [_param(kind, name) for kind, name in CORPUS])
+def test_corpus_file(case: tuple[str, str], corpus_runs) -> None:
+    _check_corpus_run(case, corpus_runs[case])
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("case", [_param(kind, name) for kind, name in CORPUS])
+def test_corpus_file_through_the_console(case: tuple[str, str], corpus_runs_console) -> None:
+    _check_corpus_run(case, corpus_runs_console[case])
 
 
 def test_every_corpus_file_has_an_expectation() -> None:

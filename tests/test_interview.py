@@ -13,7 +13,7 @@ from eligibility.analysis.evaluate import Evaluator
 from eligibility.analysis.interview import AnswerError, Session, parse_answer, scenario_id_for
 from eligibility.law.scenarios import load_scenario
 
-from conftest import ROOT, eligibility_executable, run_cli
+from conftest import ROOT, cli_command, run_cli
 from terminal import Terminal
 
 AS_OF = dt.date(2025, 6, 1)
@@ -192,7 +192,7 @@ def test_a_full_interview_in_a_terminal(tmp_path, vocabulary) -> None:
     answers = dict(ANSWERS)
     answers["qualifying_crimes"] = "?"  # "don't know" is an answer too
     terminal = Terminal(
-        [eligibility_executable(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
+        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
         columns=100,
         cwd=str(tmp_path),
     )
@@ -229,7 +229,7 @@ def test_a_full_interview_in_a_terminal(tmp_path, vocabulary) -> None:
 def test_dont_know_to_everything_in_a_terminal(tmp_path, vocabulary) -> None:
     saved = tmp_path / "unknown.yaml"
     terminal = Terminal(
-        [eligibility_executable(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
+        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
         columns=80,
     )
     try:
@@ -252,7 +252,7 @@ def test_dont_know_to_everything_in_a_terminal(tmp_path, vocabulary) -> None:
 def test_quit_offers_to_save(tmp_path, save) -> None:
     target = tmp_path / "partial.yaml"
     terminal = Terminal(
-        [eligibility_executable(), "interview", "--as-of", "2025-06-01", "--save", str(target)],
+        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(target)],
         columns=100,
     )
     try:
@@ -279,9 +279,7 @@ def test_resume_from_a_saved_partial_case(tmp_path, vocabulary) -> None:
         "id: resume\nas_of: 2025-06-01\nfacts:\n  age_at_victimization: 16\n"
         "  citizenship: noncitizen\n  age_now: null\n"
     )
-    terminal = Terminal(
-        [eligibility_executable(), "interview", "--from", str(partial)], columns=100
-    )
+    terminal = Terminal([*cli_command(), "interview", "--from", str(partial)], columns=100)
     try:
         terminal.expect(r"question 1 \(([^)]*)\)")
         question = terminal.screen[terminal.position : terminal.position + 300]
