@@ -40,6 +40,7 @@ def _apply(tree: Condition, operation: Operation, amendment: Amendment) -> Condi
                     node,
                     since=stamp if "text" in fields else node.since,
                     text=fields.get("text", node.text),
+                    short=fields.get("short", node.short),
                     citation=fields.get("citation", node.citation),
                 )
             if node.kind not in ("all", "any"):

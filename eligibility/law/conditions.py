@@ -22,6 +22,10 @@ from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any
 
+# The statuses are law/logic.py's; modules that take them with Plan import them from
+# here too (the engines, the reports), hence the explicit re-exports.
+from .logic import MET as MET
+from .logic import NOT_MET as NOT_MET
 from .logic import (
     STATUS_NAMES,
     UNDETERMINED,
@@ -32,6 +36,7 @@ from .logic import (
     fact_step,
     open_leaves,
 )
+from .logic import STATUS_OF as STATUS_OF
 
 
 @dataclass(frozen=True)

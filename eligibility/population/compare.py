@@ -31,7 +31,7 @@ from ..law.registry import Registry
 from ..law.rulebook import RuleBook
 from ..law.vocabulary import Facts
 from .attribution import PlanPair
-from .comparison import Comparison, Population
+from .comparison import Comparison, Population, percent
 from .distributions import load_distribution
 from .generate import Distribution, scenario_id
 from .rows import ROW_COLUMNS, ROW_FORMATS, RowWriter, SideResult, csv_header
@@ -39,16 +39,24 @@ from .sides import Side, parse_side, resolve_rules
 from .tally import ABSENT, LEVEL_INDEX, WIDTH, Tally
 from .workers import Runner, default_jobs
 
-# the command line and scripts import these from here
+# the command line, scripts and the column-wise comparison (vector_compare.py) import
+# these from here
 __all__ = [
+    "ABSENT",
     "ROW_COLUMNS",
     "ROW_FORMATS",
+    "WIDTH",
     "Comparison",
+    "Population",
     "Side",
+    "Tally",
     "compare",
     "csv_header",
     "default_jobs",
     "parse_side",
+    "percent",
+    "provision_order",
+    "resolve_rules",
 ]
 
 MAX_CHUNK = 500

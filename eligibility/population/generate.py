@@ -128,3 +128,13 @@ class Distribution:
 
     def fact_names(self) -> list[str]:
         return [v.name for v in self.variables if v.output]
+
+
+def __getattr__(name: str) -> Any:
+    # load_distribution lived here before population/distributions.py, which imports
+    # this module: scripts and the column-wise comparison still import it from here
+    if name == "load_distribution":
+        from .distributions import load_distribution
+
+        return load_distribution
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

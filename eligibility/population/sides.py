@@ -44,9 +44,9 @@ def parse_side(text: str, *, today: dt.date | None = None) -> Side:
         raise UsageError(f"--rules {text}: {exc}") from None
 
 
-def resolve_rules(rules: str, registry: Registry) -> str:
+def resolve_rules(rules: str, registry: Registry | None = None) -> str:
     """A bundled name stays a name; a path becomes absolute (workers may start elsewhere)."""
-    if rules in registry.bundled():
+    if rules in (registry or Registry()).bundled():
         return rules
     path = Path(rules)
     return str(path.resolve()) if path.exists() else rules
