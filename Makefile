@@ -34,11 +34,12 @@ test: $(VENV)/.installed-test
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory lint
 
-## check: the development loop: the style, then the suite without its slow variants
+## check: the development loop: the style, then the suite without its slow variants and
+## with a tenth of the property tests' examples (the `fast` Hypothesis profile)
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check eligibility tests bench
 	$(BIN)/ruff format --check eligibility tests bench
-	$(BIN)/python -m pytest -m "not slow" -x
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -m "not slow"
 
 ## lint: ruff (lint and format) and mypy, configured in pyproject.toml
 lint: $(VENV)/.installed-test

@@ -27,7 +27,17 @@ settings.register_profile(
     print_blob=True,
 )
 settings.register_profile("dev", max_examples=1000, deadline=None)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+# the development loop (`make check`): the same tests, a tenth of the examples
+settings.register_profile("fast", parent=settings.get_profile("ci"), max_examples=15)
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+settings.load_profile(PROFILE)
+
+
+def examples(count: int) -> int:
+    """The examples a property test tries: `count`, or a tenth of it (at least 5) in
+    the `fast` profile of the development loop."""
+    return max(5, count // 10) if PROFILE == "fast" else count
+
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"

@@ -25,7 +25,7 @@ from eligibility.population.compare import ROW_COLUMNS, Side, compare, parse_sid
 from eligibility.population.distributions import load_distribution
 
 import strategies
-from conftest import DATA, cli_command, run_cli
+from conftest import DATA, cli_command, examples, run_cli
 
 PROVISIONS = [
     "severe_trafficking",
@@ -357,7 +357,7 @@ def test_counts_and_gating_agree_with_the_reference_evaluator(registry) -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(data=st.data())
 def test_swapping_the_sides_transposes_the_transitions(data, vocabulary) -> None:
     """A against B is B against A read backwards: every transition reversed, with the

@@ -12,6 +12,7 @@ from eligibility.analysis.evaluate import Evaluator
 from eligibility.law.registry import Registry
 
 import strategies
+from conftest import examples
 
 REGISTRY = Registry()
 NOW = dt.date(2025, 6, 1)
@@ -137,7 +138,7 @@ def test_citizens_are_not_applicable_and_independent(engine) -> None:
     assert result.provisions["victim_services"].applicable is True
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(facts=strategies.facts(REGISTRY.vocabulary), date=strategies.dates)
 def test_levels_follow_from_the_counterfactual_worlds(facts, date) -> None:
     """Each level is what its definition says, checked against full re-evaluations."""

@@ -16,6 +16,7 @@ from eligibility.analysis.evaluate import Evaluator
 from eligibility.law.registry import Registry
 
 import strategies
+from conftest import examples
 
 REGISTRY = Registry()
 EVALUATORS = {
@@ -45,7 +46,7 @@ def comparable(result) -> dict:
     },
     date=dt.date(2002, 6, 1),
 )
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_durable_engine_equals_reference(rule_set, facts, date) -> None:
     durable = EVALUATORS[rule_set, "durable"].evaluate(facts, date, "generated")
     python = EVALUATORS[rule_set, "python"].evaluate(facts, date, "generated")

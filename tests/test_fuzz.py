@@ -60,6 +60,7 @@ from eligibility.law.yamlfile import parse_text
 from eligibility.population.distributions import load_distribution
 
 from conftest import DATA, ROOT, run_cli
+from conftest import examples as scaled
 
 # hostile documents are large: Hypothesis warns about the size of their repr
 pytestmark = pytest.mark.filterwarnings("ignore::hypothesis.errors.HypothesisWarning")
@@ -72,7 +73,7 @@ _counter = itertools.count()
 
 
 def examples(count: int) -> int:
-    return count * int(os.environ.get("FUZZ_SCALE", "1"))
+    return scaled(count) * int(os.environ.get("FUZZ_SCALE", "1"))
 
 
 # --------------------------------------------------------------------------- seeds

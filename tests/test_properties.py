@@ -48,7 +48,7 @@ from eligibility.law.scenarios import (
 )
 
 import strategies
-from conftest import DATA, ROOT
+from conftest import DATA, ROOT, examples
 
 REGISTRY = Registry()
 VOCABULARY = REGISTRY.vocabulary
@@ -87,7 +87,7 @@ def comparable(result) -> dict:
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data())
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_engine_equals_reference_on_steered_scenarios(rule_set, data) -> None:
     date, facts = data.draw(steered(rule_set))
     durable = EVALUATORS[rule_set, "durable"].evaluate(facts, date, "generated")
@@ -98,7 +98,7 @@ def test_engine_equals_reference_on_steered_scenarios(rule_set, data) -> None:
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data())
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 def test_evaluation_is_deterministic(rule_set, data) -> None:
     """The same scenario gives the same result every time, and in a fresh evaluator
     (which compiles the rules again)."""
@@ -111,7 +111,7 @@ def test_evaluation_is_deterministic(rule_set, data) -> None:
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data(), seed=st.integers(0, 2**16))
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 def test_results_do_not_depend_on_the_order_of_facts_in_the_file(rule_set, data, seed) -> None:
     date, facts = data.draw(steered(rule_set))
     items = list(VOCABULARY.to_yaml(facts).items())
@@ -134,7 +134,7 @@ def classes_for(rule_set: str) -> ValueClasses:
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data(), complete=strategies.complete_facts(VOCABULARY))
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_missing_facts_are_sufficient_and_the_only_ones_that_matter(
     rule_set, data, complete
 ) -> None:
@@ -237,7 +237,7 @@ def settles(
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data())
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_every_missing_fact_can_settle_a_read_once_provision(rule_set, data) -> None:
     """Minimality where it is a theorem: when no fact is tested twice in the undetermined
     part and no open question is in it, setting every other condition on the way to
@@ -315,7 +315,7 @@ def test_missing_facts_are_exactly_minimal(rule_set, date, facts, pid, fact) -> 
 
 @pytest.mark.parametrize("rule_set", RULE_SETS)
 @given(data=st.data())
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_law_enforcement_gated_is_the_brute_force_counterfactual(rule_set, data) -> None:
     date, facts = data.draw(steered(rule_set))
     result = EVALUATORS[rule_set, "durable"].evaluate(facts, date)
@@ -369,7 +369,7 @@ def test_scenario_files_round_trip_through_the_interview_save_format(path) -> No
     facts=strategies.facts(VOCABULARY),
     unknown=st.sets(st.sampled_from(VOCABULARY.names())),
 )
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_any_facts_round_trip_through_the_save_format(date, facts, unknown) -> None:
     scenario = Scenario(
         id="generated", facts=facts, title="Generated: a title: with colons", as_of=date
