@@ -333,17 +333,17 @@ def test_a_failure_while_firing_names_the_scenario_and_leaves_the_engine_usable(
     plan = us_law.at(TODAY).plan
     ruleset = evaluator.engine._ruleset(plan)
     good = evaluator.evaluate({"citizenship": "noncitizen"}, TODAY).statuses
-    saved = dict(ruleset.actions)
+    saved = dict(ruleset.rules.actions)
     index = plan.roots["t_visa"]
     for name, conclusions in saved.items():  # every rule concluding "t_visa not met"
         if any(i == index and status == NOT_MET for i, status in conclusions):
-            ruleset.actions[name] = conclusions + ((index, MET),)  # contradiction
+            ruleset.rules.actions[name] = conclusions + ((index, MET),)  # contradiction
     try:
         with pytest.raises(EngineError, match="scenario broken-one: .*both met and not met"):
             evaluator.evaluate({"citizenship": "us_citizen"}, TODAY, "broken-one")
     finally:
-        ruleset.actions.clear()
-        ruleset.actions.update(saved)
+        ruleset.rules.actions.clear()
+        ruleset.rules.actions.update(saved)
     assert evaluator.evaluate({"citizenship": "noncitizen"}, TODAY).statuses == good
 
 

@@ -62,6 +62,16 @@ def level_of(status: int, favourable: int | None, unfavourable: int | None) -> L
     return "relies_on" if u == NOT_MET else "independent"
 
 
+def _root_level(
+    root: int, statuses: list[int], favourable: list[int] | None, unfavourable: list[int] | None
+) -> Level | None:
+    return level_of(
+        statuses[root],
+        favourable[root] if favourable is not None else None,
+        unfavourable[root] if unfavourable is not None else None,
+    )
+
+
 def dependency_level(
     plan: Plan,
     root: int,
@@ -72,11 +82,7 @@ def dependency_level(
 ) -> Level:
     """The level alone, as `dependency` finds it: the walk for blockers runs only when
     the three statuses leave it open (not met, undetermined once law enforcement acted)."""
-    level = level_of(
-        statuses[root],
-        favourable[root] if favourable is not None else None,
-        unfavourable[root] if unfavourable is not None else None,
-    )
+    level = _root_level(root, statuses, favourable, unfavourable)
     if level is not None:
         return level
     return "possibly_gated" if _leaves(plan, root, statuses, facts, met=False) else "independent"
@@ -91,12 +97,7 @@ def dependency(
     facts: Mapping[str, Any],
 ) -> Dependency:
     """The dependency of the provision whose root is `root` (see the module docstring)."""
-    status = statuses[root]
-    level = level_of(
-        status,
-        favourable[root] if favourable is not None else None,
-        unfavourable[root] if unfavourable is not None else None,
-    )
+    level = _root_level(root, statuses, favourable, unfavourable)
     if level == "relies_on":
         return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))
     if level == "independent":

@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import durable_rules_engine as _dre
@@ -24,7 +24,7 @@ from ..errors import EngineError
 from ..law.conditions import Plan
 from ..law.logic import UNDETERMINED
 from .cache import COMPILED
-from .compiler import ACTUAL, NAME_WIDTH, WORLDS, CompiledRules, Conclusion, compile_plan
+from .compiler import ACTUAL, NAME_WIDTH, WORLDS, CompiledRules, compile_plan
 from .formulas import STATUS_WORD, node_attribute, set_codes, status_attribute
 from .limits import DURABLE, MAX_WORLDS, SESSION_ID, Limits
 
@@ -35,15 +35,10 @@ _names = itertools.count()
 
 @dataclass(frozen=True)
 class _Ruleset:
-    """A compiled plan registered with durable-rules (its definition is not kept)."""
+    """A compiled plan registered with durable-rules."""
 
     handle: int
-    actions: dict[str, tuple[Conclusion, ...]]  # rule name -> what its firing concludes
-    node_count: int
-    rounds: int
-    facts_read: tuple[tuple[frozenset[str], ...], ...]  # per world, per round
-    nodes_read: tuple[tuple[int, ...], ...]  # per round (the scenario as stated)
-    provisions: tuple[tuple[str, int, int], ...]  # (id, root index, round decided)
+    rules: CompiledRules  # without its definition, which durable-rules has copied
 
 
 def _register(rules: CompiledRules) -> _Ruleset:
@@ -54,15 +49,7 @@ def _register(rules: CompiledRules) -> _Ruleset:
             f"durable-rules rejected the compiled rules ({exc}); this is "
             f"a bug in the compiler, please report it"
         ) from None
-    return _Ruleset(
-        handle,
-        rules.actions,
-        rules.node_count,
-        rules.rounds,
-        rules.facts_read,
-        rules.nodes_read,
-        rules.provisions,
-    )
+    return _Ruleset(handle, replace(rules, definition={}))
 
 
 class DurableEngine:
@@ -119,7 +106,7 @@ class DurableEngine:
     def _statuses_of(ruleset: _Ruleset, statuses: list[int], offset: int, level: int) -> list[str]:
         """`"P_<id>":"met"` for each provision concluded in a round before `level`."""
         parts = []
-        for pid, root, provision_level in ruleset.provisions:
+        for pid, root, provision_level in ruleset.rules.provisions:
             if provision_level < level:
                 status = statuses[offset + root]
                 if status != UNDETERMINED:
@@ -138,10 +125,10 @@ class DurableEngine:
         if len(worlds) > MAX_WORLDS:
             raise EngineError(f"at most {MAX_WORLDS} counterfactual worlds per evaluation")
         ruleset = self._ruleset(plan)
-        count = ruleset.node_count
+        count = ruleset.rules.node_count
         statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
         handle = ruleset.handle
-        actions = ruleset.actions
+        actions = ruleset.rules.actions
         complete = _dre.complete_and_start_action
         asserted: list[str] = []
         state = None
@@ -153,13 +140,13 @@ class DurableEngine:
             if changes is not None
         ]
         try:
-            for level in range(ruleset.rounds):
-                read = ruleset.facts_read[0][level]
+            for level in range(ruleset.rules.rounds):
+                read = ruleset.rules.facts_read[0][level]
                 batch = [_START_JSON] if level == 0 else []
                 known = self._statuses_of(ruleset, statuses, 0, level)
                 known += [
                     f'"{node_attribute(i)}":"{STATUS_WORD[statuses[i]]}"'
-                    for i in ruleset.nodes_read[level]
+                    for i in ruleset.rules.nodes_read[level]
                     if statuses[i] != UNDETERMINED
                 ]
                 batch.append(
@@ -173,7 +160,7 @@ class DurableEngine:
                     + "}"
                 )
                 for world, changes in active:
-                    world_read = ruleset.facts_read[world.offset][level]
+                    world_read = ruleset.rules.facts_read[world.offset][level]
                     if world_read or level:
                         batch.append(
                             ",".join(
