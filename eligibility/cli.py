@@ -22,7 +22,6 @@ from types import ModuleType
 from . import __version__
 from .commands import COMMANDS
 from .errors import EligibilityError, UsageError, printable
-from .law.registry import Registry
 
 EXIT_OK, EXIT_USAGE, EXIT_INTERNAL = 0, 2, 70
 
@@ -85,6 +84,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         else:
             parser, modules = build_parser(() if words == ["--version"] else COMMANDS)
         args = parser.parse_args(words)
+        # imported here, not above: `--version` and `--help` read no rules (and YAML and
+        # the law modules are most of a start-up)
+        from .law.registry import Registry
+
         if args.rules_dir and not Path(args.rules_dir).is_dir():
             raise UsageError(f"--rules-dir {args.rules_dir}: no such directory")
         registry = Registry(Path(args.rules_dir) if args.rules_dir else None)
