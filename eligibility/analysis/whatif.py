@@ -69,7 +69,7 @@ def _relevant_facts(plan: Plan, root: int, statuses: list[int]) -> list[str]:
     under a negation a met leaf may be the obstacle, so every fact below a `not` counts."""
     found: dict[str, None] = {}
     # last written first: the order in which routes have always been tried and listed
-    for index, negated in leaves_below(plan, root, lambda index: True, last_first=True):
+    for index, negated in leaves_below(plan, root, last_first=True):
         condition = plan.nodes[index].condition
         if condition.kind == "fact" and (negated or statuses[index] != MET):
             found.setdefault(condition.fact or "", None)

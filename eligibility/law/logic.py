@@ -11,7 +11,7 @@ and met only when every part is; `any` mirrors it; `not` swaps met and not met.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from ..errors import did_you_mean
@@ -113,15 +113,17 @@ def fact_step(name: str, op: str, operand: Any) -> Step:
     """A fact test as one step facts, statuses -> status, for the reference evaluator.
 
     The same meaning as `fact_status`, specialised per operator: this runs for every
-    leaf of every scenario, so it avoids any indirection beyond one call.
+    leaf of every scenario, so it avoids any indirection beyond one call (and reads the
+    statuses from the closure, faster than module globals).
     """
+    undetermined, met, not_met = UNDETERMINED, MET, NOT_MET
     if op in ("is", "eq"):
 
         def equal(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
-                return UNDETERMINED
-            return MET if value == operand else NOT_MET
+                return undetermined
+            return met if value == operand else not_met
 
         return equal
     if op == "lt":
@@ -129,8 +131,8 @@ def fact_step(name: str, op: str, operand: Any) -> Step:
         def less(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
-                return UNDETERMINED
-            return MET if value < operand else NOT_MET
+                return undetermined
+            return met if value < operand else not_met
 
         return less
     if op in ("le", "gt", "ge"):
@@ -143,17 +145,17 @@ def fact_step(name: str, op: str, operand: Any) -> Step:
         def ordered(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
-                return UNDETERMINED
-            return MET if compare(value) else NOT_MET
+                return undetermined
+            return met if compare(value) else not_met
 
         return ordered
     if op in ("any_of", "none_of"):
-        hit, miss = (MET, NOT_MET) if op == "any_of" else (NOT_MET, MET)
+        hit, miss = (met, not_met) if op == "any_of" else (not_met, met)
 
         def member(facts: Mapping[str, Any], st: list[int]) -> int:
             value = facts.get(name)
             if value is None:
-                return UNDETERMINED
+                return undetermined
             if isinstance(value, str):  # an enum fact: membership
                 return hit if value in operand else miss
             return miss if operand.isdisjoint(value) else hit
@@ -303,37 +305,45 @@ class Graph(Protocol):
 
 
 def leaves_below(
-    plan: Graph, root: int, follow: Callable[[int], bool], *, last_first: bool = False
-) -> Iterator[tuple[int, bool]]:
-    """The leaves reached from node `root` through nodes for which `follow(index)` is
-    true (root included), following references to the provision referred to; each node
-    once, depth first, in the order the conditions are written (or the reverse, with
-    `last_first`). With each leaf: whether a `not` stands above it on the way."""
+    plan: Graph,
+    root: int,
+    *,
+    through: Sequence[int] | None = None,
+    status: int = UNDETERMINED,
+    last_first: bool = False,
+) -> list[tuple[int, bool]]:
+    """The leaves reached from node `root`, following references to the provision
+    referred to: through every node, or, given the statuses of the nodes (`through`),
+    through the nodes whose status is `status` (root included). Each node once, depth
+    first, in the order the conditions are written (or the reverse, with `last_first`).
+    With each leaf: whether a `not` stands above it on the way."""
     nodes = plan.nodes
     seen: set[int] = set()
+    found: list[tuple[int, bool]] = []
     stack = [(root, False)]
+    pop, push = stack.pop, stack.append
     while stack:
-        index, negated = stack.pop()
-        if index in seen or not follow(index):
+        index, negated = pop()
+        if index in seen or (through is not None and through[index] != status):
             continue
         seen.add(index)
         node = nodes[index]
         kind = node.condition.kind
         if kind == "provision":
-            stack.append((node.target, negated))  # type: ignore[arg-type]
+            push((node.target, negated))  # type: ignore[arg-type]
         elif node.children:
             below = negated or kind == "not"
-            children = node.children if last_first else reversed(node.children)
-            stack.extend((child, below) for child in children)
+            for child in node.children if last_first else reversed(node.children):
+                if through is None or through[child] == status:
+                    push((child, below))
         else:
-            yield index, negated
+            found.append((index, negated))
+    return found
 
 
-def open_leaves(plan: Graph, root: int, statuses: list[int]) -> Iterator[tuple[int, bool]]:
+def open_leaves(plan: Graph, root: int, statuses: list[int]) -> list[tuple[int, bool]]:
     """The leaves that keep node `root` undetermined: reached through undetermined nodes
     only, since a decided node cannot change when more facts become known (Kleene logic
     is monotone in information). Answering every fact they test decides the root,
     unless one of them is an open question of law."""
-    if statuses[root] != UNDETERMINED:
-        return iter(())
-    return leaves_below(plan, root, lambda index: statuses[index] == UNDETERMINED)
+    return leaves_below(plan, root, through=statuses, status=UNDETERMINED)
