@@ -139,20 +139,20 @@ def routes_to_met(
             names = frozenset(name for name, _ in combo)
             if any(previous <= names for previous in found_sets):
                 continue  # a smaller route already works: not minimal
-            for values in itertools.product(*(v for _, v in combo)):
+            for chosen in itertools.product(*(v for _, v in combo)):
                 evaluations += 1
                 if evaluations > MAX_EVALUATIONS:
                     return _ordered(found)[:limit]
                 changed = dict(facts)
                 changed.update(
-                    (name, value) for (name, _), value in zip(combo, values, strict=True)
+                    (name, value) for (name, _), value in zip(combo, chosen, strict=True)
                 )
                 if plan.evaluate(changed)[root] == MET:
                     found.append(
                         Route(
                             tuple(
                                 Change(name, value, facts.get(name), vocabulary[name].controlled_by)
-                                for (name, _), value in zip(combo, values, strict=True)
+                                for (name, _), value in zip(combo, chosen, strict=True)
                             )
                         )
                     )
