@@ -244,11 +244,11 @@ class Evaluator:
                 result.missing_facts_behind_blockers = [
                     f for f in missing(behind, root)[0] if f not in facts_missing
                 ]
-            if layout.not_applicable is not None:
-                reason, when = layout.not_applicable
+            for reason, when in layout.not_applicable:
                 if statuses[when] == MET:
                     result.applicable = False
                     result.not_applicable_reason = reason
+                    break
             provisions[layout.id] = result
         return Result(
             scenario=scenario_id,

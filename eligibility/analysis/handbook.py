@@ -144,14 +144,17 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
                 f"(`{critique.source}`): {critique.summary}"
             )
         lines.append("")
-    na = source.not_applicable
-    if na is not None and na.when is not None:
+    tests = [na for na in source.not_applicable if na.when is not None]
+    if tests:
+        lines += ["## When it does not apply", ""]
+        for na in tests:
+            assert na.when is not None
+            lines.append(
+                f"- Not applicable when {describe_test(na.when)}: {na.text} — *{na.citation}*"
+            )
         lines += [
-            "## When it does not apply",
             "",
-            f"Not applicable when {describe_test(na.when)}: {na.text} — *{na.citation}*",
-            "",
-            "The status is still reported, with `applicable: false` and this reason.",
+            "The status is still reported, with `applicable: false` and the reason.",
             "",
         ]
     if source.notes:

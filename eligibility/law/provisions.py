@@ -110,7 +110,8 @@ class ProvisionSource:
     notes: tuple[Note, ...]
     checked_on: dt.date | None
     path: str
-    not_applicable: Note | None = None  # when the provision does not concern the person
+    # when the provision does not concern the person (the first that applies gives the reason)
+    not_applicable: tuple[Note, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -123,4 +124,4 @@ class Provision:
     condition: Condition
     notes: tuple[Note, ...]
     in_force: bool
-    not_applicable: Note | None = None
+    not_applicable: tuple[Note, ...] = ()

@@ -11,7 +11,7 @@ from . import yamlfile
 from .conditions import Condition
 from .fields import Node, describe, root
 from .guidance import Reading, Step, parse_readings, parse_steps, reading_ids
-from .provisions import Amendment, Critique, ProvisionSource, RecordedChange
+from .provisions import Amendment, Critique, Note, ProvisionSource, RecordedChange
 from .rule_parser import VERIFICATION_TAGS, RuleParser, parse_critiques
 from .rulebook import RuleBook
 from .vocabulary import Vocabulary
@@ -268,13 +268,22 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         if top.has("notes")
         else ()
     )
-    not_applicable = None
+    not_applicable: list[Note] = []
     if top.has("not_applicable"):
-        na = top.child("not_applicable")
-        na.mapping(required=("text", "citation", "when"), what="not-applicable test")
-        not_applicable = parser.note(
-            Node(na.doc, {"id": "not-applicable", **na.value}, na.path, RuleError)
+        # one test, or a list of them: the first that applies gives the reason
+        block = top.child("not_applicable")
+        items = (
+            block.elements(what="list of not-applicable tests")
+            if isinstance(block.value, list)
+            else [block]
         )
+        for number, na in enumerate(items):
+            na.mapping(required=("text", "citation", "when"), what="not-applicable test")
+            not_applicable.append(
+                parser.note(
+                    Node(na.doc, {"id": f"not-applicable-{number}", **na.value}, na.path, RuleError)
+                )
+            )
     return ProvisionSource(
         id=pid,
         title=top.child("title").text(),
@@ -285,5 +294,5 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         notes=notes,
         checked_on=top.child("checked_on").date() if top.has("checked_on") else None,
         path=str(path),
-        not_applicable=not_applicable,
+        not_applicable=tuple(not_applicable),
     )

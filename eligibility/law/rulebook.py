@@ -41,7 +41,7 @@ class ProvisionLayout:
     citation: str
     root: int  # index of the provision's root condition
     notes: tuple[tuple[str, int | None], ...]  # (text, index of its `when` or None)
-    not_applicable: tuple[str, int] | None  # (reason, index of its `when`)
+    not_applicable: tuple[tuple[str, int], ...]  # (reason, index of its `when`), in order
 
 
 @dataclass
@@ -69,9 +69,10 @@ class ResolvedBook:
                     key = note_key(pid, note.id)
                     trees[key] = note.when
                     keys.append(key)
-            if provision.not_applicable is not None and provision.not_applicable.when:
-                trees[applicability_key(pid)] = provision.not_applicable.when
-                keys.append(applicability_key(pid))
+            for number, na in enumerate(provision.not_applicable):
+                if na.when is not None:
+                    trees[applicability_key(pid, number)] = na.when
+                    keys.append(applicability_key(pid, number))
         return build_plan(trees, keys, self.vocabulary.dependency_facts())
 
     @cached_property
@@ -81,7 +82,6 @@ class ResolvedBook:
         plan = self.plan
         out = []
         for pid, p in self.provisions.items():
-            na = p.not_applicable
             out.append(
                 ProvisionLayout(
                     id=pid,
@@ -92,9 +92,11 @@ class ResolvedBook:
                         (note.text, plan.roots[note_key(pid, note.id)] if note.when else None)
                         for note in p.notes
                     ),
-                    not_applicable=(na.text, plan.roots[applicability_key(pid)])
-                    if na is not None and na.when is not None
-                    else None,
+                    not_applicable=tuple(
+                        (na.text, plan.roots[applicability_key(pid, number)])
+                        for number, na in enumerate(p.not_applicable)
+                        if na.when is not None
+                    ),
                 )
             )
         return tuple(out)
@@ -121,9 +123,9 @@ def note_key(provision: str, note: str) -> str:
     return f"note:{provision}:{note}"
 
 
-def applicability_key(provision: str) -> str:
-    """The plan key of a provision's not-applicable test ('@' is never in a note id)."""
-    return f"note:{provision}:@not-applicable"
+def applicability_key(provision: str, number: int = 0) -> str:
+    """The plan key of a provision's not-applicable tests ('@' is never in a note id)."""
+    return f"note:{provision}:@not-applicable-{number}"
 
 
 @dataclass
@@ -221,7 +223,7 @@ class RuleBook:
                 condition,
                 notes,
                 in_force,
-                source.not_applicable if in_force else None,
+                source.not_applicable if in_force else (),
             )
         order = topological_order(provisions, self.path)
         return ResolvedBook(self.name, epoch, provisions, order, self.critiques, self.vocabulary)
