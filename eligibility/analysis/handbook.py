@@ -2,9 +2,12 @@
 
 One page per provision (its elements in every version of the text, with citations and
 the amendment that wrote each element; the amendment history; the elements that turn
-on law enforcement with the critiques that apply; notes; the training scenarios that
-exercise it) and an index with the timeline and a Mermaid diagram of provisions and
-facts. Output is deterministic: the same rules and scenarios give the same bytes.
+on law enforcement with the critiques that apply; notes; the next steps that concern
+it, with their dates; the training scenarios that exercise it), a page of the readings
+of the law (rules/readings.yaml: each unsettled point in plain words, with its primary
+citations and tag; reports link to it), and an index with the timeline and a Mermaid
+diagram of provisions and facts. Output is deterministic: the same rules and scenarios
+give the same bytes.
 """
 
 from __future__ import annotations
@@ -14,15 +17,33 @@ from collections.abc import Iterable
 from typing import Any
 
 from ..law.conditions import Condition, describe_test
+from ..law.guidance import Reading, Step, reading_ids
 from ..law.rulebook import RuleBook
 from ..law.scenarios import Scenario
 from ..law.vocabulary import Vocabulary
 
 DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act", "cooperation": "cooperation"}
+READINGS_PAGE = "readings.md"
+STEP_KIND_LABEL = {
+    "form": "Form or request",
+    "alternative": "Alternative where law enforcement blocks",
+    "lawyer": "Point for a lawyer",
+    "services": "Services",
+}
+TAG_LABEL = {"V": "verified", "V2": "secondary source", "U": "unverified"}
 
 
 def _escape(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
+
+
+def reading_anchor(rid: str) -> str:
+    """The anchor of a reading on the readings page (`E-13` -> `e-13`)."""
+    return rid.lower()
+
+
+def _reading_links(ids: Iterable[str]) -> str:
+    return ", ".join(f"[{rid}]({READINGS_PAGE}#{reading_anchor(rid)})" for rid in ids)
 
 
 def _condition_lines(node: Condition, vocabulary: Vocabulary, depth: int = 0) -> list[str]:
@@ -33,6 +54,8 @@ def _condition_lines(node: Condition, vocabulary: Vocabulary, depth: int = 0) ->
         parts.append(f"**{combine}** ")
     parts.append(node.text)
     tags = []
+    if node.short:
+        tags.append(f"“{node.short}”")
     if node.kind not in ("all", "any", "not"):
         tags.append(f"`{describe_test(node)}`")
     if node.kind == "fact" and vocabulary[node.fact or ""].dependency:
@@ -42,7 +65,9 @@ def _condition_lines(node: Condition, vocabulary: Vocabulary, depth: int = 0) ->
     if node.verification == "U":
         tags.append("**[U] unverified**")
     if node.reading:
-        tags.append(f"reading {node.reading}")
+        tags.append(f"reading {_reading_links(reading_ids(node.reading))}")
+    if node.question and node.question != node.reading:
+        tags.append(f"open question {_reading_links([node.question])}")
     line = "".join(parts)
     if tags:
         line += " — " + ", ".join(tags)
@@ -172,6 +197,7 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
             suffix = f" ({', '.join(when)})" if when else ""
             lines.append(f"- {note.text}{suffix} — *{note.citation}*")
         lines.append("")
+    lines += _step_lines(book.steps, pid)
     lines += ["## Training scenarios that exercise it", ""]
     rows = []
     for scenario in sorted(scenarios, key=lambda s: s.id):
@@ -189,6 +215,115 @@ def provision_page(book: RuleBook, pid: str, scenarios: Iterable[Scenario]) -> s
         lines.append("None yet.")
     lines.append("")
     return "\n".join(lines)
+
+
+def _step_condition(step: Step) -> str:
+    """When a step is shown, in words for rule authors."""
+    parts = []
+    if step.statuses:
+        parts.append("status " + " or ".join(sorted(step.statuses)))
+    if step.levels:
+        parts.append("law enforcement " + " or ".join(sorted(step.levels)))
+    if step.blockers:
+        parts.append("blocked by " + ", ".join(f"`{b}`" for b in sorted(step.blockers)))
+    for pid, statuses in step.also.items():
+        parts.append(f"[{pid}]({pid}.md) {' or '.join(sorted(statuses))}")
+    if step.when is not None:
+        test = describe_test(step.when) if not step.when.children else step.when.text
+        parts.append(f"when {test}")
+    return "; ".join(parts) if parts else "whenever the provision applies"
+
+
+def _step_lines(steps: Iterable[Step], pid: str) -> list[str]:
+    """The next steps that concern one provision, with their dates and conditions."""
+    mine = [s for s in steps if s.provision == pid]
+    lines = ["## Next steps", ""]
+    if not mine:
+        return lines + ["None.", ""]
+    lines += [
+        "Shown in a report when the result matches, and only on the dates given "
+        "(`rules/us-law/next-steps.yaml`; overlays add, replace or remove steps).",
+        "",
+    ]
+    for step in mine:
+        lines.append(
+            f"- **{STEP_KIND_LABEL[step.kind]}** ({_period(step.start, step.until)}; "
+            f"{_step_condition(step)}): {step.text} — *{step.citation}*"
+        )
+        lines.append(f"  <!-- id: {step.id} -->")
+    lines.append("")
+    return lines
+
+
+def _reading_uses(book: RuleBook) -> dict[str, list[tuple[str, str]]]:
+    """Reading id -> (provision, condition id) that name it, in any version of the text."""
+    uses: dict[str, list[tuple[str, str]]] = {}
+
+    def note(pid: str, condition: Condition) -> None:
+        for node in condition.walk():
+            names = reading_ids(node.reading or "") + ([node.question] if node.question else [])
+            for name in names:
+                if (pid, node.id) not in uses.setdefault(name, []):
+                    uses[name].append((pid, node.id))
+
+    for pid, source in book.sources.items():
+        note(pid, source.condition)
+        for amendment in source.amendments:
+            for operation in amendment.operations:
+                for condition in operation.conditions:
+                    note(pid, condition)
+    for change in book.changes:
+        for operation in change.operations:
+            for condition in operation.conditions:
+                note(change.provision, condition)
+    return uses
+
+
+def readings_page(book: RuleBook) -> str:
+    """Every reading of the law in plain words, with its citations and tag."""
+    uses = _reading_uses(book)
+    lines = [
+        "# Readings of the law",
+        "",
+        "[Back to the index](index.md)",
+        "",
+        "Where the law is unsettled, or where the rules adopt one reading of several, "
+        "this page says so in plain words: the question, why it is open, what this tool "
+        "does, and the primary sources. Reports link here instead of printing codes. "
+        "Tags: [V] verified against primary text, [V2] secondary source only, "
+        "[U] unverified (never settled law).",
+        "",
+    ]
+    for rid, reading in book.readings.items():
+        lines += _reading_lines(reading, uses.get(rid, []))
+    return "\n".join(lines)
+
+
+def _reading_lines(reading: Reading, uses: list[tuple[str, str]]) -> list[str]:
+    tag = reading.verification
+    status = f"[{tag}] {TAG_LABEL[tag]}" if tag else "no tag"
+    by_provision: dict[str, list[str]] = {}
+    for pid, cid in uses:
+        by_provision.setdefault(pid, []).append(f"`{cid}`")
+    used = (
+        "; ".join(f"[{pid}]({pid}.md) ({', '.join(ids)})" for pid, ids in by_provision.items())
+        if uses
+        else "notes and citations (no condition names it)"
+    )
+    return [
+        f'<a id="{reading_anchor(reading.id)}"></a>',
+        "",
+        f"## {reading.title}",
+        "",
+        f"`{reading.id}` · {status} · used by: {used}",
+        "",
+        reading.explanation,
+        "",
+        f"**What this tool does.** {reading.adopted}",
+        "",
+        "**Sources.** " + "; ".join(reading.citations),
+        "",
+    ]
 
 
 def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
@@ -209,6 +344,13 @@ def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
     ]
     for pid, source in book.sources.items():
         lines.append(f"- [{source.title}]({pid}.md) — `{pid}`, *{latest.provisions[pid].citation}*")
+    if book.readings:
+        lines += [
+            "",
+            f"[Readings of the law]({READINGS_PAGE}): each point where the law is "
+            "unsettled, or where the rules adopt one reading, in plain words with its "
+            "sources.",
+        ]
     lines += [
         "",
         "## How provisions and facts depend on each other",
@@ -292,4 +434,6 @@ def handbook(book: RuleBook, scenarios: list[Scenario]) -> dict[str, str]:
     pages = {"index.md": index_page(book, scenarios)}
     for pid in book.sources:
         pages[f"{pid}.md"] = provision_page(book, pid, scenarios)
+    if book.readings:
+        pages[READINGS_PAGE] = readings_page(book)
     return pages
