@@ -68,8 +68,8 @@ def reader_texts(rule_book: RuleBook) -> Iterator[tuple[str, str]]:
                         yield f"{pid}:{operation.target}.{key}", operation.fields[key]
         for note in source.notes:
             yield f"{pid}: note {note.id}", note.text
-        if source.not_applicable is not None:
-            yield f"{pid}: not applicable", source.not_applicable.text
+        for reason in source.not_applicable:
+            yield f"{pid}: not applicable {reason.id}", reason.text
     for step in rule_book.steps:
         yield f"step {step.id}", step.text
 
