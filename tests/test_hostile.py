@@ -660,7 +660,7 @@ ESCAPES = str(HOSTILE / "overlays" / "ok-escapes-in-text.yaml")
     "args, shown",
     [
         (["rules", MARKUP], "hostile: [/bold] [link=file:///etc/passwd]x[/link] [red"),
-        (["explain", MINOR, "--rules", MARKUP], "Why: [/] [blink]x"),
+        (["explain", MINOR, "--rules", MARKUP], "✘ [/] [blink]x"),
     ],
     ids=["rules", "explain"],
 )

@@ -234,7 +234,7 @@ def test_dont_know_to_everything_in_a_terminal(tmp_path, vocabulary) -> None:
     )
     try:
         asked = answer_until_done(terminal, vocabulary, {})
-        terminal.expect(r"Questions to ask next")
+        terminal.expect(r"Find out:")
         terminal.expect(r"Saved to")
         assert terminal.wait() == 0
     finally:

@@ -36,10 +36,14 @@ def applies(step: Step, result: Result) -> bool:
         other = result.provisions.get(pid)
         if other is None or other.status not in statuses or not other.applicable:
             return False
-    if step.when is not None:
-        plan = _plan(step.when)
-        return plan.evaluate(result.facts)[plan.roots["when"]] == MET
-    return True
+    if step.when is not None and not _met(step.when, result):
+        return False
+    return step.unless is None or not _met(step.unless, result)
+
+
+def _met(condition: Condition, result: Result) -> bool:
+    plan = _plan(condition)
+    return plan.evaluate(result.facts)[plan.roots["when"]] == MET
 
 
 def next_steps(steps: tuple[Step, ...], result: Result) -> list[Step]:

@@ -42,6 +42,18 @@ LEVEL_WORDS = {
 _REQUIREMENT = {"lt": "under {}", "le": "{} or under", "gt": "over {}", "ge": "{} or over"}
 
 
+# Statements in rules/facts.yaml describe the person with a verb phrase ("has reported to
+# law enforcement") or stand alone ("a certifying official signed ..."); a verb phrase
+# reads as a sentence with "the person" in front.
+PERSON_VERBS = ("has", "is", "was", "would", "cannot", "can", "suffered", "did", "does", "had")
+
+
+def with_subject(statement: str) -> str:
+    """'has reported ...' -> 'the person has reported ...'; full clauses unchanged."""
+    first = statement.split(" ", 1)[0]
+    return f"the person {statement}" if first in PERSON_VERBS else statement
+
+
 def describe_value(vocabulary: Vocabulary, fact: str, value: Any) -> str:
     """A value as a person reads it: 'yes', 'U.S. citizen', 'force, fraud', 'none'."""
     return vocabulary[fact].describe(value)
@@ -243,8 +255,8 @@ class _Provision:
         the person committed an act of trafficking'."""
         c = self.plan.nodes[index].condition
         if c.kind == "fact" and c.fact and c.op == "is":
-            return self.vocabulary[c.fact].statement(c.value)
-        return c.short or c.text
+            return with_subject(self.vocabulary[c.fact].statement(c.value))
+        return _lower_first(c.short or c.text)
 
     # -- law enforcement ----------------------------------------------------------------
     def dependency(self, shown_critiques: set[str]) -> dict[str, Any]:
@@ -282,7 +294,9 @@ class _Provision:
             "text": element.text,
             "now": fact.statement(value) if value is not None else f"{fact.label}: not known",
             "unknown": value is None,
-            "needed": fact.statement(self.plan.dependency_facts.get(element.fact, True)),
+            "needed": with_subject(
+                fact.statement(self.plan.dependency_facts.get(element.fact, True))
+            ),
             "controlled_by": element.controlled_by,
             "who": CONTROLLER_WORDS.get(element.controlled_by, element.controlled_by),
         }
@@ -369,6 +383,13 @@ def build_report(
     return report
 
 
+def _lower_first(text: str) -> str:
+    """'The person was coerced' -> 'the person was coerced' (not 'HHS finds' -> 'hHS')."""
+    if len(text) > 1 and text[0].isupper() and text[1].islower():
+        return text[0].lower() + text[1:]
+    return text
+
+
 def _step(step: Step) -> dict[str, Any]:
     return {
         "id": step.id,
@@ -376,6 +397,7 @@ def _step(step: Step) -> dict[str, Any]:
         "provision": step.provision,
         "text": step.text,
         "citation": step.citation,
+        "reading": step.reading,
     }
 
 

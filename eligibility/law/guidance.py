@@ -56,7 +56,9 @@ class Step:
     levels: frozenset[str] = frozenset()  # its law-enforcement dependency; empty: any
     blockers: frozenset[str] = frozenset()  # any of these facts blocks it; empty: any
     also: Mapping[str, frozenset[str]] = field(default_factory=dict)  # other provisions
-    when: Condition | None = None  # a test on the facts, like a note's
+    when: Condition | None = None  # a test on the facts, like a note's: shown when met
+    unless: Condition | None = None  # hidden when this test is met (shown if unknown)
+    reading: str = ""  # a reading of the law it concerns (rules/readings.yaml)
 
     def in_force(self, date: dt.date) -> bool:
         return (self.start is None or self.start <= date) and (
@@ -108,6 +110,8 @@ STEP_KEYS = (
     "blockers",
     "also",
     "when",
+    "unless",
+    "reading",
 )
 
 
@@ -170,6 +174,10 @@ def parse_steps(
                 when=condition(node.child("when"), {"id": f"step-{sid}", "text": sid})
                 if node.has("when")
                 else None,
+                unless=condition(node.child("unless"), {"id": f"step-{sid}-unless", "text": sid})
+                if node.has("unless")
+                else None,
+                reading=node.child("reading").text() if node.has("reading") else "",
             )
         )
     return steps

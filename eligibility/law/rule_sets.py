@@ -84,6 +84,7 @@ def load_directory(
         steps_top = root(yamlfile.load(path / STEPS_FILE), RuleError)
         steps_top.mapping(required=("steps",), what="next-steps file")
         steps = tuple(_steps(parser, steps_top.child("steps").elements(what="list of steps")))
+        _check_step_readings(steps, readings, str(path / STEPS_FILE))
     return RuleBook(
         name=name,
         title=top.child("title").text(),
@@ -107,6 +108,16 @@ def _steps(parser: RuleParser, items: list[Node]) -> list[Step]:
             node, need_citation=False, defaults=defaults
         ),
     )
+
+
+def _check_step_readings(steps: Iterable[Step], readings: Mapping[str, Reading], path: str) -> None:
+    for step in steps:
+        if step.reading and readings and step.reading not in readings:
+            raise RuleError(
+                f"next step {step.id}: no reading {step.reading} in readings.yaml"
+                f"{did_you_mean(step.reading, readings)}",
+                path=path,
+            )
 
 
 def _check_readings(
@@ -223,6 +234,7 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
     if top.has("next_steps"):
         for step in _steps(parser, top.child("next_steps").elements(what="list of steps")):
             steps[step.id] = step  # same id: the overlay's step replaces the base's
+    _check_step_readings(steps.values(), readings, str(path))
     # `invariants:` are read by `eligibility check` (analysis/invariants), from the file
     return RuleBook(
         name=name,

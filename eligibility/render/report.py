@@ -340,6 +340,16 @@ def _open_points_section(report: dict[str, Any], *, full: bool = False) -> list[
     return out
 
 
+def _mentions_unverified(report: dict[str, Any]) -> bool:
+    """Whether the default screen shows a [U] tag (in a reason, a step or a point of law)."""
+    texts: list[str] = []
+    for p in report["provisions"].values():
+        texts.append(p["reason"])
+        texts.extend(_first_sentence(s["text"]) for s in p["next_steps"])
+        texts.extend(point["title"] for point in p["open_points"])
+    return any("[U]" in text for text in texts)
+
+
 def print_report(report: dict[str, Any], out: Console, *, full: bool = False) -> None:
     out.print(Text(report.get("title") or report["scenario"] or "(unnamed case)", style="bold"))
     out.print(
@@ -372,6 +382,10 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
     if full:
         _print_readings(out, report)
     out.print()
+    if not full and _mentions_unverified(report):
+        out.print(
+            Text("[U]: a point the legal research behind this tool could not verify.", style="dim")
+        )
     out.print(
         Text(
             "More: --full (every element, citation and route). Points of law explained: "
