@@ -379,7 +379,7 @@ def build_report(
     report["provisions"] = provisions
     report["next_steps"] = [_step(s) for s in steps]
     report["questions"] = _all_questions(provisions)
-    report["readings"] = _readings_used(plan, provisions, book.readings)
+    report["readings"] = _readings_used(result, provisions, book.readings)
     return report
 
 
@@ -413,18 +413,32 @@ def _all_questions(provisions: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _readings_used(
-    plan: Plan, provisions: dict[str, Any], readings: dict[str, Reading] | Any
+    result: Result, provisions: dict[str, Any], readings: dict[str, Reading] | Any
 ) -> list[dict[str, Any]]:
-    """The readings behind this report (for --full and the handout): every reading
-    named by an element of a provision, in plain words."""
+    """The readings this report's outcomes rest on (for --full and the handout), in
+    plain words: those named by the elements that decide each applicable provision's
+    status (followed down while a child has its parent's status), by its open points of
+    law and by the steps shown."""
+    plan, statuses = result.book.plan, result.statuses
     ids: dict[str, None] = {}
-    for pid in provisions:
-        stack = [plan.roots[pid]]
+    for pid, p in provisions.items():
+        if not p["applicable"]:
+            continue
+        stack = [(plan.roots[pid], statuses[plan.roots[pid]])]
         while stack:
-            node = plan.nodes[stack.pop()]
+            index, wanted = stack.pop()
+            node = plan.nodes[index]
             for rid in reading_ids(node.condition.reading or ""):
                 ids.setdefault(rid, None)
-            stack.extend(node.children)
+            if node.condition.kind == "not":
+                wanted = {MET: NOT_MET, NOT_MET: MET}.get(wanted, wanted)
+            stack.extend((c, wanted) for c in node.children if statuses[c] == wanted)
+        for point in p["open_points"]:
+            if point["id"]:
+                ids.setdefault(point["id"], None)
+        for step in p["next_steps"]:
+            if step["reading"]:
+                ids.setdefault(step["reading"], None)
     return [
         {
             "id": rid,

@@ -13,7 +13,7 @@ from html import escape
 from typing import Any
 
 from .common import STATUS_LABEL, STATUS_SYMBOL, provision_name
-from .report import LEVEL_LABEL, LEVEL_MARK
+from .report import LEVEL_LABEL, LEVEL_MARK, critique_words, dependency_entries
 
 STYLE = """
 body { font-family: Georgia, 'Times New Roman', serif; max-width: 46em; margin: 2em auto;
@@ -34,15 +34,15 @@ ul.checklist { list-style: none; padding-left: 0; columns: 2; }
 @media print {
   body { margin: 0; max-width: none; font-size: 11pt; }
   h2 { page-break-after: avoid; }
-  section.provision { page-break-inside: avoid; }
+  h3 { page-break-after: avoid; }
   a { color: inherit; text-decoration: none; }
 }
 """
 
 
-def _status(p: dict[str, Any]) -> str:
+def _status(p: dict[str, Any], *, mark: bool = True) -> str:
     if not p["applicable"]:
-        return "– not applicable"
+        return "– not applicable" if mark else "not applicable"
     return f"{STATUS_SYMBOL[p['status']]} {STATUS_LABEL[p['status']]}"
 
 
@@ -153,7 +153,7 @@ def _provision(pid: str, p: dict[str, Any]) -> str:
     name = provision_name(pid, p["title"])
     out = [
         '<section class="provision">',
-        f"<h3>{escape(name)} — {escape(_status(p))}"
+        f"<h3>{escape(name)} — {escape(_status(p, mark=False))}"
         + (f" — {escape(_level(p))}" if _level(p) else "")
         + "</h3>",
         f'<p class="cite">{escape(p["title"])}; {escape(p["citation"])}</p>',
@@ -200,40 +200,17 @@ def _provision(pid: str, p: dict[str, Any]) -> str:
 
 def _dependency(report: dict[str, Any]) -> str:
     out = []
-    for pid, p in report["provisions"].items():
-        level = p["law_enforcement"]
-        if not p["applicable"] or level == "independent":
+    for entry in dependency_entries(report):
+        out.append(f"<h3>{entry['mark']} {escape(entry['name'])}</h3>")
+        out.append(f"<p>{escape(entry['name'])} {escape(entry['sentence'])}</p>")
+        if "then" not in entry:
             continue
-        dep = p["dependency"]
-        name = escape(provision_name(pid, p["title"]))
-        if level == "relies_on":
-            out.append(f"<h3>{LEVEL_MARK[level]} {name} is met only because:</h3>")
-            out.append(
-                _list([f"{escape(e['needed'])} ({escape(e['who'])})" for e in dep["relied_on"]])
-            )
-        else:
-            head = (
-                "would be met if this changed"
-                if level == "gated"
-                else ("law enforcement stands in the way")
-            )
-            out.append(f"<h3>{LEVEL_MARK[level]} {name}: {head}</h3>")
-            out.append(
-                _list(
-                    [
-                        f"now: {escape(e['now'])}; needed: {escape(e['needed'])} "
-                        f"({escape(e['who'])})"
-                        for e in dep["blockers"]
-                    ]
-                )
-            )
-        for step in p["next_steps"]:
-            if step["kind"] == "alternative":
-                out.append(f"<p><strong>Instead:</strong> {escape(step['text'])}</p>")
-        critique = dep.get("critique")
+        if entry["then"]:
+            out.append(f"<p>Then still to find out: {escape(', '.join(entry['then']))}.</p>")
+        for step in entry["alternatives"]:
+            out.append(f"<p><strong>Instead:</strong> {escape(step['text'])}</p>")
+        critique = entry["critique"] or entry["speculative_critique"]
         if critique:
-            out.append(
-                f'<p class="critique">{escape(critique["author"])} ({critique["year"]}), '
-                f"{escape(critique['recommendation'])}: {escape(critique['summary'])}</p>"
-            )
+            head, body = critique_words(critique, full=True)
+            out.append(f'<p class="critique">{escape(head)}{escape(body)}</p>')
     return "".join(out)

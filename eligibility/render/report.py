@@ -172,95 +172,111 @@ def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -
     return Group(*parts)
 
 
+def dependency_entries(report: dict[str, Any]) -> list[dict[str, Any]]:
+    """Where the outcome depends on law enforcement, as plain text for any medium (the
+    screen and the handout): per provision, a heading, a sentence saying what would have
+    to change (known blockers as statements, unknown ones by their label, who controls
+    them said once per run), what is still to find out then, the alternatives and the
+    one critique that fits. A provision blocked by the same elements as one listed above
+    refers to it instead of repeating them."""
+    entries: list[dict[str, Any]] = []
+    listed: dict[frozenset[str], str] = {}
+    for pid, p in report["provisions"].items():
+        level = p["law_enforcement"]
+        if not p["applicable"] or level == "independent":
+            continue
+        dep = p["dependency"]
+        elements = dep["relied_on"] if level == "relies_on" else dep["blockers"]
+        ids = frozenset(e["id"] for e in elements)
+        earlier = next((other for seen, other in listed.items() if ids and ids <= seen), None)
+        entry: dict[str, Any] = {
+            "provision": pid,
+            "name": provision_name(pid, p["title"]),
+            "mark": LEVEL_MARK[level],
+            "level": level,
+        }
+        if earlier is not None:
+            entry["sentence"] = f"{LEVEL_LABEL[level]}, through {provision_name(earlier)} (above)."
+            entries.append(entry)
+            continue
+        listed[ids] = pid
+        known = [e for e in elements if not e["unknown"]]
+        unknown = [e for e in elements if e["unknown"]]
+        if level == "relies_on":
+            sentence = "is met only because: " + _element_words(elements, known=True)
+        else:
+            sentence = (
+                "would be met if: "
+                if level == "gated"
+                else "is held up until: "
+                if known
+                else "may turn on law enforcement; not known yet: "
+            )
+            sentence += _element_words(known, known=True)
+            if unknown:
+                sentence += ("; not known yet: " if known else "") + _element_words(
+                    unknown, known=False
+                )
+        entry["sentence"] = sentence + "."
+        entry["then"] = [q["label"] for q in p["questions"] if q["behind_blockers"]]
+        entry["alternatives"] = [s for s in p["next_steps"] if s["kind"] == "alternative"]
+        # a critique where law enforcement does block (or carries) the outcome; not where
+        # it only might, every blocking fact being unknown yet
+        critique = dep.get("critique")
+        entry["critique"] = critique if critique and known else None
+        entry["speculative_critique"] = critique if critique and not known else None
+        entries.append(entry)
+    return entries
+
+
+def _element_words(elements: list[dict[str, Any]], *, known: bool) -> str:
+    """Blocking or relied-on elements, what is needed (known) or their label (unknown),
+    with who controls them said once per run of elements with the same controller."""
+    parts = []
+    for number, e in enumerate(elements):
+        text = e["needed"] if known else e["label"]
+        following = elements[number + 1] if number + 1 < len(elements) else None
+        if following is None or following["who"] != e["who"]:
+            text += f" ({e['who']})"
+        parts.append(text)
+    return "; ".join(parts)
+
+
+def critique_words(critique: dict[str, Any], *, full: bool) -> tuple[str, str]:
+    """('Critique (Women's Commission, 2007, rec. 6): ', its brief or summary)."""
+    recommendation = _recommendation(critique["recommendation"], full=full)
+    head = f"Critique ({critique['cited_as']}, {recommendation}): "
+    body = (
+        critique["summary"]
+        if full
+        else critique.get("brief") or _first_sentence(critique["summary"])
+    )
+    return head, body
+
+
 def _dependency_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:
-    """One or two lines per provision that depends on law enforcement: what would have to
-    change (known blockers as statements, unknown ones by their label), what is still to
-    find out after that, the alternatives, and the one critique that fits."""
-    rows = [
-        (pid, p)
-        for pid, p in report["provisions"].items()
-        if p["applicable"] and p["law_enforcement"] != "independent"
-    ]
-    if not rows:
+    entries = dependency_entries(report)
+    if not entries:
         return []
     out: list[Any] = [Text("Where the outcome depends on law enforcement", style="bold magenta")]
-    listed: dict[frozenset[str], str] = {}  # blocking facts -> the provision they were named for
-    for pid, p in rows:
-        dep, level = p["dependency"], p["law_enforcement"]
-        name = provision_name(pid, p["title"])
-        elements = dep["relied_on"] if level == "relies_on" else dep["blockers"]
-        facts = frozenset(e["id"] for e in elements)
-        earlier = next((other for seen, other in listed.items() if facts and facts <= seen), None)
-        line = Text(f"{LEVEL_MARK[level]} {name} ", style="bold magenta")
-        if earlier is not None:
-            line.append(f"{LEVEL_LABEL[level]}, through {provision_name(earlier)} (above).")
-            out.append(line)
-            continue
-        listed[facts] = pid
-        if level == "relies_on":
-            line.append("is met only because: ")
-            _join(line, _element_words(elements, known=True))
-        else:
-            known = [e for e in elements if not e["unknown"]]
-            unknown = [e for e in elements if e["unknown"]]
-            if level == "gated":
-                line.append("would be met if: ")
-            elif known:
-                line.append("is held up until: ")
-            else:
-                line.append("may turn on law enforcement; not known yet: ")
-            _join(line, _element_words(known, known=True))
-            if unknown and known:
-                line.append("; not known yet: ")
-            _join(line, _element_words(unknown, known=False))
-        line.append(".")
+    for entry in entries:
+        line = Text(f"{entry['mark']} {entry['name']} ", style="bold magenta")
+        line.append(entry["sentence"], style="")
         out.append(line)
-        behind = [q["label"] for q in p["questions"] if q["behind_blockers"]]
-        if behind:
-            out.append(_labelled("Then:", "still to find out: " + ", ".join(behind)))
-        alternatives = [s for s in p["next_steps"] if s["kind"] == "alternative"]
-        for step in alternatives if full else alternatives[:MAX_ALTERNATIVES]:
+        if "then" not in entry:
+            continue
+        if entry["then"]:
+            out.append(_labelled("Then:", "still to find out: " + ", ".join(entry["then"])))
+        alternatives = entry["alternatives"] if full else entry["alternatives"][:MAX_ALTERNATIVES]
+        for step in alternatives:
             out.append(
                 _labelled("Instead:", step["text"] if full else _first_sentence(step["text"]))
             )
-        critique = dep.get("critique")
-        # a critique where law enforcement does block (or carries) the outcome; not
-        # where it only might, every blocking fact being unknown yet
-        if critique and (full or not all(e["unknown"] for e in elements)):
-            out.append(
-                Padding(
-                    Text.assemble(
-                        (
-                            f"Critique ({critique['cited_as']}, "
-                            f"{_recommendation(critique['recommendation'], full=full)}): ",
-                            "italic",
-                        ),
-                        (critique.get("brief") or _first_sentence(critique["summary"]), "dim"),
-                    ),
-                    (0, 0, 0, 2),
-                )
-            )
+        critique = entry["critique"] or (entry["speculative_critique"] if full else None)
+        if critique:
+            head, body = critique_words(critique, full=full)
+            out.append(Padding(Text.assemble((head, "italic"), (body, "dim")), (0, 0, 0, 2)))
     return out
-
-
-def _element_words(elements: list[dict[str, Any]], *, known: bool) -> list[Text]:
-    """Blocking or relied-on elements, what is needed (known) or their label (unknown),
-    with who controls them said once per run of elements with the same controller."""
-    out: list[Text] = []
-    for number, e in enumerate(elements):
-        text = Text(e["needed"] if known else e["label"])
-        following = elements[number + 1] if number + 1 < len(elements) else None
-        if following is None or following["who"] != e["who"]:
-            text.append(f" ({e['who']})", style="dim")
-        out.append(text)
-    return out
-
-
-def _join(line: Text, parts: list[Text]) -> None:
-    for number, part in enumerate(parts):
-        if number:
-            line.append("; ")
-        line.append_text(part)
 
 
 def _recommendation(text: str, *, full: bool) -> str:
