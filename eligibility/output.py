@@ -94,6 +94,12 @@ def write_private(path: str, text: str) -> None:
         handle.write(text)
 
 
+def write_private_bytes(path: str, data: bytes) -> None:
+    """Write `data` (a picture, a Parquet file) to `path` atomically, owner only."""
+    with output_stream(path) as handle:
+        handle.buffer.write(data)  # type: ignore[attr-defined]
+
+
 def json_text(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 

@@ -14,6 +14,8 @@ from ..law.fields import parse_date
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
 from ..law.vocabulary import Vocabulary
 
+PROGRESS_MODES = ("auto", "bar", "plain", "none")  # as render/progress.py
+
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
 
@@ -74,13 +76,38 @@ def add_as_of_argument(parser) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def add_engine_argument(parser) -> None:  # type: ignore[no-untyped-def]
+def add_engine_argument(parser, *, auto: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """--engine; with `auto` (populations), `auto` is a choice and the default."""
+    help_text = (
+        "durable: the durable-rules engine; python: the reference evaluator; "
+        "vector: the column-wise engine for many cases"
+    )
+    if auto:
+        help_text += "; auto (default): vector for large populations, else durable"
+    else:
+        help_text += " (default: durable)"
     parser.add_argument(
         "--engine",
-        choices=ENGINES,
-        default="durable",
-        help="durable: the durable-rules engine (default); python: the reference evaluator",
+        choices=(*ENGINES, "auto") if auto else ENGINES,
+        default="auto" if auto else "durable",
+        help=help_text,
     )
+
+
+def add_progress_argument(parser) -> None:  # type: ignore[no-untyped-def]
+    parser.add_argument(
+        "--progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="bar: a progress bar (a live display in Jupyter); plain: a line on stderr "
+        "every few seconds (logs, CI); none; auto (default): bar on a terminal or in a "
+        "notebook, else plain. Runs of fewer than 1,000 cases show none",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress (--progress none)")
+
+
+def progress_mode(args) -> str:  # type: ignore[no-untyped-def]
+    return "none" if args.quiet else str(args.progress)
 
 
 def load_scenarios(
