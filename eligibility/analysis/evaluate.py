@@ -149,6 +149,40 @@ class Result:
             "provisions": provisions,
         }
 
+    def summary_dict(self) -> dict[str, Any]:
+        """The lean result (`--detail summary`): what differs from case to case, well
+        under 1 KB for the bundled rule sets. Left out: the explanation trees and every
+        text that repeats the rule set (titles, citations, notes, critiques, the reasons
+        a provision does not apply, the texts of blockers, which are named by id), and
+        keys at their usual value: `law_enforcement_gated` false, `applicable` true,
+        empty lists. `status` and `law_enforcement` are always there."""
+        provisions: dict[str, Any] = {}
+        for pid, p in self.provisions.items():
+            entry: dict[str, Any] = {"status": p.status, "law_enforcement": p.law_enforcement}
+            if p.law_enforcement_gated:
+                entry["law_enforcement_gated"] = True
+            if p.missing_facts:
+                entry["missing_facts"] = p.missing_facts
+            if p.law_enforcement_blockers:
+                entry["law_enforcement_blockers"] = [e.id for e in p.law_enforcement_blockers]
+            if p.law_enforcement_relied_on:
+                entry["law_enforcement_relied_on"] = [e.id for e in p.law_enforcement_relied_on]
+            if p.missing_facts_behind_blockers:
+                entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
+            if not p.applicable:
+                entry["applicable"] = False
+            if p.open_questions:
+                entry["open_questions"] = p.open_questions
+            provisions[pid] = entry
+        return {
+            "scenario": self.scenario,
+            "rule_set": self.rule_set,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "detail": "summary",
+            "provisions": provisions,
+        }
+
 
 # the facts each counterfactual world changes (None: the world is the scenario itself)
 Overrides = tuple[dict[str, Any] | None, dict[str, Any] | None]

@@ -140,6 +140,64 @@ def load_scenarios(
     return scenarios, bad
 
 
+KEEP_LOADED = 5000  # scenario files kept in memory after validation; more are read again
+
+
+class ScenarioFiles:
+    """Validated scenario files, in order, to iterate over (more than once).
+
+    Every file is read and validated first, so a bad file is reported before anything
+    is written; up to KEEP_LOADED scenarios are kept from that pass, and beyond it only
+    the paths, each file read again when its turn comes, so that memory does not grow
+    with the number of files."""
+
+    def __init__(self, paths: list[Path], kept: list[Scenario] | None, vocabulary: Vocabulary):
+        self.paths = paths
+        self.kept = kept
+        self.vocabulary = vocabulary
+
+    def __len__(self) -> int:
+        return len(self.paths)
+
+    def __iter__(self) -> Iterator[Scenario]:
+        if self.kept is not None:
+            yield from self.kept
+            return
+        for path in self.paths:
+            yield load_scenario(path, self.vocabulary)
+
+
+def scenario_files(
+    arguments: list[str], vocabulary: Vocabulary, *, keep_going: bool
+) -> tuple[ScenarioFiles, int]:
+    """Like load_scenarios, but holding at most KEEP_LOADED scenarios."""
+    paths: list[Path] = []
+    kept: list[Scenario] | None = []
+    bad = 0
+    seen: dict[str, str] = {}
+    for path in scenario_paths(arguments):
+        try:
+            scenario = load_scenario(path, vocabulary)
+        except EligibilityError as exc:
+            if not keep_going:
+                raise
+            sys.stderr.write(f"error: {exc}\n")
+            bad += 1
+            continue
+        if scenario.id in seen and seen[scenario.id] != str(path):
+            message = f"{path}: scenario id {scenario.id} is also used by {seen[scenario.id]}"
+            if not keep_going:
+                raise UsageError(message)
+            sys.stderr.write(f"warning: {printable(message)}\n")
+        seen[scenario.id] = str(path)
+        paths.append(path)
+        if kept is not None:
+            kept.append(scenario)
+            if len(kept) > KEEP_LOADED:
+                kept = None
+    return ScenarioFiles(paths, kept, vocabulary), bad
+
+
 def evaluate_all(
     evaluator: Evaluator, scenarios: list[Scenario], as_of: dt.date | None, keep_going: bool
 ) -> Iterator[Result | None]:

@@ -9,7 +9,14 @@ from rich.console import Group
 from rich.table import Table
 from rich.text import Text
 
-from .common import GATED_MARK, STATUS_LABEL, STATUS_STYLE, console, provision_heading
+from .common import (
+    GATED_MARK,
+    STATUS_LABEL,
+    STATUS_STYLE,
+    console,
+    provision_heading,
+    wide_enough,
+)
 
 TOP_CONDITIONS = 3
 TOP_EXAMPLES = 3
@@ -163,4 +170,5 @@ def print_comparison(
                 style="dim",
             )
         )
-    out.print(Group(*parts))
+    group = Group(*parts)
+    wide_enough(out, group).print(group)
