@@ -11,13 +11,14 @@ import stat
 
 import pytest
 
-from conftest import ROOT, run_cli
 from eligibility import output
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.commands import common
 from eligibility.law.registry import Registry
 from eligibility.law.scenarios import load_scenario, scenario_paths
 from eligibility.render.progress import progress
+
+from conftest import ROOT, run_cli
 
 SCENARIOS = str(ROOT / "scenarios")
 
