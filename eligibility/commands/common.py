@@ -140,18 +140,18 @@ def load_scenarios(
     return scenarios, bad
 
 
-KEEP_LOADED = 5000  # scenario files kept in memory after validation; more are read again
+KEEP_LOADED = 1000  # scenario files kept in memory after validation; more are read again
 
 
 class ScenarioFiles:
     """Validated scenario files, in order, to iterate over (more than once).
 
     Every file is read and validated first, so a bad file is reported before anything
-    is written; up to KEEP_LOADED scenarios are kept from that pass, and beyond it only
-    the paths, each file read again when its turn comes, so that memory does not grow
-    with the number of files."""
+    is written. Up to KEEP_LOADED scenarios are kept from that pass; beyond that only
+    the paths (as strings), each file read again when its turn comes, so that a run
+    over many files holds about 200 bytes per file rather than the scenarios."""
 
-    def __init__(self, paths: list[Path], kept: list[Scenario] | None, vocabulary: Vocabulary):
+    def __init__(self, paths: list[str], kept: list[Scenario] | None, vocabulary: Vocabulary):
         self.paths = paths
         self.kept = kept
         self.vocabulary = vocabulary
@@ -164,18 +164,29 @@ class ScenarioFiles:
             yield from self.kept
             return
         for path in self.paths:
-            yield load_scenario(path, self.vocabulary)
+            yield load_scenario(Path(path), self.vocabulary)
+
+    def items(self) -> Iterator[Scenario | Path]:
+        """The scenarios, or the paths of the files to read again (population/batch.py
+        reads them in its workers)."""
+        if self.kept is not None:
+            yield from self.kept
+        else:
+            yield from (Path(p) for p in self.paths)
 
 
 def scenario_files(
     arguments: list[str], vocabulary: Vocabulary, *, keep_going: bool
 ) -> tuple[ScenarioFiles, int]:
     """Like load_scenarios, but holding at most KEEP_LOADED scenarios."""
-    paths: list[Path] = []
+    found = scenario_paths(arguments)
+    found.reverse()  # popped from the end: each Path is freed as its string is kept
+    paths: list[str] = []
     kept: list[Scenario] | None = []
     bad = 0
-    seen: dict[str, str] = {}
-    for path in scenario_paths(arguments):
+    seen: dict[int, int] = {}  # hash of a scenario id -> index of its file in `paths`
+    while found:
+        path = found.pop()
         try:
             scenario = load_scenario(path, vocabulary)
         except EligibilityError as exc:
@@ -184,18 +195,34 @@ def scenario_files(
             sys.stderr.write(f"error: {exc}\n")
             bad += 1
             continue
-        if scenario.id in seen and seen[scenario.id] != str(path):
-            message = f"{path}: scenario id {scenario.id} is also used by {seen[scenario.id]}"
+        other = _same_id(seen.get(hash(scenario.id)), scenario.id, paths, kept, vocabulary)
+        if other is not None and other != str(path):
+            message = f"{path}: scenario id {scenario.id} is also used by {other}"
             if not keep_going:
                 raise UsageError(message)
             sys.stderr.write(f"warning: {printable(message)}\n")
-        seen[scenario.id] = str(path)
-        paths.append(path)
+        seen[hash(scenario.id)] = len(paths)
+        paths.append(str(path))
         if kept is not None:
             kept.append(scenario)
             if len(kept) > KEEP_LOADED:
                 kept = None
     return ScenarioFiles(paths, kept, vocabulary), bad
+
+
+def _same_id(
+    index: int | None,
+    sid: str,
+    paths: list[str],
+    kept: list[Scenario] | None,
+    vocabulary: Vocabulary,
+) -> str | None:
+    """The file at `index` if its scenario id is `sid` (ids are remembered by hash:
+    a hash that matches is checked, which reads the file again only then)."""
+    if index is None:
+        return None
+    earlier = kept[index] if kept is not None else load_scenario(Path(paths[index]), vocabulary)
+    return paths[index] if earlier.id == sid else None
 
 
 def evaluate_all(

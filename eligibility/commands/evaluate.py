@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         progress(len(scenarios), mode=progress_mode(args), doing="evaluating") as advance,
     ):
         writer = _writer(args.format, out, single)
-        for kind, value in evaluate_many(config, scenarios, jobs=args.jobs):
+        for kind, value in evaluate_many(config, scenarios.items(), jobs=args.jobs):
             advance(1)
             if kind == "error":
                 failed += 1

@@ -19,7 +19,7 @@ from typing import Any
 from .. import output
 from ..analysis.evaluate import Evaluator, Result
 from ..errors import EligibilityError, printable
-from ..law.scenarios import Scenario
+from ..law.scenarios import Scenario, load_scenario
 
 DETAILS = ("summary", "full")
 CHUNK = 64  # scenarios per chunk: a round trip between processes is worth ~1 ms
@@ -73,28 +73,34 @@ class BatchWorker:
         self.config = config
         self.evaluator = Evaluator(registry.load(config.rules), config.engine)
 
-    def run(self, chunk: Sequence[Scenario]) -> list[Outcome]:
+    def run(self, chunk: Sequence[Scenario | Path]) -> list[Outcome]:
+        """Evaluate and format each scenario; a path is a validated scenario file that
+        was not kept in memory, read here (in the worker, so reading is parallel too)."""
         out: list[Outcome] = []
-        for scenario in chunk:
+        vocabulary = self.evaluator.book.vocabulary
+        for item in chunk:
             try:
+                scenario = item if isinstance(item, Scenario) else load_scenario(item, vocabulary)
                 result = self.evaluator.evaluate_scenario(scenario, self.config.as_of)
             except EligibilityError as exc:
                 if not self.config.keep_going:
                     raise
-                out.append(("error", f"{printable(scenario.path or scenario.id)}: {exc}"))
+                label = (item.path or item.id) if isinstance(item, Scenario) else str(item)
+                out.append(("error", f"{printable(label)}: {exc}"))
                 continue
             out.append(("ok", formatted(result, self.config)))
         return out
 
 
 def evaluate_many(
-    config: Config, scenarios: Iterable[Scenario], *, jobs: int = 1, chunk: int = CHUNK
+    config: Config, scenarios: Iterable[Scenario | Path], *, jobs: int = 1, chunk: int = CHUNK
 ) -> Iterator[Outcome]:
-    """Every scenario's outcome, in input order; with jobs > 1, in worker processes."""
+    """Every scenario's outcome, in input order; with jobs > 1, in worker processes.
+    Scenarios are objects or paths of validated scenario files."""
     from .workers import Runner
 
-    def chunks() -> Iterator[list[Scenario]]:
-        batch: list[Scenario] = []
+    def chunks() -> Iterator[list[Scenario | Path]]:
+        batch: list[Scenario | Path] = []
         for scenario in scenarios:
             batch.append(scenario)
             if len(batch) == chunk:
