@@ -255,6 +255,7 @@ def timeline_figure(data: Timeline) -> Any:
         ax.sharex(axes[0])
     end = data.end
     styles = ("-", "--")
+    spread = max(len(data.provisions) - 1, 1)
     for panel, (key, label) in zip(axes, PANELS, strict=True):
         for number, rule_set in enumerate(data.rule_sets):
             for k, pid in enumerate(data.provisions):
@@ -267,7 +268,9 @@ def timeline_figure(data: Timeline) -> Any:
                     where="post",
                     color=COLOURS[k % len(COLOURS)],
                     linestyle=styles[number],
-                    linewidth=1.6,
+                    # later provisions thinner: a line drawn over an equal one leaves
+                    # the one below visible on both sides
+                    linewidth=1.2 + 1.8 * (len(data.provisions) - 1 - k) / spread,
                     label=provision_name(pid, data.titles.get(pid, ""))
                     + (f" ({rule_set})" if len(data.rule_sets) > 1 else ""),
                 )
@@ -320,28 +323,31 @@ def timeline_figure(data: Timeline) -> Any:
         fontsize=11,
         fontweight="bold",
     )
-    figure.text(
-        0.01,
-        (key_height + 0.1) / height,
-        "\n".join(key_lines),
-        ha="left",
-        va="top",
-        fontsize=8,
-        family="monospace",
-    )
+    # the key: one line per amendment date, in columns placed by position (SVG viewers
+    # collapse runs of spaces, so text is never aligned with them)
+    line = 0.16 / height
+    top_of_key = (key_height + 0.1) / height
+    figure.text(0.01, top_of_key, key_lines[0][2], ha="left", va="top", fontsize=8)
+    for row, (number, date, what) in enumerate(key_lines[1:], start=1):
+        y = top_of_key - row * line
+        figure.text(0.025, y, number, ha="right", va="top", fontsize=8, fontweight="bold")
+        figure.text(0.032, y, date, ha="left", va="top", fontsize=8)
+        figure.text(0.105, y, what, ha="left", va="top", fontsize=8)
     return figure
 
 
-def _key_lines(data: Timeline, marked: list[dt.date]) -> list[str]:
-    """`1  2002-03-04  T interim rule: t_visa`, one line per amendment date."""
-    lines = ["amendments (numbered above the chart):"]
+def _key_lines(data: Timeline, marked: list[dt.date]) -> list[tuple[str, str, str]]:
+    """(number, date, what took effect), one per amendment date, after a heading."""
+    lines = [("", "", "Amendments (numbered above the chart): what took effect, and where")]
     for number, date in enumerate(marked, start=1):
         seen: dict[str, list[str]] = {}
         for change in data.changes_on(date):
             name = change.short + (f" [{change.rule_set}]" if len(data.rule_sets) > 1 else "")
-            seen.setdefault(name, []).append(change.provision)
+            seen.setdefault(name, []).append(
+                provision_name(change.provision, data.titles.get(change.provision, ""))
+            )
         what = "; ".join(f"{name}: {', '.join(pids)}" for name, pids in seen.items())
-        lines.append(f"{number:>2}  {date.isoformat()}  {what}")
+        lines.append((str(number), date.isoformat(), what))
     return lines
 
 
