@@ -328,10 +328,10 @@ def timeline_figure(data: Timeline) -> Any:
     line = 0.16 / height
     top_of_key = (key_height + 0.1) / height
     figure.text(0.01, top_of_key, key_lines[0][2], ha="left", va="top", fontsize=8)
-    for row, (number, date, what) in enumerate(key_lines[1:], start=1):
+    for row, (label, day, what) in enumerate(key_lines[1:], start=1):
         y = top_of_key - row * line
-        figure.text(0.025, y, number, ha="right", va="top", fontsize=8, fontweight="bold")
-        figure.text(0.032, y, date, ha="left", va="top", fontsize=8)
+        figure.text(0.025, y, label, ha="right", va="top", fontsize=8, fontweight="bold")
+        figure.text(0.032, y, day, ha="left", va="top", fontsize=8)
         figure.text(0.105, y, what, ha="left", va="top", fontsize=8)
     return figure
 
