@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import json
 import os
 import stat
 import subprocess
@@ -151,3 +152,32 @@ def test_labels_close_together_go_on_separate_rows() -> None:
     rows = _label_rows(dates, start, end, gap=0.028)
     assert rows[0] != rows[1]  # twenty days apart on a 26-year axis
     assert rows[2] == 0  # far enough from both
+
+
+def test_engine_auto_names_its_choice_and_keeps_per_case_rows_per_case(tmp_path) -> None:
+    base = ["compare", "--rules", "us-law", "--rules", "rights-based-2007", "--format", "json"]
+    small = json.loads(run_cli(*base, "--generate", "50").stdout)
+    large = json.loads(run_cli(*base, "--generate", "500").stdout)
+    assert small["engine"] == "durable" and "fewer than 200" in small["engine_choice"]
+    assert large["engine"] == "vector" and large["population"]["stream"] == "columns-1"
+    rows = tmp_path / "rows.csv"
+    with_rows = run_cli(*base, "--generate", "500", "--out", str(rows))
+    assert json.loads(with_rows.stdout)["engine"] == "durable"
+    assert rows.read_text().splitlines()[1].startswith("gen-0-0,")
+    refused = run_cli(*base, "--generate", "500", "--engine", "vector", "--out", str(rows))
+    assert refused.returncode == 2 and "--engine durable" in refused.stderr
+    table = run_cli(*base[:-2], "--generate", "500", "--no-color")
+    assert "engine vector (chosen by --engine auto: 200 cases or more)" in table.stdout
+
+
+def test_vector_and_per_case_engines_agree_on_the_same_files() -> None:
+    base = ["compare", "--rules", "us-law", "--rules", "rights-based-2007", "--format", "json"]
+    docs = [
+        json.loads(run_cli(*base, str(ROOT / "scenarios"), "--engine", engine).stdout)
+        for engine in ("vector", "python")
+    ]
+    for doc in docs:
+        doc.pop("engine")
+        for entry in doc["provisions"].values():
+            entry.pop("law_enforcement", None)  # tallied by both, compared in test_vector
+    assert docs[0] == docs[1]

@@ -88,7 +88,8 @@ def _save(figure: Any, path: str) -> None:
     buffer = io.BytesIO()
     suffix = Path(path).suffix.lower().lstrip(".")
     metadata = {"Date": None} if suffix == "svg" else {}  # reproducible files
-    figure.savefig(buffer, format=suffix, dpi=150, metadata=metadata)
+    # "tight": the saved area grows to hold legends and titles outside the axes
+    figure.savefig(buffer, format=suffix, dpi=150, metadata=metadata, bbox_inches="tight")
     plt.close(figure)
     output.write_private_bytes(path, buffer.getvalue())
 
@@ -97,7 +98,8 @@ def figure_bytes(figure: Any, fmt: str = "svg") -> bytes:
     """A figure as SVG or PNG bytes (for the HTML handout and the handbook)."""
     plt = _pyplot()
     buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt, dpi=150, metadata={"Date": None} if fmt == "svg" else {})
+    metadata = {"Date": None} if fmt == "svg" else {}
+    figure.savefig(buffer, format=fmt, dpi=150, metadata=metadata, bbox_inches="tight")
     plt.close(figure)
     return buffer.getvalue()
 
@@ -169,11 +171,13 @@ def comparison_figure(doc: dict[str, Any]) -> Any:
             )
     right.set_xlabel("% of cases whose outcome depends on law enforcement")
     right.set_title(
-        f"Law-enforcement dependency: A = {a} (plain), B = {b} (hatched)", loc="left", fontsize=10
+        f"Law-enforcement dependency\nA = {a} (plain bars), B = {b} (hatched bars)",
+        loc="left",
+        fontsize=10,
     )
     widest = max([1.0] + [sum(_levels(doc, p, s)) for p in pids for s in "ab"])
     right.set_xlim(0, widest * 1.3)
-    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=3, frameon=False)
+    right.legend(loc="upper center", bbox_to_anchor=(0.5, -0.16), ncol=1, frameon=False)
     population = doc["population"]
     figure.suptitle(
         f"{a} vs {b} over {population['scenarios']:,} cases "
