@@ -199,3 +199,40 @@ def test_progress_auto_is_plain_on_a_pipe_and_none_means_none() -> None:
         "--progress", "none", "--format", "json",
     )  # fmt: skip
     assert p.returncode == 0 and p.stderr == ""
+
+
+def test_vector_batches_give_the_results_of_the_reference_evaluator() -> None:
+    """`Evaluator.evaluate_many` with the vector engine (columns, then each result
+    assembled as for one case) against the reference evaluator, case by case: training
+    scenarios at their dates and generated cases at every amendment date, both rule
+    sets."""
+    from eligibility.population.columns import ColumnGenerator
+    from eligibility.population.distributions import load_distribution
+
+    registry = Registry()
+    vocabulary = registry.vocabulary
+    scenarios = [load_scenario(p, vocabulary) for p in scenario_paths([SCENARIOS])]
+    generator = ColumnGenerator(load_distribution("default", vocabulary), vocabulary)
+    for rules in ("us-law", "rights-based-2007"):
+        book = registry.load(rules)
+        dates = [book.change_dates[0], *book.change_dates[1:]]
+        items = [(s.facts, s.as_of or dates[-1], s.id) for s in scenarios]
+        items += [
+            (facts, dates[i % len(dates)], sid)
+            for i, (sid, facts) in enumerate(generator.generate(300, 5))
+        ]
+        vector = Evaluator(book, "vector").evaluate_many(items)
+        reference = Evaluator(book, "python")
+        assert len(vector) == len(items)
+        for result, (facts, date, sid) in zip(vector, items, strict=True):
+            expected = reference.evaluate(facts, date, sid).to_dict()
+            expected["engine"] = "vector"
+            assert result.to_dict() == expected, sid
+
+
+def test_evaluate_engine_auto_takes_columns_for_many_files_only() -> None:
+    p = run_cli("evaluate", SCENARIOS, "--format", "jsonl", "--engine", "auto")
+    assert {json.loads(line)["engine"] for line in p.stdout.splitlines()} == {"durable"}
+    vector = run_cli("evaluate", SCENARIOS, "--format", "jsonl", "--engine", "vector")
+    durable = run_cli("evaluate", SCENARIOS, "--format", "jsonl")
+    assert vector.stdout.replace('"engine":"vector"', '"engine":"durable"') == durable.stdout

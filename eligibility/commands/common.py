@@ -76,20 +76,23 @@ def add_as_of_argument(parser) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def add_engine_argument(parser, *, auto: bool = False) -> None:  # type: ignore[no-untyped-def]
-    """--engine; with `auto` (populations), `auto` is a choice and the default."""
+def add_engine_argument(  # type: ignore[no-untyped-def]
+    parser, *, auto: bool = False, default: str | None = None
+) -> None:
+    """--engine; with `auto` (many cases), `auto` is a choice (and the default unless
+    `default` says otherwise)."""
+    default = default or ("auto" if auto else "durable")
     help_text = (
         "durable: the durable-rules engine; python: the reference evaluator; "
         "vector: the column-wise engine for many cases"
     )
     if auto:
-        help_text += "; auto (default): vector for large populations, else durable"
-    else:
-        help_text += " (default: durable)"
+        help_text += "; auto: vector from 200 cases, else durable"
+    help_text += f" (default: {default})"
     parser.add_argument(
         "--engine",
         choices=(*ENGINES, "auto") if auto else ENGINES,
-        default="auto" if auto else "durable",
+        default=default,
         help=help_text,
     )
 

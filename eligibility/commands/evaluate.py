@@ -48,7 +48,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("scenarios", nargs="+", metavar="SCENARIO")
     add_rules_argument(parser)
     add_as_of_argument(parser)
-    add_engine_argument(parser)
+    add_engine_argument(parser, auto=True, default="durable")
     parser.add_argument("--format", choices=FORMATS, default="table")
     parser.add_argument(
         "--detail",
@@ -80,8 +80,14 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
     book = registry.load(args.rules)
     scenarios, bad = scenario_files(args.scenarios, registry.vocabulary, keep_going=args.keep_going)
+    engine = args.engine
+    if engine == "auto":  # columns pay off from VECTOR_FROM cases; a table is for reading
+        from ..population.engines import VECTOR_FROM
+
+        many = len(scenarios) >= VECTOR_FROM and args.format != "table"
+        engine = "vector" if many else "durable"
     if args.format == "table":
-        return _table(args, Evaluator(book, args.engine), scenarios, bad)
+        return _table(args, Evaluator(book, engine), scenarios, bad)
     if args.format == "parquet":
         # refused before any work when pyarrow is missing
         output.ParquetRows.check()
@@ -93,7 +99,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     config = Config(
         str(registry.rules_dir),
         args.rules,
-        args.engine,
+        engine,
         args.as_of,
         detail,
         args.format,

@@ -75,21 +75,46 @@ class BatchWorker:
 
     def run(self, chunk: Sequence[Scenario | Path]) -> list[Outcome]:
         """Evaluate and format each scenario; a path is a validated scenario file that
-        was not kept in memory, read here (in the worker, so reading is parallel too)."""
-        out: list[Outcome] = []
+        was not kept in memory, read here (in the worker, so reading is parallel too).
+        The vector engine evaluates the chunk's scenarios together."""
+        out: list[Outcome | None] = [None] * len(chunk)
+        loaded: list[tuple[int, Scenario]] = []
         vocabulary = self.evaluator.book.vocabulary
-        for item in chunk:
+        for number, item in enumerate(chunk):
             try:
                 scenario = item if isinstance(item, Scenario) else load_scenario(item, vocabulary)
+            except EligibilityError as exc:
+                out[number] = self._failed(item, exc)
+                continue
+            loaded.append((number, scenario))
+        if self.config.engine == "vector" and loaded:
+            try:
+                results = self.evaluator.evaluate_many(
+                    [
+                        (s.facts, self.config.as_of or s.as_of or dt.date.today(), s.id)
+                        for _, s in loaded
+                    ]
+                )
+            except EligibilityError:
+                pass  # one at a time below, to name the scenario
+            else:
+                for (number, _), result in zip(loaded, results, strict=True):
+                    out[number] = ("ok", formatted(result, self.config))
+                loaded = []
+        for number, scenario in loaded:
+            try:
                 result = self.evaluator.evaluate_scenario(scenario, self.config.as_of)
             except EligibilityError as exc:
-                if not self.config.keep_going:
-                    raise
-                label = (item.path or item.id) if isinstance(item, Scenario) else str(item)
-                out.append(("error", f"{printable(label)}: {exc}"))
+                out[number] = self._failed(scenario, exc)
                 continue
-            out.append(("ok", formatted(result, self.config)))
-        return out
+            out[number] = ("ok", formatted(result, self.config))
+        return [o for o in out if o is not None]
+
+    def _failed(self, item: Scenario | Path, exc: EligibilityError) -> Outcome:
+        if not self.config.keep_going:
+            raise exc
+        label = (item.path or item.id) if isinstance(item, Scenario) else str(item)
+        return ("error", f"{printable(label)}: {exc}")
 
 
 def evaluate_many(
