@@ -163,6 +163,7 @@ def test_scenario_files_beyond_the_kept_number_are_read_again(monkeypatch) -> No
     monkeypatch.setattr(common, "KEEP_LOADED", 5)
     files, bad = common.scenario_files([SCENARIOS], registry.vocabulary, keep_going=False)
     assert files.kept is None and len(files) == 41 and bad == 0
+    assert [str(p) for p in files.paths()] == [str(p) for p in scenario_paths([SCENARIOS])]
     assert [s.id for s in files] == [s.id for s in files]  # iterable again, same order
     monkeypatch.setattr(common, "KEEP_LOADED", 100)
     kept, _ = common.scenario_files([SCENARIOS], registry.vocabulary, keep_going=False)
@@ -236,3 +237,28 @@ def test_evaluate_engine_auto_takes_columns_for_many_files_only() -> None:
     vector = run_cli("evaluate", SCENARIOS, "--format", "jsonl", "--engine", "vector")
     durable = run_cli("evaluate", SCENARIOS, "--format", "jsonl")
     assert vector.stdout.replace('"engine":"vector"', '"engine":"durable"') == durable.stdout
+
+
+def test_the_walk_lists_files_in_the_order_of_scenario_paths(tmp_path) -> None:
+    for name in ("b.yaml", "a.json", "a/z.yaml", "a/b/c.yml", "a-b/x.yaml", "ab.yaml", "n.txt"):
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text("id: x\n")
+    for arguments in ([str(tmp_path)], [str(ROOT / "tests" / "data")], [SCENARIOS, str(tmp_path)]):
+        assert list(common.walk_scenario_paths(arguments)) == scenario_paths(arguments)
+
+
+def test_duplicate_ids_are_found_without_holding_the_files(tmp_path, monkeypatch) -> None:
+    monkeypatch.setattr(common, "KEEP_LOADED", 2)
+    source = (ROOT / "scenarios" / "ana-2002-minor.yaml").read_text()
+    for name in ("a.yaml", "b.yaml", "c.yaml", "d.yaml"):
+        other = (
+            source if name in ("b.yaml", "d.yaml") else source.replace("ana-2002-minor", name[0])
+        )
+        (tmp_path / name).write_text(other)
+    registry = Registry()
+    with pytest.raises(
+        common.UsageError, match="d.yaml: scenario id ana-2002-minor is also used by .*b.yaml"
+    ):
+        common.scenario_files([str(tmp_path)], registry.vocabulary, keep_going=False)
+    files, bad = common.scenario_files([str(tmp_path)], registry.vocabulary, keep_going=True)
+    assert len(files) == 4 and bad == 0

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..analysis.evaluate import Evaluator, Result
@@ -144,30 +145,71 @@ def load_scenarios(
 
 
 KEEP_LOADED = 1000  # scenario files kept in memory after validation; more are read again
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def walk_scenario_paths(arguments: list[str]) -> Iterator[Path]:
+    """The paths of scenario_paths(arguments), in the same order, without listing a
+    whole tree at once: each directory's names are sorted and walked depth first (the
+    order of sorted Paths, which compare part by part)."""
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = False
+            for item in _walk(path):
+                found = True
+                yield item
+            if not found:
+                raise UsageError(f"{argument}: no scenario files (*.yaml) in this directory")
+        else:
+            yield from scenario_paths([argument])
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for name in sorted(os.listdir(directory)):
+        path = directory / name
+        if path.is_dir():
+            yield from _walk(path)
+        elif path.suffix in SCENARIO_SUFFIXES and path.is_file():
+            yield path
 
 
 class ScenarioFiles:
     """Validated scenario files, in order, to iterate over (more than once).
 
     Every file is read and validated first, so a bad file is reported before anything
-    is written. Up to KEEP_LOADED scenarios are kept from that pass; beyond that only
-    the paths (as strings), each file read again when its turn comes, so that a run
-    over many files holds about 200 bytes per file rather than the scenarios."""
+    is written. Up to KEEP_LOADED scenarios are kept from that pass; beyond that nothing
+    per file is held but an 8-byte hash of its id (for the duplicate check): the files
+    are listed again, directory by directory, and read again when their turn comes."""
 
-    def __init__(self, paths: list[str], kept: list[Scenario] | None, vocabulary: Vocabulary):
-        self.paths = paths
+    def __init__(
+        self,
+        arguments: list[str],
+        count: int,
+        kept: list[Scenario] | None,
+        skip: set[str],
+        vocabulary: Vocabulary,
+    ) -> None:
+        self.arguments = arguments
+        self.count = count
         self.kept = kept
+        self.skip = skip  # bad files (--keep-going): reported once, in the first pass
         self.vocabulary = vocabulary
 
     def __len__(self) -> int:
-        return len(self.paths)
+        return self.count
+
+    def paths(self) -> Iterator[Path]:
+        for path in walk_scenario_paths(self.arguments):
+            if str(path) not in self.skip:
+                yield path
 
     def __iter__(self) -> Iterator[Scenario]:
         if self.kept is not None:
             yield from self.kept
             return
-        for path in self.paths:
-            yield load_scenario(Path(path), self.vocabulary)
+        for path in self.paths():
+            yield load_scenario(path, self.vocabulary)
 
     def items(self) -> Iterator[Scenario | Path]:
         """The scenarios, or the paths of the files to read again (population/batch.py
@@ -175,57 +217,65 @@ class ScenarioFiles:
         if self.kept is not None:
             yield from self.kept
         else:
-            yield from (Path(p) for p in self.paths)
+            yield from self.paths()
 
 
 def scenario_files(
     arguments: list[str], vocabulary: Vocabulary, *, keep_going: bool
 ) -> tuple[ScenarioFiles, int]:
     """Like load_scenarios, but holding at most KEEP_LOADED scenarios."""
-    found = scenario_paths(arguments)
-    found.reverse()  # popped from the end: each Path is freed as its string is kept
-    paths: list[str] = []
+    from array import array
+
     kept: list[Scenario] | None = []
-    bad = 0
-    seen: dict[int, int] = {}  # hash of a scenario id -> index of its file in `paths`
-    while found:
-        path = found.pop()
+    skip: set[str] = set()
+    hashes = array("q")
+    count = 0
+    for path in walk_scenario_paths(arguments):
         try:
             scenario = load_scenario(path, vocabulary)
         except EligibilityError as exc:
             if not keep_going:
                 raise
             sys.stderr.write(f"error: {exc}\n")
-            bad += 1
+            skip.add(str(path))
             continue
-        other = _same_id(seen.get(hash(scenario.id)), scenario.id, paths, kept, vocabulary)
-        if other is not None and other != str(path):
-            message = f"{path}: scenario id {scenario.id} is also used by {other}"
-            if not keep_going:
-                raise UsageError(message)
-            sys.stderr.write(f"warning: {printable(message)}\n")
-        seen[hash(scenario.id)] = len(paths)
-        paths.append(str(path))
+        count += 1
+        hashes.append(hash(scenario.id))
         if kept is not None:
             kept.append(scenario)
             if len(kept) > KEEP_LOADED:
                 kept = None
-    return ScenarioFiles(paths, kept, vocabulary), bad
+    if len(set(hashes)) != len(hashes):
+        _report_duplicates(arguments, hashes, skip, vocabulary, keep_going)
+    return ScenarioFiles(arguments, count, kept, skip, vocabulary), len(skip)
 
 
-def _same_id(
-    index: int | None,
-    sid: str,
-    paths: list[str],
-    kept: list[Scenario] | None,
+def _report_duplicates(
+    arguments: list[str],
+    hashes: Sequence[int],
+    skip: set[str],
     vocabulary: Vocabulary,
-) -> str | None:
-    """The file at `index` if its scenario id is `sid` (ids are remembered by hash:
-    a hash that matches is checked, which reads the file again only then)."""
-    if index is None:
-        return None
-    earlier = kept[index] if kept is not None else load_scenario(Path(paths[index]), vocabulary)
-    return paths[index] if earlier.id == sid else None
+    keep_going: bool,
+) -> None:
+    """Files that share a scenario id (found by hash; the files are read again only
+    when two hashes match): an error, or with keep_going a warning for each."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    for value in hashes:
+        (twice if value in seen else seen).add(value)
+    first: dict[str, str] = {}
+    for path in walk_scenario_paths(arguments):
+        if str(path) in skip:
+            continue
+        scenario = load_scenario(path, vocabulary)
+        if hash(scenario.id) not in twice:
+            continue
+        other = first.setdefault(scenario.id, str(path))
+        if other != str(path):
+            message = f"{path}: scenario id {scenario.id} is also used by {other}"
+            if not keep_going:
+                raise UsageError(message)
+            sys.stderr.write(f"warning: {printable(message)}\n")
 
 
 def evaluate_all(
