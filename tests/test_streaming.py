@@ -243,6 +243,8 @@ def test_the_walk_lists_files_in_the_order_of_scenario_paths(tmp_path) -> None:
     for name in ("b.yaml", "a.json", "a/z.yaml", "a/b/c.yml", "a-b/x.yaml", "ab.yaml", "n.txt"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("id: x\n")
+    (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
+    (tmp_path / "linked.yaml").symlink_to(tmp_path / "b.yaml")
     for arguments in ([str(tmp_path)], [str(ROOT / "tests" / "data")], [SCENARIOS, str(tmp_path)]):
         assert list(common.walk_scenario_paths(arguments)) == scenario_paths(arguments)
 

@@ -169,7 +169,8 @@ def _walk(directory: Path) -> Iterator[Path]:
     for name in sorted(os.listdir(directory)):
         path = directory / name
         if path.is_dir():
-            yield from _walk(path)
+            if not path.is_symlink():  # as rglob: a linked directory is not entered
+                yield from _walk(path)
         elif path.suffix in SCENARIO_SUFFIXES and path.is_file():
             yield path
 
