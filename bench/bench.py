@@ -25,6 +25,11 @@ columns-1, generation and attribution included) with 1 and 2 jobs, in fresh chil
 processes like the compare above, against `compare` with the reference engine on a
 smaller population (--reference-scenarios, 2 jobs) in the same run: target 1,000,000 in
 <= 20 s with 2 jobs, and >= 20x the reference engine's throughput.
+
+Output (issue 16): `evaluate --format jsonl --detail summary --jobs 2` of 10,000 and of
+100,000 generated cases written as scenario files beforehand (--output-scenarios), each
+in a fresh child process: bytes per case (target <= 1 KB) and the peak RSS of the
+command and its workers (target: 100,000 <= 1.2x 10,000).
 """
 
 from __future__ import annotations
@@ -333,6 +338,93 @@ def bench_vector(count: int, reference_count: int, seed: int) -> None:
     )
 
 
+def write_case_files(directory: Path, first: int, count: int, seed: int) -> None:
+    """`count` generated cases (stream columns-1) as JSON scenario files."""
+    from eligibility.population.columns import ColumnGenerator
+    from eligibility.population.distributions import load_distribution
+
+    vocabulary = default_registry().vocabulary
+    generator = ColumnGenerator(load_distribution("default", vocabulary), vocabulary)
+    directory.mkdir(parents=True, exist_ok=True)
+    for sid, facts in generator.generate(count, seed, start=first):
+        plain = {k: sorted(v) if isinstance(v, frozenset) else v for k, v in facts.items()}
+        (directory / f"{sid}.json").write_text(json.dumps({"id": sid, "facts": plain}))
+
+
+def evaluate_child(out: str, directories: list[str]) -> None:
+    """Run in a child: `evaluate DIRS --format jsonl --detail summary --jobs 2`, as a
+    user runs it; print elapsed seconds and the peak RSS of it and of its workers."""
+    from eligibility.cli import main as cli_main
+
+    started = time.perf_counter()
+    code = cli_main(
+        ["evaluate", *directories, "--format", "jsonl", "--detail", "summary"]
+        + ["--jobs", "2", "--progress", "none", "--out", out]
+    )
+    elapsed = time.perf_counter() - started
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    print(
+        json.dumps(
+            {
+                "code": code,
+                "elapsed": elapsed,
+                "rss_self": peak_rss_kib(),
+                "rss_workers": workers.ru_maxrss,
+            }
+        )
+    )
+
+
+def bench_evaluate_output(count: int, seed: int) -> None:
+    """`evaluate --detail summary --format jsonl` of count/10 and of count cases
+    (scenario files written beforehand): bytes per case, and peak memory flat."""
+    import shutil
+    import tempfile
+
+    small = max(1, count // 10)
+    print(
+        f"evaluate --format jsonl --detail summary --jobs 2 of {small:,} and {count:,} "
+        f"generated cases (scenario files, us-law today, durable engine)"
+    )
+    directory = Path(tempfile.mkdtemp(prefix="eligibility-bench-"))
+    try:
+        write_case_files(directory / "first", 0, small, seed)
+        write_case_files(directory / "rest", small, count - small, seed)
+        runs = {}
+        for n, parts in ((small, ["first"]), (count, ["first", "rest"])):
+            out = directory / f"out-{n}.jsonl"
+            child = subprocess.run(
+                [sys.executable, __file__, "--evaluate-child", str(out)]
+                + [str(directory / part) for part in parts],
+                capture_output=True,
+                text=True,
+            )
+            if child.returncode != 0:
+                sys.stderr.write(child.stderr)
+                raise SystemExit(f"evaluate of {n:,} cases failed (exit {child.returncode})")
+            runs[n] = json.loads(child.stdout.strip().splitlines()[-1])
+            runs[n]["bytes"] = out.stat().st_size
+            out.unlink()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+    per_case = runs[count]["bytes"] / count
+    print(
+        f"  {count:,} cases in {runs[count]['elapsed']:.1f} s "
+        f"({count / runs[count]['elapsed']:,.0f} cases/s); "
+        f"{per_case:,.0f} bytes per case          target <= 1,024   "
+        f"{verdict(per_case <= 1024)}"
+    )
+    low = max(runs[small]["rss_self"], runs[small]["rss_workers"])
+    high = max(runs[count]["rss_self"], runs[count]["rss_workers"])
+    growth = high / low
+    print(
+        f"  peak RSS {low / 1024:.0f} MiB for {small:,} cases, {high / 1024:.0f} MiB for "
+        f"{count:,} (x{growth:.2f}; parent {runs[count]['rss_self'] / 1024:.0f} MiB, largest "
+        f"worker {runs[count]['rss_workers'] / 1024:.0f} MiB)  target <= x1.2  "
+        f"{verdict(growth <= 1.2)}"
+    )
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -351,6 +443,11 @@ def main() -> int:
     parser.add_argument(
         "--only-vector", action="store_true", help="run only the column-wise benchmark"
     )
+    parser.add_argument("--output-scenarios", type=int, default=100_000)
+    parser.add_argument(
+        "--only-output", action="store_true", help="run only the evaluate output benchmark"
+    )
+    parser.add_argument("--evaluate-child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--compare-child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -366,6 +463,12 @@ def main() -> int:
         return 0
     if args.only_vector:
         bench_vector(args.vector_scenarios, args.reference_scenarios, args.seed)
+        return 0
+    if args.evaluate_child:
+        evaluate_child(args.evaluate_child[0], args.evaluate_child[1:])
+        return 0
+    if args.only_output:
+        bench_evaluate_output(args.output_scenarios, args.seed)
         return 0
 
     print(
@@ -421,6 +524,7 @@ def main() -> int:
     )
     bench_compare(args.compare_scenarios, args.seed)
     bench_vector(args.vector_scenarios, args.reference_scenarios, args.seed)
+    bench_evaluate_output(args.output_scenarios, args.seed)
     return 0
 
 

@@ -38,6 +38,30 @@ CSV_COLUMNS = (
     # added after the first release, at the end so existing column positions hold
     "law_enforcement",
     "applicable",
+    # added with the tidy CSV (issue 16): every per-provision value of a result but the
+    # explanation and the critiques, one row per case and provision
+    "law_enforcement_blockers",
+    "law_enforcement_relied_on",
+    "missing_facts_behind_blockers",
+    "not_applicable_reason",
+    "title",
+    "citation",
+)
+# columns holding lists (space-separated in CSV, lists of strings in Parquet) and truth
+# values (true/false in CSV, booleans in Parquet)
+LIST_COLUMNS = frozenset(
+    {
+        "missing_facts",
+        "open_questions",
+        "law_enforcement_blockers",
+        "law_enforcement_relied_on",
+        "missing_facts_behind_blockers",
+    }
+)
+BOOL_COLUMNS = frozenset({"law_enforcement_gated", "applicable"})
+PARQUET_MISSING = (
+    "Parquet output needs pyarrow, which is in the optional `research` extra: "
+    "pip install 'eligibility[research]' (or pip install pyarrow)"
 )
 
 
@@ -94,12 +118,48 @@ def write_private(path: str, text: str) -> None:
         handle.write(text)
 
 
+def write_private_bytes(path: str, data: bytes) -> None:
+    """Write `data` (a picture, a Parquet file) to `path` atomically, owner only."""
+    with output_stream(path) as handle:
+        handle.buffer.write(data)  # type: ignore[attr-defined]
+
+
 def json_text(document: Any) -> str:
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
-def csv_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
-    """One row per scenario and provision, for spreadsheets."""
+def json_element(document: Any) -> str:
+    """`document` as an element of a JSON array printed with json_text: the same
+    characters as json_text([.., document, ..]) has for it, without its separators."""
+    return "  " + json.dumps(document, indent=2, ensure_ascii=False).replace("\n", "\n  ")
+
+
+class JsonArray:
+    """A JSON array written element by element (`evaluate --format json` streams):
+    byte for byte what json_text(list) prints, never holding the list."""
+
+    def __init__(self, out: IO[str]) -> None:
+        self.out = out
+        self.count = 0
+
+    def add(self, element: str) -> None:
+        """`element` from json_element."""
+        self.out.write(("[\n" if not self.count else ",\n") + element)
+        self.count += 1
+
+    def close(self) -> None:
+        self.out.write("\n]\n" if self.count else "[]\n")
+
+
+def _ids(elements: Iterable[Any]) -> list[str]:
+    """Element ids: elements are dicts (full detail) or ids already (summary)."""
+    return [e["id"] if isinstance(e, dict) else str(e) for e in elements]
+
+
+def tidy_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
+    """One row per scenario and provision (CSV_COLUMNS), typed: lists of strings in
+    LIST_COLUMNS, booleans in BOOL_COLUMNS, strings elsewhere. Results may be full or
+    summary documents."""
     for result in results:
         for pid, provision in result["provisions"].items():
             yield [
@@ -109,12 +169,83 @@ def csv_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
                 result["engine"],
                 pid,
                 provision["status"],
-                "true" if provision["law_enforcement_gated"] else "false",
-                " ".join(provision["missing_facts"]),
-                " ".join(provision.get("open_questions", [])),
+                bool(provision.get("law_enforcement_gated")),
+                list(provision.get("missing_facts", [])),
+                list(provision.get("open_questions", [])),
                 provision["law_enforcement"],
-                "true" if provision["applicable"] else "false",
+                bool(provision.get("applicable", True)),
+                _ids(provision.get("law_enforcement_blockers", [])),
+                _ids(provision.get("law_enforcement_relied_on", [])),
+                list(provision.get("missing_facts_behind_blockers", [])),
+                provision.get("not_applicable_reason") or "",
+                provision.get("title", ""),
+                provision.get("citation", ""),
             ]
+
+
+def csv_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[str]]:
+    """One row per scenario and provision, for spreadsheets: lists space-separated,
+    truth values `true`/`false`."""
+    for row in tidy_rows(results):
+        yield [
+            " ".join(value)
+            if isinstance(value, list)
+            else ("true" if value else "false")
+            if isinstance(value, bool)
+            else value
+            for value in row
+        ]
+
+
+class ParquetRows:
+    """Tidy rows (CSV_COLUMNS, typed: lists and booleans) written to a Parquet file in
+    row groups, so memory stays flat however many cases there are."""
+
+    GROUP = 50_000  # rows per row group
+
+    @staticmethod
+    def check() -> None:
+        """Refuse, before any work, when pyarrow is not installed."""
+        try:
+            import pyarrow.parquet  # noqa: F401
+        except ImportError:
+            raise UsageError(PARQUET_MISSING) from None
+
+    def __init__(self, out: IO[str]) -> None:
+        self.check()
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        self.pa = pa
+        fields = []
+        for name in CSV_COLUMNS:
+            if name in LIST_COLUMNS:
+                kind = pa.list_(pa.string())
+            elif name in BOOL_COLUMNS:
+                kind = pa.bool_()
+            else:
+                kind = pa.string()
+            fields.append(pa.field(name, kind))
+        self.schema = pa.schema(fields)
+        self.writer = pq.ParquetWriter(out.buffer, self.schema)  # type: ignore[attr-defined]
+        self.rows: list[list[Any]] = []
+
+    def add(self, rows: Iterable[list[Any]]) -> None:
+        """Rows from tidy_rows."""
+        self.rows.extend(rows)
+        if len(self.rows) >= self.GROUP:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self.rows:
+            return
+        columns = [[row[number] for row in self.rows] for number in range(len(CSV_COLUMNS))]
+        self.writer.write_table(self.pa.Table.from_arrays(columns, schema=self.schema))
+        self.rows = []
+
+    def close(self) -> None:
+        self._flush()
+        self.writer.close()
 
 
 def csv_line(row: Iterable[Any]) -> str:

@@ -88,12 +88,15 @@ def subtree_ids(book, date: str, root_id: str) -> set[str]:
 @pytest.mark.parametrize("rules", ["us-law", "rights-based-2007"])
 def test_a_rule_set_against_itself_changes_nothing(rules) -> None:
     doc = run_json("--rules", rules, "--rules", rules, "--generate", "400", "--seed", "3")
+    # 400 cases: --engine auto (the default) takes the column-wise engine and stream
+    assert doc["engine"] == "vector"
     assert doc["population"] == {
         "scenarios": 400,
         "source": "generated",
         "seed": 3,
         "distribution": "default",
         "distribution_file": doc["population"]["distribution_file"],
+        "stream": "columns-1",
     }
     assert list(doc["provisions"]) == PROVISIONS
     for entry in doc["provisions"].values():

@@ -4,6 +4,7 @@ notes and applicability."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -149,6 +150,40 @@ class Result:
             "provisions": provisions,
         }
 
+    def summary_dict(self) -> dict[str, Any]:
+        """The lean result (`--detail summary`): what differs from case to case, well
+        under 1 KB for the bundled rule sets. Left out: the explanation trees and every
+        text that repeats the rule set (titles, citations, notes, critiques, the reasons
+        a provision does not apply, the texts of blockers, which are named by id), and
+        keys at their usual value: `law_enforcement_gated` false, `applicable` true,
+        empty lists. `status` and `law_enforcement` are always there."""
+        provisions: dict[str, Any] = {}
+        for pid, p in self.provisions.items():
+            entry: dict[str, Any] = {"status": p.status, "law_enforcement": p.law_enforcement}
+            if p.law_enforcement_gated:
+                entry["law_enforcement_gated"] = True
+            if p.missing_facts:
+                entry["missing_facts"] = p.missing_facts
+            if p.law_enforcement_blockers:
+                entry["law_enforcement_blockers"] = [e.id for e in p.law_enforcement_blockers]
+            if p.law_enforcement_relied_on:
+                entry["law_enforcement_relied_on"] = [e.id for e in p.law_enforcement_relied_on]
+            if p.missing_facts_behind_blockers:
+                entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
+            if not p.applicable:
+                entry["applicable"] = False
+            if p.open_questions:
+                entry["open_questions"] = p.open_questions
+            provisions[pid] = entry
+        return {
+            "scenario": self.scenario,
+            "rule_set": self.rule_set,
+            "as_of": self.as_of.isoformat(),
+            "engine": self.engine,
+            "detail": "summary",
+            "provisions": provisions,
+        }
+
 
 # the facts each counterfactual world changes (None: the world is the scenario itself)
 Overrides = tuple[dict[str, Any] | None, dict[str, Any] | None]
@@ -213,6 +248,66 @@ class Evaluator:
         resolved, worlds, statuses, (favourable, unfavourable) = self._run(
             facts, as_of, scenario_id
         )
+        return self._result(
+            resolved, worlds, statuses, favourable, unfavourable, facts, as_of, scenario_id
+        )
+
+    def evaluate_many(self, items: Sequence[tuple[Facts, dt.date, str]]) -> list[Result]:
+        """Results of many scenarios (facts, date, id), in order. With the vector engine
+        the statuses of all scenarios under one plan (and in the two law-enforcement
+        worlds) are computed as columns in one pass; every result is then assembled as
+        `evaluate` assembles it. Other engines evaluate one scenario at a time."""
+        if self.engine_name != "vector":
+            return [self.evaluate(facts, date, sid) for facts, date, sid in items]
+        import numpy as np
+
+        groups: dict[int, tuple[ResolvedBook, list[int]]] = {}
+        for row, (_, date, _) in enumerate(items):
+            resolved = self.book.at(date)
+            groups.setdefault(id(resolved.plan), (resolved, []))[1].append(row)
+        out: list[Result | None] = [None] * len(items)
+        engine: Any = self.engine
+        for resolved, rows in groups.values():
+            plan = resolved.plan
+            try:
+                compiled = engine.compile(plan)
+                evaluation = compiled.evaluate(engine.codec.encode([items[r][0] for r in rows]))
+            except EngineError:  # name the scenario, as `evaluate` does
+                for r in rows:
+                    self.evaluate(*items[r])
+                raise
+            nodes = range(len(plan.nodes))
+            stated, favourable, unfavourable = (
+                np.stack([evaluation.status(i, world) for i in nodes], axis=1).tolist()
+                for world in (None, evaluation.favourable, evaluation.unfavourable)
+            )
+            for k, r in enumerate(rows):
+                facts, date, sid = items[r]
+                worlds = plan.world_overrides(facts)
+                out[r] = self._result(
+                    resolved,
+                    worlds,
+                    stated[k],
+                    favourable[k] if worlds[0] is not None else None,
+                    unfavourable[k] if worlds[1] is not None else None,
+                    facts,
+                    date,
+                    sid,
+                )
+        return [r for r in out if r is not None]
+
+    def _result(
+        self,
+        resolved: ResolvedBook,
+        worlds: Overrides,
+        statuses: list[int],
+        favourable: list[int] | None,
+        unfavourable: list[int] | None,
+        facts: Facts,
+        as_of: dt.date,
+        scenario_id: str,
+    ) -> Result:
+        """A result from the statuses of every node as stated and in the two worlds."""
         plan = resolved.plan
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing

@@ -8,6 +8,7 @@ COMMANDS = (
     "explain",
     "interview",
     "compare",
+    "timeline",
     "test",
     "check",
     "rules",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 from ..analysis.evaluate import Evaluator, Result
@@ -13,6 +14,8 @@ from ..errors import EligibilityError, UsageError, printable
 from ..law.fields import parse_date
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
 from ..law.vocabulary import Vocabulary
+
+PROGRESS_MODES = ("auto", "bar", "plain", "none")  # as render/progress.py
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 MIN_WIDTH = 20  # `--width`: rich renders nothing at all at 0 or below
@@ -74,13 +77,41 @@ def add_as_of_argument(parser) -> None:  # type: ignore[no-untyped-def]
     )
 
 
-def add_engine_argument(parser) -> None:  # type: ignore[no-untyped-def]
+def add_engine_argument(  # type: ignore[no-untyped-def]
+    parser, *, auto: bool = False, default: str | None = None
+) -> None:
+    """--engine; with `auto` (many cases), `auto` is a choice (and the default unless
+    `default` says otherwise)."""
+    default = default or ("auto" if auto else "durable")
+    help_text = (
+        "durable: the durable-rules engine; python: the reference evaluator; "
+        "vector: the column-wise engine for many cases"
+    )
+    if auto:
+        help_text += "; auto: vector from 200 cases, else durable"
+    help_text += f" (default: {default})"
     parser.add_argument(
         "--engine",
-        choices=ENGINES,
-        default="durable",
-        help="durable: the durable-rules engine (default); python: the reference evaluator",
+        choices=(*ENGINES, "auto") if auto else ENGINES,
+        default=default,
+        help=help_text,
     )
+
+
+def add_progress_argument(parser) -> None:  # type: ignore[no-untyped-def]
+    parser.add_argument(
+        "--progress",
+        choices=PROGRESS_MODES,
+        default="auto",
+        help="bar: a progress bar (a live display in Jupyter); plain: a line on stderr "
+        "every few seconds (logs, CI); none; auto (default): bar on a terminal or in a "
+        "notebook, else plain. Runs of fewer than 1,000 cases show none",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress (--progress none)")
+
+
+def progress_mode(args) -> str:  # type: ignore[no-untyped-def]
+    return "none" if args.quiet else str(args.progress)
 
 
 def load_scenarios(
@@ -111,6 +142,141 @@ def load_scenarios(
         seen[scenario.id] = str(path)
         scenarios.append(scenario)
     return scenarios, bad
+
+
+KEEP_LOADED = 1000  # scenario files kept in memory after validation; more are read again
+SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def walk_scenario_paths(arguments: list[str]) -> Iterator[Path]:
+    """The paths of scenario_paths(arguments), in the same order, without listing a
+    whole tree at once: each directory's names are sorted and walked depth first (the
+    order of sorted Paths, which compare part by part)."""
+    for argument in arguments:
+        path = Path(argument)
+        if path.is_dir():
+            found = False
+            for item in _walk(path):
+                found = True
+                yield item
+            if not found:
+                raise UsageError(f"{argument}: no scenario files (*.yaml) in this directory")
+        else:
+            yield from scenario_paths([argument])
+
+
+def _walk(directory: Path) -> Iterator[Path]:
+    for name in sorted(os.listdir(directory)):
+        path = directory / name
+        if path.is_dir():
+            if not path.is_symlink():  # as rglob: a linked directory is not entered
+                yield from _walk(path)
+        elif path.suffix in SCENARIO_SUFFIXES and path.is_file():
+            yield path
+
+
+class ScenarioFiles:
+    """Validated scenario files, in order, to iterate over (more than once).
+
+    Every file is read and validated first, so a bad file is reported before anything
+    is written. Up to KEEP_LOADED scenarios are kept from that pass; beyond that nothing
+    per file is held but an 8-byte hash of its id (for the duplicate check): the files
+    are listed again, directory by directory, and read again when their turn comes."""
+
+    def __init__(
+        self,
+        arguments: list[str],
+        count: int,
+        kept: list[Scenario] | None,
+        skip: set[str],
+        vocabulary: Vocabulary,
+    ) -> None:
+        self.arguments = arguments
+        self.count = count
+        self.kept = kept
+        self.skip = skip  # bad files (--keep-going): reported once, in the first pass
+        self.vocabulary = vocabulary
+
+    def __len__(self) -> int:
+        return self.count
+
+    def paths(self) -> Iterator[Path]:
+        for path in walk_scenario_paths(self.arguments):
+            if str(path) not in self.skip:
+                yield path
+
+    def __iter__(self) -> Iterator[Scenario]:
+        if self.kept is not None:
+            yield from self.kept
+            return
+        for path in self.paths():
+            yield load_scenario(path, self.vocabulary)
+
+    def items(self) -> Iterator[Scenario | Path]:
+        """The scenarios, or the paths of the files to read again (population/batch.py
+        reads them in its workers)."""
+        if self.kept is not None:
+            yield from self.kept
+        else:
+            yield from self.paths()
+
+
+def scenario_files(
+    arguments: list[str], vocabulary: Vocabulary, *, keep_going: bool
+) -> tuple[ScenarioFiles, int]:
+    """Like load_scenarios, but holding at most KEEP_LOADED scenarios."""
+    from array import array
+
+    kept: list[Scenario] | None = []
+    skip: set[str] = set()
+    hashes = array("q")
+    count = 0
+    for path in walk_scenario_paths(arguments):
+        try:
+            scenario = load_scenario(path, vocabulary)
+        except EligibilityError as exc:
+            if not keep_going:
+                raise
+            sys.stderr.write(f"error: {exc}\n")
+            skip.add(str(path))
+            continue
+        count += 1
+        hashes.append(hash(scenario.id))
+        if kept is not None:
+            kept.append(scenario)
+            if len(kept) > KEEP_LOADED:
+                kept = None
+    if len(set(hashes)) != len(hashes):
+        _report_duplicates(arguments, hashes, skip, vocabulary, keep_going)
+    return ScenarioFiles(arguments, count, kept, skip, vocabulary), len(skip)
+
+
+def _report_duplicates(
+    arguments: list[str],
+    hashes: Sequence[int],
+    skip: set[str],
+    vocabulary: Vocabulary,
+    keep_going: bool,
+) -> None:
+    """Files that share a scenario id (found by hash; the files are read again only
+    when two hashes match): an error, or with keep_going a warning for each."""
+    seen: set[int] = set()
+    twice: set[int] = set()
+    for value in hashes:
+        (twice if value in seen else seen).add(value)
+    first: dict[str, str] = {}
+    for path in walk_scenario_paths(arguments):
+        if str(path) in skip:
+            continue
+        scenario = load_scenario(path, vocabulary)
+        if hash(scenario.id) not in twice:
+            continue
+        other = first.setdefault(scenario.id, str(path))
+        if other != str(path):
+            message = f"{path}: scenario id {scenario.id} is also used by {other}"
+            if not keep_going:
+                raise UsageError(message)
+            sys.stderr.write(f"warning: {printable(message)}\n")
 
 
 def evaluate_all(

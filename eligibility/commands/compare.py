@@ -10,8 +10,25 @@ from contextlib import nullcontext
 from .. import output
 from ..errors import UsageError
 from ..law.registry import Registry
-from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
-from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
+from ..population.compare import (
+    ROW_FORMATS,
+    Comparison,
+    Side,
+    compare,
+    csv_header,
+    default_jobs,
+    parse_side,
+)
+from ..population.engines import choose_engine
+from .common import (
+    EXIT_OK,
+    add_engine_argument,
+    add_progress_argument,
+    at_least,
+    date_argument,
+    load_scenarios,
+    progress_mode,
+)
 
 HELP = "which provisions change for whom between two rule sets, with counts and examples"
 
@@ -28,7 +45,15 @@ population:
   SCENARIO files or directories, or --generate N --seed S: N scenarios drawn from a
   distribution file (--distribution, default: the bundled `default`, documented in
   rules/populations/default.yaml). The same N and seed give the same scenarios on any
-  machine and with any --jobs; ids are gen-SEED-INDEX.
+  machine and with any --jobs; ids are gen-SEED-INDEX. The column-wise engine
+  (--engine vector, and --engine auto from 200 cases) draws them column-wise instead
+  (stream columns-1: the same distribution, other random draws), with ids
+  col-SEED-INDEX; `eligibility explain col-SEED-INDEX` shows one such case in full.
+
+engines:
+  --engine auto (the default) uses the column-wise engine (vector) from 200 cases and
+  the durable-rules engine below, or when --out asks for per-case rows; the summary
+  names the engine used.
 
 output:
   Per provision: the transitions between statuses (met -> not_met, ...) with counts and
@@ -40,6 +65,8 @@ output:
   --out FILE writes one row per scenario and provision (CSV with a header row), or one
   JSON object per scenario (--out-format jsonl, or a .jsonl file name); the file is
   created 0600 and appears complete or not at all.
+  --plot FILE.svg|png draws the gains and losses per provision and the law-enforcement
+  dependency shares of both rule sets (needs matplotlib: pip install 'eligibility[research]').
 
 examples:
   eligibility compare --rules us-law@2002-06-01 --rules us-law@today --generate 10000 --seed 7
@@ -101,7 +128,7 @@ def configure(parser: argparse.ArgumentParser) -> None:
         help="distribution of the generated population: a bundled name "
         "or a path (default: default)",
     )
-    add_engine_argument(parser)
+    add_engine_argument(parser, auto=True)
     parser.add_argument(
         "--jobs",
         type=at_least(1),
@@ -130,7 +157,12 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="K",
         help="example scenario ids kept per transition (default: 3)",
     )
-    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--plot",
+        metavar="FILE",
+        help="also draw gains, losses and law-enforcement dependency to FILE.svg or FILE.png",
+    )
+    add_progress_argument(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
 
 
@@ -175,29 +207,59 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         scenarios, _ = load_scenarios(args.scenarios, registry.vocabulary, keep_going=False)
     jobs = args.jobs or default_jobs()
     total = args.generate if args.generate is not None else len(scenarios or ())
+    choice = choose_engine(args.engine, total, rows=bool(args.out))
+    if choice.name == "vector" and args.out:
+        raise UsageError(
+            "--out writes per-case rows, which the column-wise engine does not produce; "
+            "use --engine durable or --engine python with --out"
+        )
+    if args.plot:
+        from ..render.plots import check_plot_target
 
-    from ..render.compare import print_comparison, progress_bar
+        check_plot_target(args.plot)
+
+    from ..render.compare import print_comparison
+    from ..render.progress import progress
 
     with output.output_stream(args.out) if args.out else nullcontext() as rows_out:
         if rows_out is not None and row_format == "csv":
             rows_out.write(csv_header())
-        with progress_bar(total, enabled=not args.quiet) as advance:
-            comparison = compare(
-                side_a,
-                side_b,
-                scenarios=scenarios,
-                generate=args.generate,
-                seed=args.seed or 0,
-                distribution=args.distribution or "default",
-                engine=args.engine,
-                jobs=jobs,
-                examples=args.examples,
-                rows=row_format if rows_out is not None else None,
-                write_rows=rows_out.write if rows_out is not None else None,
-                progress=advance,
-                today=today,
-                registry=registry,
-            )
+        mode = progress_mode(args)
+        with progress(total, mode=mode, doing="comparing", unit="cases") as advance:
+            comparison: Comparison
+            if choice.name == "vector":
+                from ..population.vector_compare import compare_columns
+
+                comparison = compare_columns(
+                    side_a,
+                    side_b,
+                    scenarios=scenarios,
+                    generate=args.generate,
+                    seed=args.seed or 0,
+                    distribution=args.distribution or "default",
+                    jobs=jobs,
+                    examples=args.examples,
+                    today=today,
+                    progress=advance,
+                    registry=registry,
+                )
+            else:
+                comparison = compare(
+                    side_a,
+                    side_b,
+                    scenarios=scenarios,
+                    generate=args.generate,
+                    seed=args.seed or 0,
+                    distribution=args.distribution or "default",
+                    engine=choice.name,
+                    jobs=jobs,
+                    examples=args.examples,
+                    rows=row_format if rows_out is not None else None,
+                    write_rows=rows_out.write if rows_out is not None else None,
+                    progress=advance,
+                    today=today,
+                    registry=registry,
+                )
     if comparison.restarts:
         sys.stderr.write(
             f"warning: a worker process crashed or stopped responding "
@@ -205,6 +267,12 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             f"were evaluated again, so the results are complete\n"
         )
     doc = comparison.to_dict()
+    if choice.reason:
+        doc["engine_choice"] = choice.reason
+    if args.plot:
+        from ..render.plots import plot_comparison
+
+        plot_comparison(doc, args.plot)
     if args.format == "json":
         sys.stdout.write(output.json_text(doc))
     elif args.format == "csv":

@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import multiprocessing
 import signal
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -42,6 +42,7 @@ from ..engine.vector import (
 )
 from ..errors import UsageError
 from ..law.conditions import Plan
+from ..law.registry import Registry
 from ..law.vocabulary import Facts
 from .columns import STREAM, ColumnGenerator, column_scenario_id
 from .compare import (
@@ -216,6 +217,7 @@ class Config:
     distribution: str | None = None
     seed: int = 0
     examples: int = 3
+    rules_dir: str | None = None  # the registry's rules directory (None: the bundled one)
 
 
 @dataclass
@@ -230,9 +232,7 @@ class VectorComparator:
     """Evaluates chunks of a comparison column-wise in one process."""
 
     def __init__(self, config: Config) -> None:
-        from ..law.rulebook import default_registry
-
-        registry = default_registry()
+        registry = Registry(Path(config.rules_dir) if config.rules_dir else None)
         self.config = config
         self.book_a = registry.load(config.side_a.rules)
         self.book_b = registry.load(config.side_b.rules)
@@ -244,7 +244,7 @@ class VectorComparator:
         )
         self.generator: ColumnGenerator | None = None
         if config.distribution is not None:
-            distribution = load_distribution(config.distribution, vocabulary)
+            distribution = load_distribution(config.distribution, vocabulary, registry=registry)
             self.generator = ColumnGenerator(distribution, vocabulary)
         self._pairs: dict[tuple[int, int], _Pair] = {}
 
@@ -437,20 +437,23 @@ def compare_columns(
     examples: int = 3,
     today: dt.date | None = None,
     chunk: int = CHUNK,
+    progress: Callable[[int], None] | None = None,
+    registry: Registry | None = None,
 ) -> VectorComparison:
     """`compare()` column-wise: scenarios (objects with `id`, `facts`, `as_of`) or a
-    generated population (`generate=N`, `seed`, `distribution`; stream columns-1)."""
-    from ..law.rulebook import default_registry
-
+    generated population (`generate=N`, `seed`, `distribution`; stream columns-1).
+    `progress(n)` is called as chunks finish; rule sets come from `registry` (by
+    default the bundled rules)."""
+    registry = registry or Registry()
     today = today or dt.date.today()
     a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
     b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
-    a, b = Side(resolve_rules(a.rules), a.as_of), Side(resolve_rules(b.rules), b.as_of)
+    a = Side(resolve_rules(a.rules, registry), a.as_of)
+    b = Side(resolve_rules(b.rules, registry), b.as_of)
     if jobs < 1:
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     if (scenarios is None) == (generate is None):
         raise UsageError("give either scenarios or a number of scenarios to generate")
-    registry = default_registry()
     book_a, book_b = registry.load(a.rules), registry.load(b.rules)
     tasks: list[Task] = []
     stream = None
@@ -461,7 +464,7 @@ def compare_columns(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, book_a.vocabulary)
+        dist = load_distribution(distribution, book_a.vocabulary, registry=registry)
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
@@ -470,7 +473,7 @@ def compare_columns(
             tasks.append(("generate", start, min(chunk, total - start), date_a, date_b))
         path = str(Path(dist.path).resolve())
         population = Population(total, "generated", seed, dist.name, path)
-        config = Config(a, b, path, seed, examples)
+        config = Config(a, b, path, seed, examples, str(registry.rules_dir))
         stream = STREAM
     else:
         assert scenarios is not None
@@ -483,13 +486,15 @@ def compare_columns(
         for start in range(0, total, chunk):
             tasks.append(("scenarios", items[start : start + chunk]))
         population = Population(total, "files")
-        config = Config(a, b, None, seed, examples)
+        config = Config(a, b, None, seed, examples, str(registry.rules_dir))
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)
     levels = [0] * (2 * len(provisions) * LEVELS)
     for part in _parts(config, tasks, min(jobs, len(tasks))):
         tally.merge(part.tally)
         levels = [x + y for x, y in zip(levels, part.levels, strict=True)]
+        if progress is not None:
+            progress(part.tally.scenarios)
     titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
     return VectorComparison(
         a,

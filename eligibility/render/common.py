@@ -50,6 +50,20 @@ def console(
     )
 
 
+def wide_enough(out: Console, renderable: object) -> Console:
+    """`out`, or on a file or a pipe a console as wide as `renderable` wants: a table
+    written to a file is read in an editor or by a script, where wrapping at 80 columns
+    only splits ids (a terminal keeps its own width)."""
+    if out.is_terminal:
+        return out
+    from rich.measure import Measurement
+
+    needed = Measurement.get(out, out.options.update(width=10_000), renderable).maximum  # type: ignore[arg-type]
+    if needed <= out.width:
+        return out
+    return console(out.file, no_color=out.no_color, width=needed)
+
+
 LEVEL_MARK = {"gated": "⚑", "possibly_gated": "⚐", "relies_on": "⚑", "independent": ""}
 
 

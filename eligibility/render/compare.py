@@ -1,28 +1,23 @@
-"""`compare`: the summary tables, and the progress bar of long runs."""
+"""`compare`: the summary tables (progress of long runs: render/progress.py)."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from typing import IO, Any
 
 from rich import box
 from rich.console import Group
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TextColumn,
-    TimeElapsedColumn,
-    TimeRemainingColumn,
-)
 from rich.table import Table
 from rich.text import Text
 
-from .common import GATED_MARK, STATUS_LABEL, STATUS_STYLE, console, provision_heading
+from .common import (
+    GATED_MARK,
+    STATUS_LABEL,
+    STATUS_STYLE,
+    console,
+    provision_heading,
+    wide_enough,
+)
 
-PROGRESS_THRESHOLD = 1000  # scenarios: shorter runs finish before a bar would help
 TOP_CONDITIONS = 3
 TOP_EXAMPLES = 3
 
@@ -67,7 +62,11 @@ def summary_header(doc: dict[str, Any], today: str) -> Text:
         where = f"{population['scenarios']:,} scenario files"
     text = Text("Compare ", style="bold")
     text.append(f"{_side(doc, 'a', today)}\n     with {_side(doc, 'b', today)}\n", style="bold")
+    if population.get("stream"):
+        where += f", stream {population['stream']}"
     text.append(f"over {where}; engine {doc['engine']}")
+    if doc.get("engine_choice"):
+        text.append(f" ({doc['engine_choice']})")
     return text
 
 
@@ -171,45 +170,5 @@ def print_comparison(
                 style="dim",
             )
         )
-    out.print(Group(*parts))
-
-
-@contextmanager
-def progress_bar(
-    total: int, *, enabled: bool = True, file: IO[str] | None = None
-) -> Iterator[Callable[[int], None]]:
-    """A progress bar on stderr, shown only for long runs on a terminal; yields
-    `advance(n)`. It disappears when done, leaving the terminal as it was.
-
-    The bar (and its refresh thread) starts at the first `advance`, so that worker
-    processes are forked before any thread runs in this process."""
-    stream = file or sys.stderr
-    if not enabled or total < PROGRESS_THRESHOLD or not stream.isatty():
-        yield lambda n: None
-        return
-    bar = Progress(
-        TextColumn("comparing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("scenarios"),
-        TimeElapsedColumn(),
-        TextColumn("left"),
-        TimeRemainingColumn(),
-        console=console(stream),
-        transient=True,
-    )
-    task = bar.add_task("compare", total=total)
-    started = False
-
-    def advance(n: int) -> None:
-        nonlocal started
-        if not started:
-            bar.start()
-            started = True
-        bar.advance(task, n)
-
-    try:
-        yield advance
-    finally:
-        if started:
-            bar.stop()
+    group = Group(*parts)
+    wide_enough(out, group).print(group)

@@ -10,7 +10,14 @@ from rich.table import Table
 from rich.text import Text
 
 from ..analysis.evaluate import Result
-from .common import GATED_MARK, STATUS_SYMBOL, console, provision_heading, status_text
+from .common import (
+    GATED_MARK,
+    STATUS_SYMBOL,
+    console,
+    provision_heading,
+    status_text,
+    wide_enough,
+)
 
 
 def results_table(results: Sequence[Result], *, title: str | None = None) -> Table:
@@ -59,9 +66,8 @@ def print_results_table(
 ) -> None:
     results = list(results)
     rule_sets = sorted({r.rule_set for r in results})
-    console(file, no_color=no_color).print(
-        results_table(results, title=f"rule set: {', '.join(rule_sets)}")
-    )
+    table = results_table(results, title=f"rule set: {', '.join(rule_sets)}")
+    wide_enough(console(file, no_color=no_color), table).print(table)
 
 
 # ------------------------------------------------------------------ rule sets
