@@ -70,6 +70,7 @@ class Result:
     facts: Facts
     book: ResolvedBook
     statuses: list[int]
+    weight: float | None = None  # the case's weight, from a table of cases (--weight)
 
     def status(self, provision: str) -> str:
         return self.provisions[provision].status
@@ -141,13 +142,16 @@ class Result:
             if critiques:
                 entry["critiques"] = critiques
             provisions[pid] = entry
-        return {
+        out = {
             "scenario": self.scenario,
             "rule_set": self.rule_set,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
             "provisions": provisions,
         }
+        if self.weight is not None:
+            out["weight"] = self.weight
+        return out
 
 
 # the facts each counterfactual world changes (None: the world is the scenario itself)

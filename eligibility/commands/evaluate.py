@@ -13,19 +13,22 @@ from .common import (
     EXIT_OK,
     EXIT_USAGE,
     add_as_of_argument,
+    add_cases_arguments,
     add_engine_argument,
     add_rules_argument,
     evaluate_all,
     is_directory,
-    load_scenarios,
+    scenarios_or_cases,
+    with_weights,
 )
 
 HELP = "machine-readable results for scenario files"
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Evaluate scenario files (or directories of them)."
-    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    parser.description = "Evaluate scenario files (or directories of them), or --cases FILE."
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO")
+    add_cases_arguments(parser)
     add_rules_argument(parser)
     add_as_of_argument(parser)
     add_engine_argument(parser)
@@ -36,7 +39,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep-going",
         action="store_true",
-        help="report bad scenario files and evaluate the others (exit 2 at the end)",
+        help="report bad scenario files (or rows of --cases) and evaluate the others "
+        "(exit 2 at the end)",
     )
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
 
@@ -44,8 +48,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, registry: Registry) -> int:
     book = registry.load(args.rules)
     evaluator = Evaluator(book, args.engine)
-    scenarios, bad = load_scenarios(args.scenarios, registry.vocabulary, keep_going=args.keep_going)
-    results = evaluate_all(evaluator, scenarios, args.as_of, args.keep_going)
+    scenarios, bad, what, weights = scenarios_or_cases(args, registry.vocabulary)
+    results = with_weights(evaluate_all(evaluator, scenarios, args.as_of, args.keep_going), weights)
     failed = 0
     with output.output_stream(args.out) as out:
         if args.format == "table":
@@ -76,16 +80,19 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                     continue
                 out.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         else:
-            out.write(output.csv_line(output.CSV_COLUMNS))
+            # a weight (--weight) comes last, so the other columns keep their places
+            weight = [args.weight] if weights is not None else []
+            out.write(output.csv_line([*output.CSV_COLUMNS, *weight]))
             for result in results:
                 if result is None:
                     failed += 1
                     continue
+                extra = [repr(result.weight)] if weight else []
                 for row in output.csv_rows([result.to_dict(explanations=False)]):
-                    out.write(output.csv_line(row))
+                    out.write(output.csv_line(row + extra))
     if bad or failed:
         sys.stderr.write(
-            f"{bad + failed} of {len(scenarios) + bad} scenario files could not be evaluated\n"
+            f"{bad + failed} of {len(scenarios) + bad} {what} could not be evaluated\n"
         )
         return EXIT_USAGE
     return EXIT_OK
