@@ -8,6 +8,7 @@ COMMANDS = (
     "explain",
     "interview",
     "compare",
+    "generate",
     "test",
     "check",
     "rules",

@@ -10,8 +10,24 @@ from contextlib import nullcontext
 from .. import output
 from ..errors import UsageError
 from ..law.registry import Registry
-from ..population.compare import ROW_FORMATS, Side, compare, csv_header, default_jobs, parse_side
-from .common import EXIT_OK, add_engine_argument, at_least, date_argument, load_scenarios
+from ..population.compare import (
+    ROW_FORMATS,
+    Side,
+    Weights,
+    compare,
+    csv_header,
+    default_jobs,
+    parse_side,
+)
+from .common import (
+    EXIT_OK,
+    EXIT_USAGE,
+    add_cases_arguments,
+    add_engine_argument,
+    at_least,
+    date_argument,
+    scenarios_or_cases,
+)
 
 HELP = "which provisions change for whom between two rule sets, with counts and examples"
 
@@ -25,7 +41,10 @@ rule sets and dates:
   scenario's as_of, else today (generated scenarios have no as_of).
 
 population:
-  SCENARIO files or directories, or --generate N --seed S: N scenarios drawn from a
+  SCENARIO files or directories; or --cases FILE, a table of cases (CSV, or Parquet with
+  the `research` extra: one row per case, one column per fact, `id`, optional `as_of`),
+  with --weight COLUMN to weigh each case (every share then also has its weighted value);
+  or --generate N --seed S: N scenarios drawn from a
   distribution file (--distribution, default: the bundled `default`, documented in
   rules/populations/default.yaml). The same N and seed give the same scenarios on any
   machine and with any --jobs; ids are gen-SEED-INDEX.
@@ -61,7 +80,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "scenarios",
         nargs="*",
         metavar="SCENARIO",
-        help="scenario files or directories (or use --generate)",
+        help="scenario files or directories (or use --cases or --generate)",
+    )
+    add_cases_arguments(parser)
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report bad scenario files (or rows of --cases), compare the others, and "
+        "exit 2 at the end",
     )
     parser.add_argument(
         "--rules",
@@ -158,21 +184,27 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     today = dt.date.today()
     side_a, side_b = sides(args, today)
     if args.generate is None:
-        if not args.scenarios:
-            raise UsageError("give scenario files or directories, or --generate N")
+        if not args.scenarios and not args.cases:
+            raise UsageError("give scenario files or directories, or --cases FILE, or --generate N")
         for flag, value in (("--seed", args.seed), ("--distribution", args.distribution)):
             if value is not None:
                 raise UsageError(f"{flag} applies to generated populations: add --generate N")
     elif args.scenarios:
         raise UsageError("give either scenario files or --generate N, not both")
+    elif args.cases:
+        raise UsageError("give either --cases FILE or --generate N, not both")
     if args.out == "-":
         raise UsageError("--out needs a file name: the summary is written to stdout")
     row_format = args.out_format
     if args.out and row_format is None:
         row_format = "jsonl" if args.out.lower().endswith((".jsonl", ".json", ".ndjson")) else "csv"
     scenarios = None
+    weights: Weights | None = None
+    bad = 0
     if args.generate is None:
-        scenarios, _ = load_scenarios(args.scenarios, registry.vocabulary, keep_going=False)
+        scenarios, bad, what, weighed = scenarios_or_cases(args, registry.vocabulary)
+        if weighed is not None:
+            weights = Weights(args.weight, tuple(weighed))
     jobs = args.jobs or default_jobs()
     total = args.generate if args.generate is not None else len(scenarios or ())
 
@@ -197,6 +229,8 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                 progress=advance,
                 today=today,
                 registry=registry,
+                weights=weights,
+                cases_file=args.cases,
             )
     if comparison.restarts:
         sys.stderr.write(
@@ -212,4 +246,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             sys.stdout.write(output.csv_line(row))
     else:
         print_comparison(doc, today=today.isoformat(), file=sys.stdout, no_color=args.no_color)
+    if bad:
+        sys.stderr.write(f"{bad} of {len(scenarios or ()) + bad} {what} were left out\n")
+        return EXIT_USAGE
     return EXIT_OK
