@@ -14,6 +14,7 @@ from ..law.cases import cells, header
 from ..law.registry import Registry
 from ..law.scenarios import Scenario, dump_yaml, scenario_document
 from ..law.vocabulary import Facts
+from ..population.checks import check_distribution
 from ..population.distributions import load_distribution
 from .common import EXIT_OK, at_least
 
@@ -75,6 +76,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, registry: Registry) -> int:
     distribution = load_distribution(args.distribution, registry.vocabulary, registry=registry)
+    for finding in check_distribution(distribution, registry.vocabulary):
+        sys.stderr.write(f"warning: {finding}\n")
     drawn: Iterator[tuple[str, Facts]]
     if args.stream == "columns":
         from ..population.columns import ColumnGenerator
