@@ -251,7 +251,12 @@ class CaseReader:
                 raise _fail(
                     f"unknown column{did_you_mean(str(column), allowed)}; expected "
                     f"{', '.join(extra)} or a fact of the vocabulary "
-                    f"({vocabulary.path or 'facts.yaml'})",
+                    f"({vocabulary.path or 'facts.yaml'})"
+                    + (
+                        ""
+                        if weight
+                        else "; to weigh the cases by a column, name it (--weight, weight=)"
+                    ),
                     where,
                     header_line,
                     str(column),
