@@ -251,7 +251,7 @@ class CaseReader:
                 raise _fail(
                     f"unknown column{did_you_mean(str(column), allowed)}; expected "
                     f"{', '.join(extra)} or a fact of the vocabulary "
-                    f"({vocabulary.path or 'facts.yaml'})"
+                    f"({Path(vocabulary.path).name or 'facts.yaml'})"
                     + (
                         ""
                         if weight

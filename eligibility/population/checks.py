@@ -45,11 +45,12 @@ def check_distribution(
         count = broken[constraint.id]
         if count:
             reads = ", ".join(constraint.names)
+            why = f" ({constraint.text})" if constraint.text != constraint.id else ""
             findings.append(
                 DistributionFinding(
                     distribution.path,
                     f"constraints.{constraint.id}",
-                    f"{count / sample:.2%} of the file's draws break it ({constraint.text}); "
+                    f"{count / sample:.2%} of the file's draws break it{why}; "
                     f"they are drawn again, which shifts the shares of {reads}: make the "
                     f"cases of these facts agree with it",
                 )
