@@ -126,14 +126,14 @@ def _table(cases: Any) -> tuple[list[Any], list[Sequence[Any]], list[Any], bool]
             f"got {type(cases).__name__}"
         )
     records = list(cases)
-    columns: dict[Any, None] = {}
+    seen: dict[Any, None] = {}  # every column, in the order of first appearance
     for index, record in enumerate(records):
         if not isinstance(record, Mapping):
             raise ScenarioError(
                 f"expected a mapping of column names to values, got {type(record).__name__}",
                 path=f"row {index}",
             )
-        columns.update(dict.fromkeys(record))
-    names = list(columns)
+        seen.update(dict.fromkeys(record))
+    names = list(seen)
     rows = [[record.get(name) for name in names] for record in records]
     return names, rows, list(range(len(records))), False

@@ -142,7 +142,7 @@ class Result:
             if critiques:
                 entry["critiques"] = critiques
             provisions[pid] = entry
-        out = {
+        out: dict[str, Any] = {
             "scenario": self.scenario,
             "rule_set": self.rule_set,
             "as_of": self.as_of.isoformat(),

@@ -362,8 +362,8 @@ class VectorComparator:
             found = np.bincount(codes[k], minlength=WIDTH)
             if weighed is not None:
                 assert batch.weights is not None
-                for slot, units in enumerate(_units(codes[k], batch.weights, WIDTH)):
-                    weighed.transitions[k * WIDTH + slot] += units
+                for transition, units_of in enumerate(_units(codes[k], batch.weights, WIDTH)):
+                    weighed.transitions[k * WIDTH + transition] += units_of
             for slot in np.flatnonzero(found):
                 tally.transitions[k * WIDTH + slot] += int(found[slot])
                 if wanted:
