@@ -1,12 +1,16 @@
 """eligibility: decision support for U.S. anti-trafficking victim protections.
 
-The public API, for scripts and notebooks::
+The public API, for scripts and notebooks (docs/researchers.md)::
 
-    from eligibility import load_rule_book, load_scenario, Evaluator
-    book = load_rule_book("us-law")
-    scenario = load_scenario("scenarios/ana-2002-minor.yaml")
-    result = Evaluator(book).evaluate_scenario(scenario)
+    import eligibility
+    book = eligibility.load_rules("us-law")
+    result = eligibility.evaluate({"age_now": 30, "citizenship": "noncitizen"}, rules=book)
     result.status("t_visa"), result.to_dict()
+    frame = eligibility.evaluate_frame(cases, rules=book)   # a DataFrame or list of dicts
+
+Every input is validated as scenario files are: a misspelled fact or value raises a
+`ScenarioError` (a `ValueError`) with the nearest valid name. Scenario files go through
+`load_scenario` and `Evaluator(book).evaluate_scenario(scenario)`.
 
 Rules of one's own (a copy of `rules/` with another vocabulary, say) go through a
 `Registry`: `load_rule_book("us-law", registry=Registry(Path("my-rules")))`.
@@ -39,7 +43,10 @@ _HOMES = {
     "ScenarioError": ".errors",
     "UNDETERMINED": ".law.logic",
     "UsageError": ".errors",
+    "evaluate": ".api",
+    "evaluate_frame": ".api",
     "load_rule_book": ".law.registry",
+    "load_rules": ".api",
     "load_scenario": ".law.registry",
 }
 
@@ -60,12 +67,16 @@ __all__ = [
     "ScenarioError",
     "UNDETERMINED",
     "UsageError",
+    "evaluate",
+    "evaluate_frame",
     "load_rule_book",
+    "load_rules",
     "load_scenario",
 ]
 
 if TYPE_CHECKING:
     from .analysis.evaluate import Evaluator, ProvisionResult, Result
+    from .api import evaluate, evaluate_frame, load_rules
     from .errors import (
         EligibilityError,
         EngineError,

@@ -211,7 +211,7 @@ class ParquetRows:
         except ImportError:
             raise UsageError(PARQUET_MISSING) from None
 
-    def __init__(self, out: IO[str]) -> None:
+    def __init__(self, out: IO[str], *, weighted: bool = False) -> None:
         self.check()
         import pyarrow as pa
         import pyarrow.parquet as pq
@@ -226,6 +226,8 @@ class ParquetRows:
             else:
                 kind = pa.string()
             fields.append(pa.field(name, kind))
+        if weighted:  # each case's weight (--weight), last as in CSV
+            fields.append(pa.field("weight", pa.float64()))
         self.schema = pa.schema(fields)
         self.writer = pq.ParquetWriter(out.buffer, self.schema)  # type: ignore[attr-defined]
         self.rows: list[list[Any]] = []
@@ -239,7 +241,7 @@ class ParquetRows:
     def _flush(self) -> None:
         if not self.rows:
             return
-        columns = [[row[number] for row in self.rows] for number in range(len(CSV_COLUMNS))]
+        columns = [[row[number] for row in self.rows] for number in range(len(self.schema))]
         self.writer.write_table(self.pa.Table.from_arrays(columns, schema=self.schema))
         self.rows = []
 

@@ -71,6 +71,7 @@ class Result:
     facts: Facts
     book: ResolvedBook
     statuses: list[int]
+    weight: float | None = None  # the case's weight, from a table of cases (--weight)
 
     def status(self, provision: str) -> str:
         return self.provisions[provision].status
@@ -142,13 +143,16 @@ class Result:
             if critiques:
                 entry["critiques"] = critiques
             provisions[pid] = entry
-        return {
+        out: dict[str, Any] = {
             "scenario": self.scenario,
             "rule_set": self.rule_set,
             "as_of": self.as_of.isoformat(),
             "engine": self.engine,
             "provisions": provisions,
         }
+        if self.weight is not None:
+            out["weight"] = self.weight
+        return out
 
     def summary_dict(self) -> dict[str, Any]:
         """The lean result (`--detail summary`): what differs from case to case, well
@@ -175,7 +179,7 @@ class Result:
             if p.open_questions:
                 entry["open_questions"] = p.open_questions
             provisions[pid] = entry
-        return {
+        out: dict[str, Any] = {
             "scenario": self.scenario,
             "rule_set": self.rule_set,
             "as_of": self.as_of.isoformat(),
@@ -183,6 +187,9 @@ class Result:
             "detail": "summary",
             "provisions": provisions,
         }
+        if self.weight is not None:
+            out["weight"] = self.weight
+        return out
 
 
 # the facts each counterfactual world changes (None: the world is the scenario itself)

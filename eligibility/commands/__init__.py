@@ -9,6 +9,7 @@ COMMANDS = (
     "interview",
     "compare",
     "timeline",
+    "generate",
     "test",
     "check",
     "rules",

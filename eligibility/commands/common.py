@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import os
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..analysis.evaluate import Evaluator, Result
 from ..engine import ENGINE_NAMES as ENGINES
 from ..errors import EligibilityError, UsageError, printable
+from ..law.cases import read_cases
 from ..law.fields import parse_date
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
 from ..law.vocabulary import Vocabulary
@@ -277,6 +279,60 @@ def _report_duplicates(
             if not keep_going:
                 raise UsageError(message)
             sys.stderr.write(f"warning: {printable(message)}\n")
+
+
+def add_cases_arguments(parser) -> None:  # type: ignore[no-untyped-def]
+    parser.add_argument(
+        "--cases",
+        metavar="FILE",
+        help="a table of cases instead of scenario files: CSV (or Parquet with the "
+        "`research` extra), one row per case, one column per fact (sets as a;b, `none` "
+        "for the empty set, an empty cell for unknown), `id` and an optional `as_of`",
+    )
+    parser.add_argument(
+        "--weight",
+        metavar="COLUMN",
+        help="the column of --cases holding each case's weight (a number of 0 or more)",
+    )
+
+
+def scenarios_or_cases(
+    args: argparse.Namespace, vocabulary: Vocabulary
+) -> tuple[list[Scenario], int, str, list[float] | None]:
+    """The scenarios of SCENARIO arguments or of --cases FILE (with --keep-going, bad
+    files or rows are reported on stderr and left out): (scenarios, how many were bad,
+    what they are, for messages, the weights of --weight or None)."""
+    keep_going = getattr(args, "keep_going", False)
+    if args.weight and not args.cases:
+        raise UsageError("--weight names a column of --cases FILE: add --cases")
+    if args.cases and args.scenarios:
+        raise UsageError("give either scenario files or --cases FILE, not both")
+    if args.cases:
+
+        def report(exc: EligibilityError) -> None:
+            sys.stderr.write(f"error: {exc}\n")
+
+        cases = read_cases(
+            args.cases, vocabulary, weight=args.weight, on_error=report if keep_going else None
+        )
+        return cases.cases, cases.bad, f"rows of {args.cases}", cases.weights
+    if not args.scenarios:
+        raise UsageError("give scenario files or directories, or --cases FILE")
+    scenarios, bad = load_scenarios(args.scenarios, vocabulary, keep_going=keep_going)
+    return scenarios, bad, "scenario files", None
+
+
+def with_weights(
+    results: Iterator[Result | None], weights: list[float] | None
+) -> Iterator[Result | None]:
+    """Results carrying the weight of their case (`weight` in their JSON)."""
+    if weights is None:
+        yield from results
+        return
+    for result, weight in zip(results, weights, strict=True):
+        if result is not None:
+            result.weight = weight
+        yield result
 
 
 def evaluate_all(

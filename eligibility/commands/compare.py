@@ -14,6 +14,7 @@ from ..population.compare import (
     ROW_FORMATS,
     Comparison,
     Side,
+    Weights,
     compare,
     csv_header,
     default_jobs,
@@ -22,12 +23,14 @@ from ..population.compare import (
 from ..population.engines import choose_engine
 from .common import (
     EXIT_OK,
+    EXIT_USAGE,
+    add_cases_arguments,
     add_engine_argument,
     add_progress_argument,
     at_least,
     date_argument,
-    load_scenarios,
     progress_mode,
+    scenarios_or_cases,
 )
 
 HELP = "which provisions change for whom between two rule sets, with counts and examples"
@@ -42,7 +45,10 @@ rule sets and dates:
   scenario's as_of, else today (generated scenarios have no as_of).
 
 population:
-  SCENARIO files or directories, or --generate N --seed S: N scenarios drawn from a
+  SCENARIO files or directories; or --cases FILE, a table of cases (CSV, or Parquet with
+  the `research` extra: one row per case, one column per fact, `id`, optional `as_of`),
+  with --weight COLUMN to weigh each case (every share then also has its weighted value);
+  or --generate N --seed S: N scenarios drawn from a
   distribution file (--distribution, default: the bundled `default`, documented in
   rules/populations/default.yaml). The same N and seed give the same scenarios on any
   machine and with any --jobs; ids are gen-SEED-INDEX. The column-wise engine
@@ -88,7 +94,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         "scenarios",
         nargs="*",
         metavar="SCENARIO",
-        help="scenario files or directories (or use --generate)",
+        help="scenario files or directories (or use --cases or --generate)",
+    )
+    add_cases_arguments(parser)
+    parser.add_argument(
+        "--keep-going",
+        action="store_true",
+        help="report bad scenario files (or rows of --cases), compare the others, and "
+        "exit 2 at the end",
     )
     parser.add_argument(
         "--rules",
@@ -190,21 +203,27 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     today = dt.date.today()
     side_a, side_b = sides(args, today)
     if args.generate is None:
-        if not args.scenarios:
-            raise UsageError("give scenario files or directories, or --generate N")
+        if not args.scenarios and not args.cases:
+            raise UsageError("give scenario files or directories, or --cases FILE, or --generate N")
         for flag, value in (("--seed", args.seed), ("--distribution", args.distribution)):
             if value is not None:
                 raise UsageError(f"{flag} applies to generated populations: add --generate N")
     elif args.scenarios:
         raise UsageError("give either scenario files or --generate N, not both")
+    elif args.cases:
+        raise UsageError("give either --cases FILE or --generate N, not both")
     if args.out == "-":
         raise UsageError("--out needs a file name: the summary is written to stdout")
     row_format = args.out_format
     if args.out and row_format is None:
         row_format = "jsonl" if args.out.lower().endswith((".jsonl", ".json", ".ndjson")) else "csv"
     scenarios = None
+    weights: Weights | None = None
+    bad = 0
     if args.generate is None:
-        scenarios, _ = load_scenarios(args.scenarios, registry.vocabulary, keep_going=False)
+        scenarios, bad, what, weighed = scenarios_or_cases(args, registry.vocabulary)
+        if weighed is not None:
+            weights = Weights(args.weight, tuple(weighed))
     jobs = args.jobs or default_jobs()
     total = args.generate if args.generate is not None else len(scenarios or ())
     choice = choose_engine(args.engine, total, rows=bool(args.out))
@@ -242,6 +261,8 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                     today=today,
                     progress=advance,
                     registry=registry,
+                    weights=weights,
+                    cases_file=args.cases,
                 )
             else:
                 comparison = compare(
@@ -259,6 +280,8 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                     progress=advance,
                     today=today,
                     registry=registry,
+                    weights=weights,
+                    cases_file=args.cases,
                 )
     if comparison.restarts:
         sys.stderr.write(
@@ -280,4 +303,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             sys.stdout.write(output.csv_line(row))
     else:
         print_comparison(doc, today=today.isoformat(), file=sys.stdout, no_color=args.no_color)
+    if bad:
+        sys.stderr.write(f"{bad} of {len(scenarios or ()) + bad} {what} were left out\n")
+        return EXIT_USAGE
     return EXIT_OK

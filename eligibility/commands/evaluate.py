@@ -10,10 +10,13 @@ from .. import output
 from ..analysis.evaluate import Evaluator
 from ..errors import UsageError
 from ..law.registry import Registry
+from ..law.scenarios import Scenario
 from .common import (
     EXIT_OK,
     EXIT_USAGE,
+    ScenarioFiles,
     add_as_of_argument,
+    add_cases_arguments,
     add_engine_argument,
     add_progress_argument,
     add_rules_argument,
@@ -22,6 +25,7 @@ from .common import (
     is_directory,
     progress_mode,
     scenario_files,
+    scenarios_or_cases,
 )
 
 HELP = "machine-readable results for scenario files"
@@ -42,10 +46,11 @@ output:
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
-    parser.description = "Evaluate scenario files (or directories of them)."
+    parser.description = "Evaluate scenario files (or directories of them), or --cases FILE."
     parser.epilog = EPILOG
     parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.add_argument("scenarios", nargs="+", metavar="SCENARIO")
+    parser.add_argument("scenarios", nargs="*", metavar="SCENARIO")
+    add_cases_arguments(parser)
     add_rules_argument(parser)
     add_as_of_argument(parser)
     add_engine_argument(parser, auto=True, default="durable")
@@ -69,7 +74,8 @@ def configure(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--keep-going",
         action="store_true",
-        help="report bad scenario files and evaluate the others (exit 2 at the end)",
+        help="report bad scenario files (or rows of --cases) and evaluate the others "
+        "(exit 2 at the end)",
     )
     add_progress_argument(parser)
     parser.add_argument("--no-color", action="store_true", help="plain text tables")
@@ -79,7 +85,15 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     if args.format == "parquet" and (args.out is None or args.out == "-"):
         raise UsageError("--format parquet writes a binary file: give --out FILE.parquet")
     book = registry.load(args.rules)
-    scenarios, bad = scenario_files(args.scenarios, registry.vocabulary, keep_going=args.keep_going)
+    scenarios: ScenarioFiles | list[Scenario]
+    weights: list[float] | None = None
+    what = "scenario files"
+    if args.cases or args.weight or not args.scenarios:
+        scenarios, bad, what, weights = scenarios_or_cases(args, registry.vocabulary)
+    else:
+        scenarios, bad = scenario_files(
+            args.scenarios, registry.vocabulary, keep_going=args.keep_going
+        )
     engine = args.engine
     if engine == "auto":  # columns pay off from VECTOR_FROM cases; a table is for reading
         from ..population.engines import VECTOR_FROM
@@ -87,7 +101,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         many = len(scenarios) >= VECTOR_FROM and args.format != "table"
         engine = "vector" if many else "durable"
     if args.format == "table":
-        return _table(args, Evaluator(book, engine), scenarios, bad)
+        return _table(args, Evaluator(book, engine), scenarios, bad, what)
     if args.format == "parquet":
         # refused before any work when pyarrow is missing
         output.ParquetRows.check()
@@ -104,6 +118,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         detail,
         args.format,
         keep_going=args.keep_going,
+        weighted=weights is not None,
     )
     single = (
         args.format == "json"
@@ -117,8 +132,9 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         output.output_stream(args.out) as out,
         progress(len(scenarios), mode=progress_mode(args), doing="evaluating") as advance,
     ):
-        writer = _writer(args.format, out, single)
-        for kind, value in evaluate_many(config, scenarios.items(), jobs=args.jobs):
+        writer = _writer(args.format, out, single, args.weight if weights is not None else None)
+        items = scenarios.items() if isinstance(scenarios, ScenarioFiles) else scenarios
+        for kind, value in evaluate_many(config, items, weights=weights, jobs=args.jobs):
             advance(1)
             if kind == "error":
                 failed += 1
@@ -126,11 +142,11 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             else:
                 writer.add(value)
         if single and failed:
-            writer = _writer("json", out, False)  # as before: an empty array
+            writer = _writer("json", out, False, None)  # as before: an empty array
         writer.close()
     if bad or failed:
         sys.stderr.write(
-            f"{bad + failed} of {len(scenarios) + bad} scenario files could not be evaluated\n"
+            f"{bad + failed} of {len(scenarios) + bad} {what} could not be evaluated\n"
         )
         return EXIT_USAGE
     return EXIT_OK
@@ -164,18 +180,27 @@ class _Text:
 
 
 def _writer(
-    fmt: str, out: IO[str], single: bool
+    fmt: str, out: IO[str], single: bool, weight: str | None
 ) -> _Single | _Text | output.JsonArray | output.ParquetRows:
+    """`weight`: the --weight column, when the cases have weights (a last column
+    `weight` in CSV and Parquet; a key `weight` in JSON)."""
     if fmt == "json":
         return _Single(out) if single else output.JsonArray(out)
     if fmt == "jsonl":
         return _Text(out)
     if fmt == "csv":
-        return _Text(out, output.csv_line(output.CSV_COLUMNS))
-    return output.ParquetRows(out)
+        weight_column = ["weight"] if weight else []
+        return _Text(out, output.csv_line([*output.CSV_COLUMNS, *weight_column]))
+    return output.ParquetRows(out, weighted=weight is not None)
 
 
-def _table(args: argparse.Namespace, evaluator: Evaluator, scenarios, bad: int) -> int:  # type: ignore[no-untyped-def]
+def _table(
+    args: argparse.Namespace,
+    evaluator: Evaluator,
+    scenarios: ScenarioFiles | list[Scenario],
+    bad: int,
+    what: str,
+) -> int:
     from .. import render
 
     results = evaluate_all(evaluator, list(scenarios), args.as_of, args.keep_going)
@@ -185,7 +210,7 @@ def _table(args: argparse.Namespace, evaluator: Evaluator, scenarios, bad: int) 
         render.print_results_table(kept, file=out, no_color=args.no_color or bool(args.out))
     if bad or failed:
         sys.stderr.write(
-            f"{bad + failed} of {len(scenarios) + bad} scenario files could not be evaluated\n"
+            f"{bad + failed} of {len(scenarios) + bad} {what} could not be evaluated\n"
         )
         return EXIT_USAGE
     return EXIT_OK

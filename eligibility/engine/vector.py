@@ -172,6 +172,8 @@ class Batch:
     codec: Codec
     count: int
     columns: dict[str, np.ndarray]
+    # each case's weight (int64 units, population/weights.py), None when unweighted
+    weights: np.ndarray | None = None
     _derived: dict[tuple[str, str], np.ndarray] = field(default_factory=dict, repr=False)
 
     def known(self, name: str) -> np.ndarray:
@@ -202,7 +204,8 @@ class Batch:
         """The cases at `rows` (indexes or a bool mask), as a batch of their own."""
         columns = {name: column[rows] for name, column in self.columns.items()}
         count = len(next(iter(columns.values()))) if columns else 0
-        return Batch(self.codec, count, columns)
+        weights = self.weights[rows] if self.weights is not None else None
+        return Batch(self.codec, count, columns, weights)
 
 
 # ------------------------------------------------------------------ Kleene logic

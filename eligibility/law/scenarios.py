@@ -19,6 +19,9 @@ from .logic import STATUS_NAMES
 from .vocabulary import Facts, Vocabulary
 
 SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+# ids of generated scenarios: gen-SEED-INDEX (compare --generate), col-SEED-INDEX (the
+# column-wise stream); see population/generate.py and population/columns.py
+GENERATED_ID = re.compile(r"(gen|col)-([0-9]+)-([0-9]+)\Z")
 TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
 EXPECT_KEYS = ("status", "law_enforcement_gated", "missing_facts")
 
@@ -115,7 +118,31 @@ def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
 
 def load_scenario(path: str | os.PathLike[str], vocabulary: Vocabulary) -> Scenario:
     """Load and validate one scenario file."""
-    return parse_scenario(yamlfile.load(path), vocabulary)
+    try:
+        doc = yamlfile.load(path)
+    except InputError as exc:
+        hint = generated_hint(str(path))
+        if hint and not Path(path).exists():
+            raise InputError(f"{exc.message}{hint}", path=exc.path) from None
+        raise
+    return parse_scenario(doc, vocabulary)
+
+
+def generated_hint(name: str) -> str:
+    """For a file that does not exist but is named like a generated scenario: how to
+    write it (`eligibility generate`), or ''."""
+    sid = Path(name).name.removesuffix(".yaml")
+    found = GENERATED_ID.match(sid)
+    if found is None:
+        return ""
+    kind, seed, index = found.groups()
+    stream = " --stream columns" if kind == "col" else ""
+    return (
+        f"; {sid} is the id of a generated scenario (seed {seed}, number {index}): write "
+        f"it with `eligibility generate 1 --seed {seed} --start {index}{stream} --out DIR` "
+        f"(adding the --distribution it was drawn from, unless that was the default), "
+        f"then use DIR/{sid}.yaml"
+    )
 
 
 def scenario_paths(arguments: Iterable[str]) -> list[Path]:
@@ -133,7 +160,7 @@ def scenario_paths(arguments: Iterable[str]) -> list[Path]:
         elif path.exists():
             paths.append(path)
         else:
-            raise InputError("no such file or directory", path=argument)
+            raise InputError(f"no such file or directory{generated_hint(argument)}", path=argument)
     return paths
 
 

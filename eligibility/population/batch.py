@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import repeat
 from pathlib import Path
 from typing import Any
 
@@ -36,10 +37,13 @@ class Config:
     detail: str  # "summary" or "full"
     format: str  # "json", "jsonl", "csv" or "parquet"
     keep_going: bool = False  # a scenario that fails is reported, not the end of the run
+    weighted: bool = False  # cases carry weights (--weight): a `weight` column in CSV/Parquet
 
 
 # One scenario's outcome: ("ok", formatted) or ("error", message)
 Outcome = tuple[str, Any]
+# A scenario (or the path of a validated scenario file) and its weight, if any
+Item = tuple[Scenario | Path, float | None]
 
 
 def document(result: Result, detail: str) -> dict[str, Any]:
@@ -58,9 +62,12 @@ def formatted(result: Result, config: Config) -> Any:
             return json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n"
         return json.dumps(doc, ensure_ascii=False) + "\n"
     doc = result.to_dict(explanations=False)
+    weight = [result.weight] if config.weighted else []  # last, so other columns keep places
     if config.format == "csv":
-        return "".join(output.csv_line(row) for row in output.csv_rows([doc]))
-    return list(output.tidy_rows([doc]))
+        return "".join(
+            output.csv_line(row + [repr(w) for w in weight]) for row in output.csv_rows([doc])
+        )
+    return [row + weight for row in output.tidy_rows([doc])]
 
 
 class BatchWorker:
@@ -73,14 +80,15 @@ class BatchWorker:
         self.config = config
         self.evaluator = Evaluator(registry.load(config.rules), config.engine)
 
-    def run(self, chunk: Sequence[Scenario | Path]) -> list[Outcome]:
+    def run(self, chunk: Sequence[Item]) -> list[Outcome]:
         """Evaluate and format each scenario; a path is a validated scenario file that
         was not kept in memory, read here (in the worker, so reading is parallel too).
         The vector engine evaluates the chunk's scenarios together."""
         out: list[Outcome | None] = [None] * len(chunk)
         loaded: list[tuple[int, Scenario]] = []
         vocabulary = self.evaluator.book.vocabulary
-        for number, item in enumerate(chunk):
+        weights = [weight for _, weight in chunk]
+        for number, (item, _) in enumerate(chunk):
             try:
                 scenario = item if isinstance(item, Scenario) else load_scenario(item, vocabulary)
             except EligibilityError as exc:
@@ -99,6 +107,7 @@ class BatchWorker:
                 pass  # one at a time below, to name the scenario
             else:
                 for (number, _), result in zip(loaded, results, strict=True):
+                    result.weight = weights[number]
                     out[number] = ("ok", formatted(result, self.config))
                 loaded = []
         for number, scenario in loaded:
@@ -107,6 +116,7 @@ class BatchWorker:
             except EligibilityError as exc:
                 out[number] = self._failed(scenario, exc)
                 continue
+            result.weight = weights[number]
             out[number] = ("ok", formatted(result, self.config))
         return [o for o in out if o is not None]
 
@@ -118,16 +128,23 @@ class BatchWorker:
 
 
 def evaluate_many(
-    config: Config, scenarios: Iterable[Scenario | Path], *, jobs: int = 1, chunk: int = CHUNK
+    config: Config,
+    scenarios: Iterable[Scenario | Path],
+    *,
+    weights: Iterable[float] | None = None,
+    jobs: int = 1,
+    chunk: int = CHUNK,
 ) -> Iterator[Outcome]:
     """Every scenario's outcome, in input order; with jobs > 1, in worker processes.
-    Scenarios are objects or paths of validated scenario files."""
+    Scenarios are objects or paths of validated scenario files; `weights`, one per
+    scenario, go into each result (`weight`)."""
     from .workers import Runner
 
-    def chunks() -> Iterator[list[Scenario | Path]]:
-        batch: list[Scenario | Path] = []
+    def chunks() -> Iterator[list[Item]]:
+        batch: list[Item] = []
+        weight_of: Iterator[float | None] = iter(weights) if weights is not None else repeat(None)
         for scenario in scenarios:
-            batch.append(scenario)
+            batch.append((scenario, next(weight_of)))
             if len(batch) == chunk:
                 yield batch
                 batch = []

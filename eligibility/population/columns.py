@@ -32,6 +32,11 @@ b * BLOCK + i, and gives the uniform u = x / 2**32 in [0, 1). Then, as in genera
                        value slot's u'; `plus` adds the true value of the other fact,
                        and the result is kept within the fact's min..max
 
+Constraints (generate.py) are tested on the true values, with the same functions: the
+cases of a piece that break one are drawn again from attempt 1's random numbers (block b
+of seed s from `SeedSequence([STREAM_KEY, s, b, 1])`, the same slots and columns), those
+that still break one from attempt 2's, and so on; attempt 0 is the stream above.
+
 So case i is a pure function of (distribution file, seed, i): any slice can be drawn
 alone, a population of N is a prefix of one of 2N, and results do not depend on batch
 sizes or processes. (NumPy guarantees that bit generators and SeedSequence keep their
@@ -50,9 +55,8 @@ import numpy as np
 
 from ..engine.vector import Batch, Codec, select
 from ..errors import ScenarioError
-from ..law import yamlfile
 from ..law.vocabulary import Facts, Vocabulary
-from .generate import Distribution, Params, Variable
+from .generate import MAX_ATTEMPTS, Distribution, Params, Variable, unmet
 
 STREAM = "columns-1"
 STREAM_KEY = 0x656C69672D636F6C  # "elig-col"
@@ -206,7 +210,6 @@ class ColumnGenerator:
         self.distribution = distribution
         self.vocabulary = vocabulary
         self.codec = codec_of(vocabulary)
-        whens = _when_names(distribution)
         self.drawn: list[_Drawn] = []
         slot = 0
         decoders: dict[str, tuple[int, Callable[[int], Any]]] = {}
@@ -229,7 +232,7 @@ class ColumnGenerator:
             elif var.kind == "enum":
                 values = tuple(vocabulary[var.name].values)
             case_whens = []
-            for (test, _), tested in zip(var.cases, whens[var.name], strict=True):
+            for (test, _), tested in zip(var.cases, var.when_names, strict=True):
                 case_whens.append(
                     _When(
                         test,
@@ -244,11 +247,22 @@ class ColumnGenerator:
         self.slot_count = slot
         self._words = -(-slot // 2) * 2  # whole 64-bit outputs per case
         self._buffer: np.ndarray | None = None
+        # each constraint as a `when` over the true values it reads: True where broken
+        self.constraints = [
+            _When(
+                c.violated,
+                c.names,
+                tuple(decoders[n][0] for n in c.names),
+                tuple(decoders[n][1] for n in c.names),
+            )
+            for c in distribution.constraints
+        ]
 
     # -- the stream -------------------------------------------------------------------
-    def block(self, seed: int, block: int) -> np.ndarray:
+    def block(self, seed: int, block: int, attempt: int = 0) -> np.ndarray:
         """The uniforms of one block: slots x BLOCK 32-bit words."""
-        generator = np.random.SFC64(np.random.SeedSequence([STREAM_KEY, seed, block]))
+        key = [STREAM_KEY, seed, block] + ([attempt] if attempt else [])
+        generator = np.random.SFC64(np.random.SeedSequence(key))
         raw = generator.random_raw(self._words // 2 * BLOCK)
         words = raw.astype("<u8", copy=False).view("<u4")
         return words.reshape(self._words, BLOCK)[: self.slot_count]
@@ -259,7 +273,7 @@ class ColumnGenerator:
         pieces = []
         for first in range(start, start + count, PIECE):
             size = min(PIECE, start + count - first)
-            pieces.append(self._draw(self.uniforms(seed, first, size), size))
+            pieces.append(self._piece(seed, first, size)[0])
         if len(pieces) == 1:
             return pieces[0]
         columns = {
@@ -268,25 +282,78 @@ class ColumnGenerator:
         }
         return Batch(self.codec, count, columns)
 
-    def uniforms(self, seed: int, start: int, count: int) -> np.ndarray:
+    def truth(self, seed: int, start: int, count: int) -> dict[str, np.ndarray]:
+        """The true values of cases start .. start+count-1 (count <= PIECE), as codes
+        from 0 (an int fact: its value minus its minimum; enum and latent: the index of
+        the value in `values_of`), for calibration."""
+        return self._piece(seed, start, count)[1]
+
+    def values_of(self, name: str) -> tuple[Any, ...]:
+        """The values that the codes of an enum fact or latent trait index."""
+        return next(d.values for d in self.drawn if d.variable.name == name)
+
+    def first_draws(self, seed: int, start: int, count: int) -> dict[str, int]:
+        """Per constraint, how many of the first attempts of cases start ..
+        start+count-1 (count <= PIECE) break it: what the file itself draws."""
+        _, codes = self._draw(self.uniforms(seed, start, count), count)
+        broken = {}
+        for constraint, when in zip(self.distribution.constraints, self.constraints, strict=True):
+            broken[constraint.id] = int(when.mask([codes[n] for n in when.names]).sum())
+        return broken
+
+    def _piece(self, seed: int, start: int, count: int) -> tuple[Batch, dict[str, np.ndarray]]:
+        """Cases start .. start+count-1 (count <= PIECE), each from its first attempt
+        that breaks no constraint: the batch and the true values' codes."""
+        batch, codes = self._draw(self.uniforms(seed, start, count), count)
+        broken = self._broken(codes, count)
+        attempt = 0
+        while broken is not None and broken.any():
+            attempt += 1
+            rows = np.flatnonzero(broken)
+            if attempt >= MAX_ATTEMPTS:
+                raise unmet(self.distribution, seed, start + int(rows[0]))
+            u = self.uniforms(seed, start, count, attempt)[:, rows]
+            again, again_codes = self._draw(u, len(rows))
+            for name, column in again.columns.items():
+                batch.columns[name][rows] = column
+            for name, column in again_codes.items():
+                codes[name][rows] = column
+            still = self._broken(again_codes, len(rows))
+            broken = np.zeros(count, bool)
+            if still is not None:
+                broken[rows] = still
+        return batch, codes
+
+    def _broken(self, codes: Mapping[str, np.ndarray], count: int) -> np.ndarray | None:
+        """Per case, whether its true values break a constraint (None: no constraints)."""
+        if not self.constraints:
+            return None
+        broken = np.zeros(count, bool)
+        for when in self.constraints:
+            broken |= when.mask([codes[n] for n in when.names])
+        return broken
+
+    def uniforms(self, seed: int, start: int, count: int, attempt: int = 0) -> np.ndarray:
         """Slots x count words for cases start .. start+count-1 (count <= PIECE), in a
         buffer reused from call to call (fresh memory would cost more than drawing)."""
         first, last = start // BLOCK, (start + count - 1) // BLOCK
         if first == last:
-            return self.block(seed, first)[:, start - first * BLOCK : start - first * BLOCK + count]
+            offset = start - first * BLOCK
+            return self.block(seed, first, attempt)[:, offset : offset + count]
         if self._buffer is None:
             self._buffer = np.empty((self.slot_count, PIECE), np.uint32)
         out = self._buffer[:, :count]
         for b in range(first, last + 1):
             low = max(start, b * BLOCK)
             high = min(start + count, (b + 1) * BLOCK)
-            out[:, low - start : high - start] = self.block(seed, b)[
+            out[:, low - start : high - start] = self.block(seed, b, attempt)[
                 :, low - b * BLOCK : high - b * BLOCK
             ]
         return out
 
-    def _draw(self, u: np.ndarray, count: int) -> Batch:
-        """The cases whose uniforms are the columns of `u` (slots x count)."""
+    def _draw(self, u: np.ndarray, count: int) -> tuple[Batch, dict[str, np.ndarray]]:
+        """The cases whose uniforms are the columns of `u` (slots x count), and the codes
+        of their true values (see `truth`)."""
         truth: dict[str, np.ndarray] = {}
         codes: dict[str, np.ndarray] = {}  # true values as codes from 0, for `when`
         columns: dict[str, np.ndarray] = {}
@@ -304,7 +371,7 @@ class ColumnGenerator:
         for name in codec.names:
             if name not in columns:  # not in the distribution: never known
                 columns[name] = codec.unknown_column(name, count)
-        return Batch(codec, count, columns)
+        return Batch(codec, count, columns), codes
 
     def _true_value(
         self,
@@ -389,17 +456,3 @@ def _decoder(drawn: _Drawn, vocabulary: Vocabulary) -> tuple[int, Callable[[int]
         )
     values = drawn.values
     return len(values), values.__getitem__
-
-
-def _when_names(distribution: Distribution) -> dict[str, list[tuple[str, ...]]]:
-    """Per variable, the names each of its cases' `when` reads, from the file (the
-    parsed tests are functions; the columns need to know what to hand them)."""
-    data = yamlfile.load(distribution.path).data
-    out: dict[str, list[tuple[str, ...]]] = {}
-    for section in ("latent", "facts"):
-        for name, spec in (data.get(section) or {}).items():
-            out[name] = [tuple(case["when"]) for case in spec.get("cases") or []]
-    for var in distribution.variables:
-        if len(out.get(var.name, ())) != len(var.cases):
-            raise ScenarioError(f"{distribution.path}: changed while it was being read")
-    return out

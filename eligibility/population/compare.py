@@ -37,6 +37,7 @@ from .generate import Distribution, scenario_id
 from .rows import ROW_COLUMNS, ROW_FORMATS, RowWriter, SideResult, csv_header
 from .sides import Side, parse_side, resolve_rules
 from .tally import ABSENT, LEVEL_INDEX, WIDTH, Tally
+from .weights import Weights
 from .workers import Runner, default_jobs
 
 # the command line, scripts and the column-wise comparison (vector_compare.py) import
@@ -50,6 +51,9 @@ __all__ = [
     "Population",
     "Side",
     "Tally",
+    "Weights",
+    "check_weights",
+    "listed_population",
     "compare",
     "csv_header",
     "default_jobs",
@@ -75,10 +79,11 @@ class Config:
     seed: int = 0
     examples: int = 3
     rows: str | None = None  # None, "csv" or "jsonl"
+    weighted: bool = False  # listed scenarios carry weight units (population/weights.py)
 
 
-# A scenario to compare: (id, facts, date on side A, date on side B)
-Item = tuple[str, Facts, dt.date, dt.date]
+# A scenario to compare: (id, facts, date on side A, date on side B, weight units or None)
+Item = tuple[str, Facts, dt.date, dt.date, int | None]
 
 
 @dataclass(frozen=True)
@@ -138,19 +143,21 @@ class Comparator:
             assert self.distribution is not None
             seed, facts_of = self.config.seed, self.distribution.facts
             items: Iterable[Item] = (
-                (scenario_id(seed, i), facts_of(seed, i), chunk.date_a, chunk.date_b)
+                (scenario_id(seed, i), facts_of(seed, i), chunk.date_a, chunk.date_b, None)
                 for i in range(chunk.start, chunk.start + chunk.count)
             )
         else:
             items = chunk.items
         tally = Tally(self.provisions, self.config.examples)
+        if self.config.weighted:
+            tally.weights = Tally(self.provisions, 0)
         rows = (
             RowWriter(self.config.rows, self.book_a.name, self.book_b.name, self.provisions)
             if self.config.rows
             else None
         )
-        for sid, facts, date_a, date_b in items:
-            self._one(tally, rows, sid, facts, date_a, date_b)
+        for sid, facts, date_a, date_b, units in items:
+            self._one(tally, rows, sid, facts, date_a, date_b, units)
         return tally, rows.text() if rows else None
 
     def _one(
@@ -161,6 +168,7 @@ class Comparator:
         facts: Facts,
         date_a: dt.date,
         date_b: dt.date,
+        units: int | None = None,
     ) -> None:
         a = self.evaluator_a.outcome(facts, date_a, sid)
         same = self.book_b is self.book_a and self.book_a.epoch(date_a) == self.book_b.epoch(date_b)
@@ -170,6 +178,8 @@ class Comparator:
         transitions, gated, examples = tally.transitions, tally.gated, tally.examples
         levels, width = tally.levels, len(LEVEL_INDEX)
         count = len(self.provisions)
+        weighed = tally.weights is not None and units is not None
+        at: tuple[list[int], list[int], list[int]] = ([], [], [])  # slots, gated, levels
         for k, ra, rb in pair.roots:
             pid = self.provisions[k]
             side_a = _side(a, pid, ra, date_a)
@@ -182,6 +192,13 @@ class Comparator:
             if side_b.level is not None:
                 levels[(count + k) * width + LEVEL_INDEX[side_b.level]] += 1
                 gated[count + k] += side_b.gated
+            if weighed:
+                at[0].append(slot)
+                for number, side in enumerate((side_a, side_b)):
+                    if side.level is not None:
+                        at[2].append((number * count + k) * width + LEVEL_INDEX[side.level])
+                        if side.gated:
+                            at[1].append(number * count + k)
             found = examples[slot]
             if len(found) < tally.examples_wanted:
                 found.append(sid)
@@ -195,6 +212,9 @@ class Comparator:
                 rows.add(sid, k, side_a, side_b, responsible)
         if rows is not None:
             rows.end_scenario()
+        if weighed:
+            assert tally.weights is not None and units is not None
+            tally.weights.weigh(units, *at)
 
 
 def _side(outcome: Outcome, pid: str, root: int | None, date: dt.date) -> SideResult:
@@ -203,6 +223,25 @@ def _side(outcome: Outcome, pid: str, root: int | None, date: dt.date) -> SideRe
     level = outcome.levels[pid]
     status = outcome.statuses[root]
     return SideResult(date, status, level == "gated" and status != MET, level)
+
+
+def check_weights(weights: Weights | None, scenarios: Sequence[Any] | None) -> list[int] | None:
+    """The weight units of listed scenarios (population/weights.py), or None."""
+    if weights is None:
+        return None
+    if scenarios is None:
+        raise UsageError("weights apply to listed scenarios, not to a generated population")
+    if len(weights.values) != len(scenarios):
+        raise UsageError(
+            f"{len(weights.values)} weights for {len(scenarios)} scenarios: give one per scenario"
+        )
+    return weights.units()
+
+
+def listed_population(total: int, weights: Weights | None, cases_file: str | None) -> Population:
+    """The report's description of listed scenarios: files, or the rows of a table."""
+    source = "files" if cases_file is None else "cases"
+    return Population(total, source, weights=weights, cases_file=cases_file)
 
 
 def provision_order(book_a: RuleBook, book_b: RuleBook) -> tuple[str, ...]:
@@ -246,9 +285,13 @@ def compare(
     progress: Callable[[int], None] | None = None,
     today: dt.date | None = None,
     registry: Registry | None = None,
+    weights: Weights | None = None,
+    cases_file: str | None = None,
 ) -> Comparison:
     """Compare two rule sets over scenarios (objects with `id`, `facts`, `as_of`) or a
-    generated population (`generate=N`, `seed`, `distribution`).
+    generated population (`generate=N`, `seed`, `distribution`). With `weights` (one
+    per scenario), every share of the summary also has its weighted value;
+    `cases_file` names the table the scenarios came from (--cases), for the report.
 
     Sides are `Side`s or strings (`"us-law@2002-06-01"`), loaded from `registry` (by
     default the bundled rules). With `rows` ("csv" or "jsonl"), per-scenario rows are
@@ -272,6 +315,7 @@ def compare(
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     if (scenarios is None) == (generate is None):
         raise UsageError("give either scenarios or a number of scenarios to generate")
+    units = check_weights(weights, scenarios)
     book_a, book_b = registry.load(a.rules), registry.load(b.rules)
     dist: Distribution | None = None
     chunks: Iterator[Chunk]
@@ -293,14 +337,14 @@ def compare(
     else:
         assert scenarios is not None
         items = []
-        for s in scenarios:
+        for i, s in enumerate(scenarios):
             date_a, date_b = a.as_of or s.as_of or today, b.as_of or s.as_of or today
             book_a.at(date_a), book_b.at(date_b)
-            items.append((s.id, s.facts, date_a, date_b))
+            items.append((s.id, s.facts, date_a, date_b, units[i] if units else None))
         total = len(items)
         size = chunk_size(total, jobs)
         chunks = listed_chunks(items, size)
-        population = Population(total, "files")
+        population = listed_population(total, weights, cases_file)
     jobs = max(1, min(jobs, -(-total // size)))
     config = Config(
         a,
@@ -311,6 +355,7 @@ def compare(
         seed,
         examples,
         rows,
+        weighted=units is not None,
     )
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)

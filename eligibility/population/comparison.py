@@ -11,6 +11,7 @@ from typing import Any
 from ..law.logic import MET, STATUS_NAMES
 from .sides import Side
 from .tally import CODE_NAMES, WIDTH, Tally
+from .weights import Weights, weighted_percent
 
 
 @dataclass
@@ -18,10 +19,12 @@ class Population:
     """Where the scenarios come from, for the report."""
 
     scenarios: int
-    source: str  # "generated" or "files"
+    source: str  # "generated", "files" or "cases" (a table, --cases)
     seed: int | None = None
     distribution: str | None = None
     distribution_path: str | None = None
+    weights: Weights | None = None
+    cases_file: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {"scenarios": self.scenarios, "source": self.source}
@@ -31,6 +34,11 @@ class Population:
                 distribution=self.distribution,
                 distribution_file=self.distribution_path,
             )
+        if self.cases_file is not None:
+            out["cases_file"] = self.cases_file
+        if self.weights is not None:
+            # every share then has a `weighted_percent` beside its `percent`
+            out["weights"] = {"column": self.weights.column, "total": self.weights.total}
         return out
 
 
@@ -70,9 +78,21 @@ class Comparison:
         """The JSON summary (`compare --format json`)."""
         n = self.tally.scenarios
         count = len(self.provisions)
+        weighed = self.tally.weights
+        if self.population.weights is None:
+            weighed = None
 
-        def share(value: int) -> dict[str, Any]:
-            return {"count": value, "percent": percent(value, n)}
+        def share(value: int, units: int | None = None) -> dict[str, Any]:
+            out: dict[str, Any] = {"count": value, "percent": percent(value, n)}
+            if weighed is not None:
+                out["weighted_percent"] = weighted_percent(units or 0, weighed.scenarios)
+            return out
+
+        def units_at(values: str, index: int) -> int | None:
+            return getattr(weighed, values)[index] if weighed is not None else None
+
+        def level_units(side: int, k: int, level: str) -> int | None:
+            return weighed.level_counts(side, k)[level] if weighed is not None else None
 
         provisions: dict[str, Any] = {}
         for k, pid in enumerate(self.provisions):
@@ -81,6 +101,9 @@ class Comparison:
                 "a": {name: 0 for name in STATUS_NAMES},
                 "b": {name: 0 for name in STATUS_NAMES},
             }
+            # the same sums in weight units: status, then changed, gained, lost
+            status_units = {side: dict.fromkeys(STATUS_NAMES, 0) for side in "ab"}
+            change_units = [0, 0, 0]
             by_condition: dict[str, int] = {}
             changed = gained = lost = 0
             for sa in range(4):
@@ -89,10 +112,13 @@ class Comparison:
                     value = self.tally.transitions[slot]
                     if not value:
                         continue
+                    units = units_at("transitions", slot) or 0
                     if sa < 3:
                         status["a"][STATUS_NAMES[sa]] += value
+                        status_units["a"][STATUS_NAMES[sa]] += units
                     if sb < 3:
                         status["b"][STATUS_NAMES[sb]] += value
+                        status_units["b"][STATUS_NAMES[sb]] += units
                     conditions = sorted(
                         ((cid, c) for (s, cid), c in self.tally.conditions.items() if s == slot),
                         key=lambda item: (-item[1], item[0]),
@@ -103,12 +129,14 @@ class Comparison:
                         changed += value
                         gained += value if sb == MET else 0
                         lost += value if sa == MET else 0
+                        change_units[0] += units
+                        change_units[1] += units if sb == MET else 0
+                        change_units[2] += units if sa == MET else 0
                     entry: dict[str, Any] = {
                         "from": CODE_NAMES[sa],
                         "to": CODE_NAMES[sb],
                         "changed": sa != sb,
-                        "count": value,
-                        "percent": percent(value, n),
+                        **share(value, units),
                         "examples": list(self.tally.examples[slot]),
                     }
                     if sa != sb:
@@ -117,21 +145,24 @@ class Comparison:
             transitions.sort(key=lambda t: (not t["changed"], -t["count"], t["from"], t["to"]))
             provisions[pid] = {
                 "title": self.titles.get(pid, pid),
-                "changed": share(changed),
-                "gained": share(gained),
-                "lost": share(lost),
+                "changed": share(changed, change_units[0]),
+                "gained": share(gained, change_units[1]),
+                "lost": share(lost, change_units[2]),
                 "status": {
-                    side: {name: share(value) for name, value in counts.items()}
+                    side: {
+                        name: share(value, status_units[side][name])
+                        for name, value in counts.items()
+                    }
                     for side, counts in status.items()
                 },
                 "law_enforcement_gated": {
-                    "a": share(self.tally.gated[k]),
-                    "b": share(self.tally.gated[count + k]),
+                    "a": share(self.tally.gated[k], units_at("gated", k)),
+                    "b": share(self.tally.gated[count + k], units_at("gated", count + k)),
                 },
                 # every dependency level, per side (`law_enforcement_gated` is `gated`)
                 "law_enforcement": {
                     side: {
-                        level: share(value)
+                        level: share(value, level_units(number, k, level))
                         for level, value in self.tally.level_counts(number, k).items()
                     }
                     for number, side in enumerate("ab")
@@ -159,7 +190,9 @@ class Comparison:
         }
 
     def csv_rows(self) -> Iterator[list[str]]:
-        """`compare --format csv`: one row per provision and transition that occurs."""
+        """`compare --format csv`: one row per provision and transition that occurs
+        (with weights, their weighted shares in three more columns at the end)."""
+        weighted = self.population.weights is not None
         yield [
             "provision",
             "status_a",
@@ -171,9 +204,23 @@ class Comparison:
             "examples",
             "gated_a_percent",
             "gated_b_percent",
-        ]
+        ] + (
+            ["weighted_percent", "gated_a_weighted_percent", "gated_b_weighted_percent"]
+            if weighted
+            else []
+        )
         for pid, entry in self.to_dict()["provisions"].items():
+            gated = entry["law_enforcement_gated"]
             for t in entry["transitions"]:
+                extra = (
+                    [
+                        f"{t['weighted_percent']:.3f}",
+                        f"{gated['a']['weighted_percent']:.3f}",
+                        f"{gated['b']['weighted_percent']:.3f}",
+                    ]
+                    if weighted
+                    else []
+                )
                 yield [
                     pid,
                     t["from"],
@@ -185,6 +232,7 @@ class Comparison:
                     " ".join(t["examples"]),
                     f"{entry['law_enforcement_gated']['a']['percent']:.3f}",
                     f"{entry['law_enforcement_gated']['b']['percent']:.3f}",
+                    *extra,
                 ]
 
 

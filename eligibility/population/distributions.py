@@ -17,9 +17,23 @@ from ..law.fields import Node, describe, root
 from ..law.logic import OPERATORS, holds
 from ..law.registry import Registry, bundled_rules_dir
 from ..law.vocabulary import Facts, Vocabulary
-from .generate import Distribution, Params, Variable
+from .generate import Constraint, Distribution, Params, Target, Variable
 
-TOP_KEYS = ("distribution", "title", "description", "unknown", "latent", "facts")
+TOP_KEYS = (
+    "distribution",
+    "title",
+    "description",
+    "unknown",
+    "latent",
+    "facts",
+    "constraints",
+    "targets",
+)
+# a file that `extends:` another adds constraints and targets to it, nothing else
+EXTENDING_KEYS = ("distribution", "title", "description", "extends", "constraints", "targets")
+CONSTRAINT_KEYS = ("id", "text", "when", "implies", "excludes")
+TARGET_KEYS = ("of", "shares", "below", "share")
+SHARE_TOLERANCE = 1e-9  # shares that add up to 1 within rounding
 PARAMETER_KEYS = {
     "bool": ("probability",),
     "int": ("ranges", "plus"),
@@ -80,17 +94,44 @@ def load_distribution(
             f"({', '.join(bundled) or 'none found'}) or the path of a "
             f"distribution file"
         )
-    return parse_distribution(yamlfile.load(path), vocabulary)
+    return parse_distribution(yamlfile.load(path), vocabulary, registry=registry)
 
 
-def parse_distribution(doc: yamlfile.Document, vocabulary: Vocabulary) -> Distribution:
+Kinds = dict[str, tuple[str, tuple[Any, ...]]]  # drawn so far: name -> (kind, values)
+
+
+def parse_distribution(
+    doc: yamlfile.Document,
+    vocabulary: Vocabulary,
+    *,
+    registry: Registry | None = None,
+    calibrated: bool = True,
+) -> Distribution:
+    """A distribution file's model; with its targets reached (population/calibration.py)
+    unless `calibrated` is False."""
+    distribution, _ = _parse(doc, vocabulary, registry, ())
+    if calibrated and distribution.targets:
+        from .calibration import calibrate
+
+        return calibrate(distribution, vocabulary)
+    return distribution
+
+
+def _parse(
+    doc: yamlfile.Document,
+    vocabulary: Vocabulary,
+    registry: Registry | None,
+    chain: tuple[str, ...],
+) -> tuple[Distribution, Kinds]:
     top = root(doc, ScenarioError)
+    if top.has("extends"):
+        return _extend(top, doc, vocabulary, registry, chain)
     top.mapping(
         required=("distribution", "facts"), optional=TOP_KEYS, what="distribution file (a mapping)"
     )
     name = top.child("distribution").identifier()
     default_unknown = _probability(top.child("unknown")) if top.has("unknown") else 0.0
-    kinds: dict[str, tuple[str, tuple[Any, ...]]] = {}  # drawn so far: name -> (kind, values)
+    kinds: Kinds = {}
     variables: list[Variable] = []
     if top.has("latent"):
         for trait, node in top.child("latent").entries(
@@ -131,13 +172,149 @@ def parse_distribution(doc: yamlfile.Document, vocabulary: Vocabulary) -> Distri
             _variable(node, fact_name, fact.type, values, default_unknown, kinds, vocabulary)
         )
         kinds[fact_name] = (fact.type, values)
-    return Distribution(
+    distribution = Distribution(
         name=name,
         path=doc.path,
         variables=tuple(variables),
         title=top.child("title").text() if top.has("title") else name,
         description=top.child("description").text() if top.has("description") else "",
     )
+    return _add_rules(top, distribution, kinds), kinds
+
+
+def _extend(
+    top: Node,
+    doc: yamlfile.Document,
+    vocabulary: Vocabulary,
+    registry: Registry | None,
+    chain: tuple[str, ...],
+) -> tuple[Distribution, Kinds]:
+    """A file that `extends:` another distribution (a bundled name, or a path relative
+    to the file): the other's model, with this file's name, constraints and targets."""
+    top.mapping(
+        required=("distribution", "extends"),
+        optional=EXTENDING_KEYS,
+        what="distribution file that extends another (it may add constraints and targets)",
+    )
+    ref = top.child("extends").text()
+    here = Path(doc.path).resolve()
+    bundled = bundled_distributions((registry or Registry()).rules_dir)
+    candidate = here.parent / ref
+    if candidate.is_file():
+        path = candidate.resolve()
+    elif ref in bundled:
+        path = bundled[ref].resolve()
+    else:
+        raise top.child("extends").fail(
+            f"unknown distribution {ref!r}{did_you_mean(ref, bundled)}; give a bundled name "
+            f"({', '.join(bundled)}) or a path relative to this file"
+        )
+    if str(path) in chain or path == here:
+        raise top.child("extends").fail(f"{ref} extends this file again (a cycle)")
+    base, kinds = _parse(yamlfile.load(path), vocabulary, registry, (*chain, str(here)))
+    name = top.child("distribution").identifier()
+    distribution = Distribution(
+        name=name,
+        path=doc.path,
+        variables=base.variables,
+        title=top.child("title").text() if top.has("title") else name,
+        description=top.child("description").text() if top.has("description") else "",
+        constraints=base.constraints,
+        targets=base.targets,
+    )
+    return _add_rules(top, distribution, kinds), kinds
+
+
+def _add_rules(top: Node, distribution: Distribution, kinds: Kinds) -> Distribution:
+    """The file's `constraints` and `targets`, added to those it already has."""
+    constraints = list(distribution.constraints)
+    if top.has("constraints"):
+        seen = {c.id for c in constraints}
+        for item in top.child("constraints").elements(
+            what="list of constraints", allow_empty=False
+        ):
+            constraint = _constraint(item, kinds)
+            if constraint.id in seen:
+                raise item.child("id").fail(f"a second constraint with the id {constraint.id}")
+            seen.add(constraint.id)
+            constraints.append(constraint)
+    targets = {t.variable: t for t in distribution.targets}  # a later file's target wins
+    if top.has("targets"):
+        named: set[str] = set()
+        for item in top.child("targets").elements(what="list of targets", allow_empty=False):
+            target = _target(item, kinds, distribution)
+            if target.variable in named:
+                raise item.fail(f"a second target for {target.variable}")
+            named.add(target.variable)
+            targets[target.variable] = target
+    distribution.constraints = tuple(constraints)
+    distribution.targets = tuple(targets.values())
+    return distribution
+
+
+def _constraint(node: Node, kinds: Kinds) -> Constraint:
+    """`{id, text, when, implies | excludes}` on the true values of a scenario."""
+    node.mapping(required=("id",), optional=CONSTRAINT_KEYS, what="constraint")
+    cid = node.child("id").identifier()
+    if node.has("implies") == node.has("excludes"):
+        raise node.fail("a constraint takes `implies` or `excludes` (one of them)")
+    key = "implies" if node.has("implies") else "excludes"
+    scope = "in this file"
+    when = _when(node.child("when"), kinds, scope=scope) if node.has("when") else None
+    then = _when(node.child(key), kinds, scope=scope)
+    names = tuple(dict.fromkeys([*(node.value.get("when") or {}), *node.value[key]]))
+    text = node.child("text").text() if node.has("text") else cid
+
+    def violated(truth: Mapping[str, Any]) -> bool:
+        if when is not None and not when(truth):
+            return False
+        return not then(truth) if key == "implies" else then(truth)
+
+    return Constraint(cid, text, names, violated)
+
+
+def _target(node: Node, kinds: Kinds, distribution: Distribution) -> Target:
+    """`{of: NAME, shares: {VALUE: SHARE}}`, or `{of: INT_FACT, below: N, share: S}`."""
+    node.mapping(required=("of",), optional=TARGET_KEYS, what="target")
+    of = node.child("of")
+    name = of.value
+    if not isinstance(name, str) or name not in kinds:
+        raise of.fail(
+            f"`{name}` is not a latent trait or a fact of this file{did_you_mean(str(name), kinds)}"
+        )
+    kind, values = kinds[name]
+    if kind == "int":
+        node.mapping(required=("of", "below", "share"), optional=(), what="target of an int fact")
+        variable = next(v for v in distribution.variables if v.name == name)
+        if any(p.plus for p in (variable.base, *(p for _, p in variable.cases))):
+            raise of.fail(
+                f"{name} is drawn with `plus` (added to another fact): give the target to "
+                f"the fact it is added to"
+            )
+        below = node.child("below").integer()
+        return Target(name, kind, (("below", _probability(node.child("share"))),), below)
+    if kind not in ("latent", "bool", "enum"):
+        raise of.fail(
+            f"{name} is {KIND_NAMES[kind]}: targets apply to latent traits and to bool, "
+            f"enum and int facts"
+        )
+    node.mapping(required=("of", "shares"), optional=(), what=f"target of {KIND_NAMES[kind]}")
+    allowed: tuple[Any, ...] = ("true", "false") if kind == "bool" else values
+    shares: list[tuple[Any, float]] = []
+    for value, share in node.child("shares").entries(what="mapping of value -> share"):
+        key = str(value).lower() if isinstance(value, bool) else value
+        if key not in allowed:
+            raise share.fail(
+                f"unknown value{did_you_mean(str(key), allowed)}; expected one of: "
+                f"{', '.join(allowed)}"
+            )
+        shares.append(((key == "true") if kind == "bool" else key, _probability(share)))
+    total = math.fsum(s for _, s in shares)
+    if total > 1 + SHARE_TOLERANCE:
+        raise node.child("shares").fail(f"the shares add up to {total:g}, more than 1")
+    if len(shares) == len(allowed) and total < 1 - SHARE_TOLERANCE:
+        raise node.child("shares").fail(f"the shares of every value add up to {total:g}, not 1")
+    return Target(name, kind, tuple(shares))
 
 
 def _probability(node: Node) -> float:
@@ -183,6 +360,7 @@ def _variable(
     raw = _Raw(unknown=default_unknown)
     base = _params(node, kind, values, raw, kinds, low, high, what="")
     cases: list[tuple[Callable[[Mapping[str, Any]], bool], Params]] = []
+    when_names: list[tuple[str, ...]] = []
     if node.has("cases"):
         for case in node.child("cases").elements(what="list of cases", allow_empty=False):
             case.mapping(
@@ -191,13 +369,14 @@ def _variable(
                 what="case (a mapping with `when` and the keys it changes)",
             )
             test = _when(case.child("when"), kinds)
+            when_names.append(tuple(case.value["when"]))
             cases.append(
                 (
                     test,
                     _params(case, kind, values, raw.copy(), kinds, low, high, what=" in this case"),
                 )
             )
-    return Variable(name, kind, base, tuple(cases), low, high)
+    return Variable(name, kind, base, tuple(cases), low, high, tuple(when_names))
 
 
 @dataclass
@@ -306,9 +485,13 @@ def _params(
 
 
 def _when(
-    node: Node, kinds: Mapping[str, tuple[str, tuple[Any, ...]]]
+    node: Node,
+    kinds: Mapping[str, tuple[str, tuple[Any, ...]]],
+    *,
+    scope: str = "drawn above this one",
 ) -> Callable[[Mapping[str, Any]], bool]:
-    """`when: {name: test, ...}`: every test must hold on the true values drawn above."""
+    """`when: {name: test, ...}`: every test must hold on the true values drawn above
+    (or, for a constraint, on all of them: `scope` says which in errors)."""
     if not isinstance(node.value, dict) or not node.value:
         raise node.fail(
             f"expected a mapping of trait or fact names to tests, got {describe(node.value)}"
@@ -317,9 +500,13 @@ def _when(
     for name, test in node.items():
         if name not in kinds:
             raise test.fail(
-                f"`{name}` is not a latent trait or a fact drawn above this one"
-                f"{did_you_mean(name, kinds)}; `when` can only test what is "
-                f"drawn earlier in the file"
+                f"`{name}` is not a latent trait or a fact {scope}"
+                f"{did_you_mean(name, kinds)}"
+                + (
+                    "; `when` can only test what is drawn earlier in the file"
+                    if scope == "drawn above this one"
+                    else ""
+                )
             )
         kind, values = kinds[name]
         tests.append((name, _test(test, kind, values)))

@@ -13,8 +13,17 @@ file order, so that `when` tests always see a value (an age is never "unknown" t
 world, only to the intake worker); then each fact is hidden (left out: unknown) with its
 `unknown` probability. Hiding never changes the true values that later facts test.
 
+Constraints (`implies:`, `excludes:`) hold on the true values of every scenario: a draw
+that breaks one is thrown away and the scenario drawn again from the next attempt's
+random numbers, up to MAX_ATTEMPTS times (rejection: the population is the file's
+distribution conditioned on its constraints). `Constraint.violated` is the one
+definition; the column-wise stream (columns.py) calls the same function. Calibration
+targets (population/calibration.py) change the parameters of the variables they name,
+before anything is drawn, so both streams draw from the same calibrated distribution.
+
 Determinism: scenario `index` of seed `seed` is drawn by its own random generator,
-seeded with a hash of (seed, index). The population of N scenarios is therefore the
+seeded with a hash of (seed, index) (and the attempt, from the second one on). The
+population of N scenarios is therefore the
 same whatever the batch sizes or number of worker processes, a population of N is a
 prefix of the population of 2N, and any slice can be drawn without the rest
 (`generate(..., start=)`): workers receive index ranges, never scenarios. Only
@@ -30,9 +39,11 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..errors import ScenarioError
 from ..law.vocabulary import Facts
 
 SEED_PREFIX = "eligibility-generate"
+MAX_ATTEMPTS = 200  # draws of one scenario before its constraints are declared unmet
 
 
 def scenario_id(seed: int, index: int) -> str:
@@ -65,6 +76,7 @@ class Variable:
     cases: tuple[tuple[Callable[[Mapping[str, Any]], bool], Params], ...] = ()
     low: int = 0
     high: int = 0
+    when_names: tuple[tuple[str, ...], ...] = ()  # per case, the names its `when` reads
 
     @property
     def output(self) -> bool:
@@ -91,6 +103,27 @@ def _draw(var: Variable, params: Params, r: Callable[[], float], truth: Mapping[
     return _pick(params, r)  # enum, latent
 
 
+@dataclass(frozen=True)
+class Constraint:
+    """A combination of true values that no scenario may have."""
+
+    id: str
+    text: str
+    names: tuple[str, ...]  # the traits and facts it reads, drawn before it is tested
+    violated: Callable[[Mapping[str, Any]], bool]  # on the true values of one scenario
+
+
+@dataclass(frozen=True)
+class Target:
+    """A calibration target: the shares of a variable's values (or of an int fact's
+    values below a bound) in the population, reached by population/calibration.py."""
+
+    variable: str
+    kind: str  # the variable's kind: latent, bool, enum or int
+    shares: tuple[tuple[Any, float], ...]  # value (or "below") -> share; the rest: others
+    below: int | None = None  # int facts: the share of values below this bound
+
+
 @dataclass
 class Distribution:
     """A validated distribution file; draw scenarios with `facts(seed, index)`."""
@@ -100,12 +133,23 @@ class Distribution:
     path: str
     variables: tuple[Variable, ...]
     description: str = ""
+    constraints: tuple[Constraint, ...] = ()
+    targets: tuple[Target, ...] = ()
     _rng: random.Random = field(default_factory=random.Random, repr=False, compare=False)
 
     def facts(self, seed: int, index: int) -> Facts:
-        """The known facts of generated scenario `index` of `seed`."""
+        """The known facts of generated scenario `index` of `seed`: the first attempt
+        whose true values break no constraint."""
+        for attempt in range(MAX_ATTEMPTS):
+            truth, known = self._attempt(seed, index, attempt)
+            if not any(c.violated(truth) for c in self.constraints):
+                return known
+        raise unmet(self, seed, index)
+
+    def _attempt(self, seed: int, index: int, attempt: int) -> tuple[dict[str, Any], Facts]:
         rng = self._rng
-        rng.seed(f"{SEED_PREFIX}:{seed}:{index}")
+        suffix = f":{attempt}" if attempt else ""  # attempt 0: the stream without constraints
+        rng.seed(f"{SEED_PREFIX}:{seed}:{index}{suffix}")
         r = rng.random
         truth: dict[str, Any] = {}
         known: Facts = {}
@@ -119,7 +163,7 @@ class Distribution:
             truth[var.name] = value
             if var.kind != "latent" and not (params.unknown and r() < params.unknown):
                 known[var.name] = value
-        return known
+        return truth, known
 
     def generate(self, count: int, seed: int, *, start: int = 0) -> Iterator[tuple[str, Facts]]:
         """(id, facts) of scenarios start .. start+count-1, one at a time."""
@@ -128,6 +172,18 @@ class Distribution:
 
     def fact_names(self) -> list[str]:
         return [v.name for v in self.variables if v.output]
+
+
+def unmet(distribution: Distribution, seed: int, index: int) -> ScenarioError:
+    """The error of a scenario that no attempt could draw within the constraints."""
+    names = ", ".join(c.id for c in distribution.constraints)
+    return ScenarioError(
+        f"scenario {index} of seed {seed}: none of {MAX_ATTEMPTS} draws keeps the "
+        f"constraints ({names}); the distribution almost never satisfies them: make its "
+        f"facts agree with them",
+        path=distribution.path,
+        key="constraints",
+    )
 
 
 def __getattr__(name: str) -> Any:

@@ -3,6 +3,9 @@
 Per provision, the pair of statuses on sides A and B is a *transition code*: status A
 * 4 + status B, where a status is NOT_MET, MET, UNDETERMINED or ABSENT (the provision
 does not exist on that side), so WIDTH = 16 codes per provision.
+
+A weighted population (population/weights.py) has a second tally of the same shape,
+`weights`, that adds each case's weight units where the first adds 1.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ class Tally:
     levels: list[int] = field(default_factory=list)
     examples: list[list[str]] = field(default_factory=list)
     conditions: dict[tuple[int, str], int] = field(default_factory=dict)  # (slot, id)
+    weights: Tally | None = None  # the same counts in weight units, for weighted shares
 
     def __post_init__(self) -> None:
         count = len(self.provisions)
@@ -59,6 +63,21 @@ class Tally:
                 mine.extend(theirs[: wanted - len(mine)])
         for key, value in other.conditions.items():
             self.conditions[key] = self.conditions.get(key, 0) + value
+        if other.weights is not None:
+            if self.weights is None:
+                self.weights = Tally(self.provisions, 0)
+            self.weights.merge(other.weights)
+
+    def weigh(self, units: int, slots: list[int], gated: list[int], levels: list[int]) -> None:
+        """Add one case of `units` weight units at these indexes of `transitions`,
+        `gated` and `levels` (a weighted tally only)."""
+        self.scenarios += units
+        for i in slots:
+            self.transitions[i] += units
+        for i in gated:
+            self.gated[i] += units
+        for i in levels:
+            self.levels[i] += units
 
     def level_counts(self, side: int, k: int) -> dict[str, int]:
         """How many scenarios had each dependency level for provision k on a side

@@ -52,12 +52,16 @@ from .compare import (
     Population,
     Side,
     Tally,
+    Weights,
+    check_weights,
+    listed_population,
     parse_side,
     percent,
     provision_order,
     resolve_rules,
 )
 from .generate import load_distribution
+from .weights import weighted_percent
 
 CHUNK = 1 << 16  # cases per chunk (four blocks of the columns-1 stream)
 LEVELS = len(LEVEL_NAMES)
@@ -81,14 +85,19 @@ class VectorComparison(Comparison):
     def to_dict(self) -> dict[str, Any]:
         out = super().to_dict()
         n = self.tally.scenarios
+        weighed = self.tally.weights if self.population.weights is not None else None
         for k, pid in enumerate(self.provisions):
-            out["provisions"][pid]["law_enforcement"] = {
-                side: {
+            levels = out["provisions"][pid]["law_enforcement"] = {}
+            for s, side in enumerate(("a", "b")):
+                levels[side] = {
                     name: {"count": count, "percent": percent(count, n)}
                     for name, count in self.level_counts(s, k).items()
                 }
-                for s, side in enumerate(("a", "b"))
-            }
+                if weighed is not None:
+                    for name, units in weighed.level_counts(s, k).items():
+                        levels[side][name]["weighted_percent"] = weighted_percent(
+                            units, weighed.scenarios
+                        )
         if self.stream is not None:
             out["population"]["stream"] = self.stream
         return out
@@ -287,10 +296,12 @@ class VectorComparator:
                 lambda row: column_scenario_id(seed, start + row),
                 [(np.arange(count), self.pair(date_a, date_b))],
             )
-        items: list[tuple[str, Facts, dt.date, dt.date]] = task[1]
-        batch = self.engine.codec.encode([facts for _, facts, _, _ in items])
+        items: list[tuple[str, Facts, dt.date, dt.date, int | None]] = task[1]
+        batch = self.engine.codec.encode([item[1] for item in items])
+        if items and items[0][4] is not None:
+            batch.weights = np.array([item[4] for item in items], np.int64)
         by_pair: dict[int, tuple[_Pair, list[int]]] = {}
-        for row, (_, _, date_a, date_b) in enumerate(items):
+        for row, (_, _, date_a, date_b, _) in enumerate(items):
             pair = self.pair(date_a, date_b)
             by_pair.setdefault(id(pair), (pair, []))[1].append(row)
         groups = [(np.array(rows), pair) for pair, rows in by_pair.values()]
@@ -303,6 +314,10 @@ class VectorComparator:
         count = len(self.provisions)
         tally = Tally(self.provisions, self.config.examples)
         tally.scenarios = batch.count
+        weighed = None
+        if batch.weights is not None:
+            weighed = tally.weights = Tally(self.provisions, 0)
+            weighed.scenarios = int(batch.weights.sum())
         levels = [0] * (2 * count * LEVELS)
         codes = np.zeros((count, batch.count), np.uint8)  # status A * 4 + status B
         whole = len(groups) == 1
@@ -318,11 +333,18 @@ class VectorComparator:
                         code += ABSENT * weight
                         continue
                     code += ev.status(root) * np.uint8(weight)
-                    found = np.bincount(ev.levels(root), minlength=LEVELS)
+                    level_column = ev.levels(root)
+                    found = np.bincount(level_column, minlength=LEVELS)
                     base = (side * count + k) * LEVELS
                     for level in range(LEVELS):
                         levels[base + level] += int(found[level])
                     tally.gated[side * count + k] += int(found[GATED])
+                    if weighed is not None:
+                        assert part.weights is not None
+                        units = _units(level_column, part.weights, LEVELS)
+                        for level in range(LEVELS):
+                            weighed.levels[base + level] += units[level]
+                        weighed.gated[side * count + k] += units[GATED]
                 if whole:
                     codes[k] = code
                 else:
@@ -338,12 +360,23 @@ class VectorComparator:
         wanted = tally.examples_wanted
         for k in range(count):
             found = np.bincount(codes[k], minlength=WIDTH)
+            if weighed is not None:
+                assert batch.weights is not None
+                for transition, units_of in enumerate(_units(codes[k], batch.weights, WIDTH)):
+                    weighed.transitions[k * WIDTH + transition] += units_of
             for slot in np.flatnonzero(found):
                 tally.transitions[k * WIDTH + slot] += int(found[slot])
                 if wanted:
                     first = np.flatnonzero(codes[k] == slot)[:wanted]
                     tally.examples[k * WIDTH + slot] = [scenario(int(r)) for r in first]
         return Part(tally, levels)
+
+
+def _units(codes: np.ndarray, weights: np.ndarray, size: int) -> list[int]:
+    """Per code 0 .. size-1, the weight units of the cases with it: exact, since a
+    chunk's units stay far below 2**53 (population/weights.py)."""
+    sums = np.bincount(codes, weights=weights.astype(np.float64), minlength=size)
+    return [int(x) for x in sums]
 
 
 # ------------------------------------------------------------------ tasks and workers
@@ -439,11 +472,13 @@ def compare_columns(
     chunk: int = CHUNK,
     progress: Callable[[int], None] | None = None,
     registry: Registry | None = None,
+    weights: Weights | None = None,
+    cases_file: str | None = None,
 ) -> VectorComparison:
     """`compare()` column-wise: scenarios (objects with `id`, `facts`, `as_of`) or a
     generated population (`generate=N`, `seed`, `distribution`; stream columns-1).
     `progress(n)` is called as chunks finish; rule sets come from `registry` (by
-    default the bundled rules)."""
+    default the bundled rules); `weights` and `cases_file` as in `compare()`."""
     registry = registry or Registry()
     today = today or dt.date.today()
     a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
@@ -454,6 +489,7 @@ def compare_columns(
         raise UsageError(f"jobs must be 1 or more, got {jobs}")
     if (scenarios is None) == (generate is None):
         raise UsageError("give either scenarios or a number of scenarios to generate")
+    units = check_weights(weights, scenarios)
     book_a, book_b = registry.load(a.rules), registry.load(b.rules)
     tasks: list[Task] = []
     stream = None
@@ -478,14 +514,14 @@ def compare_columns(
     else:
         assert scenarios is not None
         items = []
-        for s in scenarios:
+        for i, s in enumerate(scenarios):
             date_a, date_b = a.as_of or s.as_of or today, b.as_of or s.as_of or today
             book_a.at(date_a), book_b.at(date_b)
-            items.append((s.id, s.facts, date_a, date_b))
+            items.append((s.id, s.facts, date_a, date_b, units[i] if units else None))
         total = len(items)
         for start in range(0, total, chunk):
             tasks.append(("scenarios", items[start : start + chunk]))
-        population = Population(total, "files")
+        population = listed_population(total, weights, cases_file)
         config = Config(a, b, None, seed, examples, str(registry.rules_dir))
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)

@@ -39,13 +39,16 @@ def _transition(source: str, target: str) -> Text:
 
 
 def _share(entry: dict[str, Any]) -> str:
-    return f"{entry['percent']:.1f}%"
+    """A share in percent: the weighted one when the population has weights."""
+    return f"{entry.get('weighted_percent', entry['percent']):.1f}%"
 
 
 def _side(doc: dict[str, Any], key: str, today: str) -> str:
     side = doc[key]
     when = side["as_of"] or (
-        f"the scenario's as_of, else {today}" if doc["population"]["source"] == "files" else today
+        f"the scenario's as_of, else {today}"
+        if doc["population"]["source"] in ("files", "cases")
+        else today
     )
     rules = "" if side["rules"] == side["rule_set"] else f" ({side['rules']})"
     return f"{key.upper()} = {side['rule_set']}{rules} on {when}"
@@ -58,6 +61,8 @@ def summary_header(doc: dict[str, Any], today: str) -> Text:
             f"{population['scenarios']:,} generated scenarios (distribution "
             f"{population['distribution']}, seed {population['seed']})"
         )
+    elif population["source"] == "cases":
+        where = f"{population['scenarios']:,} cases of {population['cases_file']}"
     else:
         where = f"{population['scenarios']:,} scenario files"
     text = Text("Compare ", style="bold")
@@ -67,6 +72,12 @@ def summary_header(doc: dict[str, Any], today: str) -> Text:
     text.append(f"over {where}; engine {doc['engine']}")
     if doc.get("engine_choice"):
         text.append(f" ({doc['engine_choice']})")
+    weights = population.get("weights")
+    if weights:
+        text.append(
+            f"\nweighted by the column {weights['column']} (total {weights['total']:,.6g}): "
+            "every percentage is a share of the total weight; counts are of cases"
+        )
     return text
 
 
@@ -117,7 +128,7 @@ def transitions_table(pid: str, entry: dict[str, Any]) -> Table:
     changed = entry["changed"]
     table = Table(
         title=f"{entry['title']} ({pid}): {changed['count']:,} scenarios change "
-        f"({changed['percent']:.1f}%)",
+        f"({_share(changed)})",
         title_justify="left",
         title_style="bold",
         box=box.SIMPLE_HEAD,
@@ -135,7 +146,7 @@ def transitions_table(pid: str, entry: dict[str, Any]) -> Table:
         examples = t["examples"][:TOP_EXAMPLES] if t["changed"] else []
         table.add_row(
             _transition(t["from"], t["to"]),
-            f"{t['count']:,} {t['percent']:4.1f}%",
+            f"{t['count']:,} {_share(t):>5}",
             "\n".join(lines),
             "\n".join(examples),
             style=None if t["changed"] else "dim",
