@@ -181,3 +181,36 @@ def test_vector_and_per_case_engines_agree_on_the_same_files() -> None:
         for entry in doc["provisions"].values():
             entry.pop("law_enforcement", None)  # tallied by both, compared in test_vector
     assert docs[0] == docs[1]
+
+
+def test_timeline_reads_scenario_files_and_weighted_tables_of_cases(tmp_path) -> None:
+    """SCENARIO files, or --cases FILE (a table, as for evaluate and compare) with
+    --weight: a case of weight 3 counts three times, and the shares are of the weight."""
+    from conftest import run_main
+
+    window = ("timeline", "--rules", "us-law", "--from", "2020-01-01", "--to", "2021-01-01")
+    files = run_main(*window, "scenarios/debt-bondage-ptsd.yaml", "scenarios/h2b-wage-theft.yaml")
+    assert files.returncode == 0, files.stderr
+    severe = [r for r in csv.DictReader(io.StringIO(files.stdout))
+              if r["provision"] == "severe_trafficking"]  # fmt: skip
+    assert severe[0]["cases"] == "2" and float(severe[0]["met_percent"]) == 50.0
+
+    table = tmp_path / "cases.csv"
+    table.write_text(
+        "id,citizenship,age_now,w\n"
+        "a,us_citizen,30,3\n"  # a citizen: the T visa does not concern her (not met)
+        "b,noncitizen,30,1\n",
+        encoding="utf-8",
+    )
+    weighted = run_main(*window, "--cases", str(table), "--weight", "w")
+    assert weighted.returncode == 0, weighted.stderr
+    rows = [r for r in csv.DictReader(io.StringIO(weighted.stdout)) if r["provision"] == "t_visa"]
+    assert rows[0]["cases"] == "2"
+    assert float(rows[0]["not_met_percent"]) == 75.0  # 3 of a total weight of 4
+
+    both = run_main(*window, "--generate", "10", "--cases", str(table))
+    assert both.returncode == 2 and "one of them" in both.stderr
+    lone = run_main(*window, "--generate", "10", "--weight", "w")
+    assert lone.returncode == 2 and "--weight names a column of --cases" in lone.stderr
+    nothing = run_main(*window)
+    assert nothing.returncode == 2 and "give --generate N" in nothing.stderr

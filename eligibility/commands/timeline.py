@@ -9,14 +9,15 @@ import sys
 from .. import output
 from ..errors import UsageError
 from ..law.registry import Registry
-from .common import EXIT_OK, at_least, date_argument, load_scenarios
+from .common import EXIT_OK, add_cases_arguments, at_least, date_argument, scenarios_or_cases
 
 HELP = "how each amendment moved eligibility and law-enforcement dependency, as a chart"
 
 EPILOG = """\
-For a population (--generate N, or --cases FILE|DIR of scenario files), the share of
-cases that meet each provision, that are law-enforcement gated, and that are met only
-through law enforcement, under the law in force on --from and on every date up to --to
+For a population (--generate N; SCENARIO files or directories; or --cases FILE, a table
+of cases as for evaluate and compare, with --weight COLUMN), the share of cases that
+meet each provision, that are law-enforcement gated, and that are met only through law
+enforcement, under the law in force on --from and on every date up to --to
 on which a provision was enacted or amended (docs/results.md explains the levels).
 Between two such dates nothing changes: the chart is a step chart, each amendment date
 numbered above it and named in the key below it.
@@ -32,7 +33,7 @@ examples:
   eligibility timeline --rules us-law --from 2000-10-28 --to today --generate 100000 \\
       --plot us-law.svg
   eligibility timeline --rules us-law --rules rights-based-2007 --from 2000-10-28 \\
-      --to 2025-01-01 --cases scenarios/ --csv shares.csv
+      --to 2025-01-01 scenarios/ --csv shares.csv
 """
 
 
@@ -66,11 +67,14 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="YYYY-MM-DD",
         help="the last date, or `today` (default: today)",
     )
-    population = parser.add_mutually_exclusive_group(required=True)
-    population.add_argument("--generate", type=at_least(1), metavar="N", help="N generated cases")
-    population.add_argument(
-        "--cases", metavar="FILE", help="a scenario file or a directory of them"
+    parser.add_argument(
+        "scenarios",
+        nargs="*",
+        metavar="SCENARIO",
+        help="scenario files or directories (or use --cases or --generate)",
     )
+    parser.add_argument("--generate", type=at_least(1), metavar="N", help="N generated cases")
+    add_cases_arguments(parser)
     parser.add_argument(
         "--seed", type=at_least(0), default=0, metavar="S", help="seed (default: 0)"
     )
@@ -97,10 +101,18 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     if args.csv == "-" and args.plot is None:
         args.csv = None
     scenarios = None
-    if args.cases is not None:
-        if args.generate is None and (args.seed or args.distribution != "default"):
+    weights = None
+    if args.generate is not None:
+        if args.scenarios or args.cases:
+            raise UsageError("give --generate N, or scenario files, or --cases FILE: one of them")
+        if args.weight:
+            raise UsageError("--weight names a column of --cases FILE: add --cases")
+    else:
+        if args.seed or args.distribution != "default":
             raise UsageError("--seed and --distribution apply to --generate N")
-        scenarios, _ = load_scenarios([args.cases], registry.vocabulary, keep_going=False)
+        if not args.scenarios and not args.cases:
+            raise UsageError("give --generate N, scenario files or directories, or --cases FILE")
+        scenarios, _, _, weights = scenarios_or_cases(args, registry.vocabulary)
 
     from ..population.timeline import timeline
 
@@ -112,6 +124,8 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         seed=args.seed,
         distribution=args.distribution,
         scenarios=scenarios,
+        weights=weights,
+        weight_column=args.weight,
         registry=registry,
     )
     if args.plot:

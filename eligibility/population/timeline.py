@@ -70,14 +70,19 @@ class Timeline:
     titles: dict[str, str]
     cases: int
     population: dict[str, Any]
-    counts: dict[str, dict[dt.date, dict[str, dict[str, int]]]] = field(default_factory=dict)
+    # status name or dependency level -> cases, or their total weight when weighted
+    counts: dict[str, dict[dt.date, dict[str, dict[str, float]]]] = field(default_factory=dict)
+    total: float = 0.0  # what the shares divide by: the cases, or their total weight
+
+    def __post_init__(self) -> None:
+        self.total = self.total or float(self.cases)
 
     def share(self, rule_set: str, date: dt.date, provision: str, key: str) -> float:
         """Percent of the cases with `key` (a status name or a dependency level)."""
         found = self.counts[rule_set][date].get(provision)
         if not found or not self.cases:
             return 0.0
-        return 100.0 * found.get(key, 0) / self.cases
+        return 100.0 * found.get(key, 0) / self.total if self.total else 0.0
 
     def changes_on(self, date: dt.date) -> list[Change]:
         return [c for c in self.changes if c.date == date]
@@ -149,11 +154,15 @@ def timeline(
     seed: int = 0,
     distribution: str | Path = "default",
     scenarios: Sequence[Any] | None = None,
+    weights: Sequence[float] | None = None,
+    weight_column: str | None = None,
     registry: Registry | None = None,
 ) -> Timeline:
     """Evaluate a population under each rule set at `start` and at every date in
     (start, end] on which one of them changes. Give `generate` (cases of stream
-    columns-1, ids col-SEED-INDEX) or `scenarios` (objects with `facts`)."""
+    columns-1, ids col-SEED-INDEX) or `scenarios` (objects with `facts`), the latter
+    with `weights` (one per scenario, from `weight_column`): shares are then shares of
+    the total weight."""
     registry = registry or Registry()
     if not 1 <= len(rules) <= 2:
         raise UsageError(f"give one or two rule sets (--rules), got {len(rules)}")
@@ -176,7 +185,7 @@ def timeline(
     names = [book.name for book in books]
     if len(set(names)) != len(names):
         raise UsageError(f"the two rule sets are the same ({names[0]}): give two different ones")
-    counts: dict[str, dict[dt.date, dict[str, dict[str, int]]]] = {
+    counts: dict[str, dict[dt.date, dict[str, dict[str, float]]]] = {
         name: {date: {} for date in dates} for name in names
     }
     population: dict[str, Any]
@@ -185,8 +194,8 @@ def timeline(
             raise UsageError(f"the number of cases to generate must be 1 or more, got {generate}")
         dist = load_distribution(distribution, vocabulary, registry=registry)
         generator = ColumnGenerator(dist, vocabulary)
-        batches: Iterator[Batch] = (
-            generator.draw(seed, first, min(CHUNK, generate - first))
+        batches: Iterator[tuple[Batch, np.ndarray | None]] = (
+            (generator.draw(seed, first, min(CHUNK, generate - first)), None)
             for first in range(0, generate, CHUNK)
         )
         cases = generate
@@ -200,20 +209,32 @@ def timeline(
     else:
         assert scenarios is not None
         items = list(scenarios)
+        weighed = None if weights is None else np.asarray(weights, dtype=np.float64)
+        if weighed is not None and len(weighed) != len(items):
+            raise UsageError(f"{len(weighed)} weights for {len(items)} cases")
         batches = (
-            engine.codec.encode([s.facts for s in items[first : first + CHUNK]])
+            (
+                engine.codec.encode([s.facts for s in items[first : first + CHUNK]]),
+                None if weighed is None else weighed[first : first + CHUNK],
+            )
             for first in range(0, len(items), CHUNK)
         )
         cases = len(items)
         population = {"source": "files", "cases": cases}
+        if weighed is not None:
+            total = float(weighed.sum())
+            if total <= 0:
+                raise UsageError("the weights add up to 0: no share can be computed")
+            population["weights"] = {"column": weight_column, "total": total}
         if not cases:
             raise UsageError("no cases to evaluate")
-    for batch in batches:
+    for batch, batch_weights in batches:
         for book in books:
             for date in dates:
-                _tally(engine, book, date, batch, counts[book.name][date])
+                _tally(engine, book, date, batch, batch_weights, counts[book.name][date])
+    total = population["weights"]["total"] if "weights" in population else float(cases)
     return Timeline(
-        names, start, end, dates, changes, provisions, titles, cases, population, counts
+        names, start, end, dates, changes, provisions, titles, cases, population, counts, total
     )
 
 
@@ -222,18 +243,22 @@ def _tally(
     book: RuleBook,
     date: dt.date,
     batch: Batch,
-    into: dict[str, dict[str, int]],
+    weights: np.ndarray | None,
+    into: dict[str, dict[str, float]],
 ) -> None:
-    """Add the statuses and dependency levels of `batch` under `book` on `date`."""
+    """Add the statuses and dependency levels of `batch` under `book` on `date`: counts
+    of cases, or sums of their `weights`."""
     resolved = book.at(date)
     plan = resolved.plan
     evaluation = engine.compile(plan).evaluate(batch)
     for pid in resolved.order:
         root = plan.roots[pid]
         found = into.setdefault(pid, {})
-        statuses = np.bincount(evaluation.status(root), minlength=len(STATUS_NAMES))
+        statuses = np.bincount(
+            evaluation.status(root), weights=weights, minlength=len(STATUS_NAMES)
+        )
         for code, name in enumerate(STATUS_NAMES):
-            found[name] = found.get(name, 0) + int(statuses[code])
-        levels = np.bincount(evaluation.levels(root), minlength=len(LEVEL_NAMES))
+            found[name] = found.get(name, 0) + statuses[code].item()
+        levels = np.bincount(evaluation.levels(root), weights=weights, minlength=len(LEVEL_NAMES))
         for code, name in enumerate(LEVEL_NAMES):
-            found[name] = found.get(name, 0) + int(levels[code])
+            found[name] = found.get(name, 0) + levels[code].item()

@@ -317,6 +317,7 @@ def timeline_figure(data: Timeline) -> Any:
         f"seed {population['seed']})"
         if population["source"] == "generated"
         else f"{population['cases']:,} cases"
+        + (f", weighted by {population['weights']['column']}" if "weights" in population else "")
     )
     figure.text(
         0.01,
