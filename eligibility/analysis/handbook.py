@@ -353,6 +353,26 @@ def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
         ]
     lines += [
         "",
+        "## When a result depends on law enforcement",
+        "",
+        "Every result says how far it depends on law enforcement, found by evaluating "
+        "the case again with the facts marked ⚑ below (an official's act, or the "
+        "person's cooperation) at their favourable and at their unfavourable values "
+        "(JSON key `law_enforcement`; `law_enforcement_gated` is true exactly for the "
+        "first level):",
+        "",
+        "- ⚑ **gated** (`gated`): not met, and met if law enforcement acted and the "
+        "person cooperated.",
+        "- ⚐ **may depend** (`possibly_gated`): not met; with law enforcement acting it "
+        "would still depend on other facts, which the report names.",
+        "- ✔ ⚑ **met through law enforcement** (`relies_on`): met, and not met without "
+        "a law-enforcement act or the person's cooperation.",
+        "- **independent** (`independent`): the outcome does not turn on law "
+        "enforcement.",
+        "",
+        "The elements law enforcement would have to change are the result's "
+        "`law_enforcement_blockers` (docs/results.md gives every key).",
+        "",
         "## How provisions and facts depend on each other",
         "",
         "Arrows point from what is needed to what needs it; facts that record an act "
