@@ -81,7 +81,8 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 	$(check_engine)
 	touch $@ $(VENV)/.installed
 
-## demo: evaluate every bundled training scenario, then explain one in detail
+## demo: evaluate every bundled training scenario under the law (us-law) and under the
+## bundled reform (rights-based-2007): one table each
 demo: $(VENV)/.installed
 	$(BIN)/eligibility evaluate scenarios/ --format table
 	$(BIN)/eligibility evaluate scenarios/ --format table --rules rights-based-2007
