@@ -14,7 +14,8 @@ import pytest
 
 import eligibility
 from eligibility.errors import InputError, ScenarioError, UsageError
-from eligibility.law.cases import cells, header, read_cases
+from eligibility.law.case_tables import read_cases
+from eligibility.law.cases import cells, header
 
 from conftest import run_main
 

@@ -164,7 +164,7 @@ def test_generated_scenario_files_can_be_explained(tmp_path) -> None:
 
 
 def test_generate_writes_the_column_stream_too(tmp_path) -> None:
-    from eligibility.law.cases import read_cases
+    from eligibility.law.case_tables import read_cases
     from eligibility.law.registry import Registry
     from eligibility.population.columns import ColumnGenerator
 

@@ -367,8 +367,7 @@ def index_page(book: RuleBook, scenarios: list[Scenario]) -> str:
         "would still depend on other facts, which the report names.",
         "- ✔ ⚑ **met through law enforcement** (`relies_on`): met, and not met without "
         "a law-enforcement act or the person's cooperation.",
-        "- **independent** (`independent`): the outcome does not turn on law "
-        "enforcement.",
+        "- **independent** (`independent`): the outcome does not turn on law enforcement.",
         "",
         "The elements law enforcement would have to change are the result's "
         "`law_enforcement_blockers` (docs/results.md gives every key).",

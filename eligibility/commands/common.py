@@ -12,7 +12,7 @@ from pathlib import Path
 from ..analysis.evaluate import Evaluator, Result
 from ..engine import ENGINE_NAMES as ENGINES
 from ..errors import EligibilityError, UsageError, printable
-from ..law.cases import read_cases
+from ..law.case_tables import read_cases
 from ..law.fields import parse_date
 from ..law.scenarios import Scenario, load_scenario, scenario_paths
 from ..law.vocabulary import Vocabulary
