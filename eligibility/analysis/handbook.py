@@ -8,6 +8,9 @@ of the law (rules/readings.yaml: each unsettled point in plain words, with its p
 citations and tag; reports link to it), and an index with the timeline and a Mermaid
 diagram of provisions and facts. Output is deterministic: the same rules and scenarios
 give the same bytes.
+
+Why one module of over 400 lines: every page shares the same links, anchors and dating
+of texts; it is one document generator, read from top to bottom, page by page.
 """
 
 from __future__ import annotations

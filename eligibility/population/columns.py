@@ -41,6 +41,10 @@ So case i is a pure function of (distribution file, seed, i): any slice can be d
 alone, a population of N is a prefix of one of 2N, and results do not depend on batch
 sizes or processes. (NumPy guarantees that bit generators and SeedSequence keep their
 streams across versions; only `random_raw` is used, never a distribution method.)
+
+Why one module of over 400 lines: the stream is a specification (slots, blocks, redraws
+of constraints) that every function here implements a part of; apart, a change to one
+part could silently change the cases of a seed.
 """
 
 from __future__ import annotations

@@ -1,7 +1,12 @@
 """Distribution files (`rules/populations/*.yaml`, or a path): found by name in the
 rules directory in use, read and checked against the fact vocabulary into the model of
 population/generate.py. Errors name the file, line, key path, what was expected and the
-nearest valid name."""
+nearest valid name.
+
+Why one module of over 400 lines: it reads one file format, top to bottom (loading and
+`extends:`, constraints and targets, each variable's parameters and `when` tests), with
+one set of error messages; the model it builds lives in generate.py.
+"""
 
 from __future__ import annotations
 
