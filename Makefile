@@ -94,11 +94,12 @@ test: $(VENV)/.installed-test
 	$(MAKE) --no-print-directory lint
 
 ## check: the development loop: the style, then the suite without its slow variants and
-## with a tenth of the property tests' examples (the `fast` Hypothesis profile)
+## with a tenth of the property tests' examples (the `fast` Hypothesis profile), on two
+## processes (a test file stays on one, so the documents' commands run in their order)
 check: $(VENV)/.installed-test
 	$(BIN)/ruff check eligibility tests bench
 	$(BIN)/ruff format --check eligibility tests bench
-	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -m "not slow"
+	HYPOTHESIS_PROFILE=fast $(BIN)/python -m pytest -m "not slow" -n 2 --dist loadfile
 
 ## lint: ruff (lint and format) and mypy, configured in pyproject.toml
 lint: $(VENV)/.installed-test

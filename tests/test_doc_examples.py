@@ -63,8 +63,16 @@ def run(command: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+# what make prints when it (re)installs before a command: whether it does depends on the
+# state of the venv, not on the command, so neither the pages nor the runs keep it
+INSTALLING = re.compile(
+    r"^(PYTHONWARNINGS=|CPPFLAGS=|touch \S*\.installed|\S*python\S* -(m venv|m pip|c 'import "
+    r"durable_rules_engine')|WARNING: Location |using python)"
+)
+
+
 def normalise(lines: list[str]) -> list[str]:
-    lines = [line.rstrip() for line in lines]
+    lines = [line.rstrip() for line in lines if not INSTALLING.match(line)]
     while lines and not lines[-1]:
         lines.pop()
     return lines
