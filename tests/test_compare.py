@@ -493,6 +493,7 @@ def test_csv_rows_open_in_a_spreadsheet(tmp_path) -> None:
     assert per_provision == {pid: 60 for pid in PROVISIONS}
 
 
+@pytest.mark.slow
 def test_results_do_not_depend_on_jobs(tmp_path) -> None:
     outputs = []
     for jobs in ("1", "2"):
@@ -531,6 +532,7 @@ def test_same_seed_same_result_other_seed_other_population() -> None:
     assert run(9)["provisions"] != first["provisions"]
 
 
+@pytest.mark.slow
 def test_progress_bar_only_on_a_terminal_and_not_with_quiet() -> None:
     args = [
         "compare",

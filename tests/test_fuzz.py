@@ -663,6 +663,7 @@ def _assert_clean_exit(p, allowed=(0, 2)) -> None:
     assert "Traceback" not in output and "internal error" not in output, p.stderr[-2000:]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(3))
 @given(files=st.lists(hostile_document(SCENARIO_SEEDS), min_size=40, max_size=40))
 def test_cli_on_a_batch_of_hostile_scenarios(workdir, files: list[bytes]) -> None:
@@ -715,6 +716,7 @@ def test_cli_on_hostile_rule_set_directories(workdir, data, name: str) -> None:
     _assert_clean_exit(p)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(3))
 @given(raw=hostile_document([_seed(RULES / "facts.yaml")]))
 def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
@@ -732,6 +734,7 @@ def test_cli_on_hostile_vocabularies(workdir, raw: bytes) -> None:
     _assert_clean_exit(p)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(3))
 @given(raw=hostile_document(_DISTRIBUTION_SEEDS))
 def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
@@ -755,6 +758,7 @@ def test_cli_on_hostile_distributions(workdir, raw: bytes) -> None:
     _assert_clean_exit(p)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(2))
 @given(raw=hostile_document(_INVARIANT_SEEDS))
 def test_cli_on_hostile_invariants(workdir, raw: bytes) -> None:

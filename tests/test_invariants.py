@@ -337,6 +337,7 @@ def test_explained_by_missing_facts_catches_a_wrong_missing_list(us_law, monkeyp
     assert "undetermined" in outcome.counterexample.explanation[0]
 
 
+@pytest.mark.slow
 def test_overlay_invariants_are_checked(load) -> None:
     c, invariants = checker(load(str(CHECK / "overlay-invariants.yaml")))
     outcomes = {i.id: c.check(i) for i in invariants}

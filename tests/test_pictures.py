@@ -45,6 +45,7 @@ def test_compare_plot_writes_a_private_svg_naming_both_rule_sets(tmp_path) -> No
     assert stat.S_IMODE(os.stat(target).st_mode) == 0o600
 
 
+@pytest.mark.slow
 def test_compare_plot_png_and_bad_suffix(tmp_path) -> None:
     target = tmp_path / "compare.png"
     args = ["compare", "--rules", "us-law", "--rules", "rights-based-2007", "--generate", "300"]
@@ -154,6 +155,7 @@ def test_labels_close_together_go_on_separate_rows() -> None:
     assert rows[2] == 0  # far enough from both
 
 
+@pytest.mark.slow
 def test_engine_auto_names_its_choice_and_keeps_per_case_rows_per_case(tmp_path) -> None:
     base = ["compare", "--rules", "us-law", "--rules", "rights-based-2007", "--format", "json"]
     small = json.loads(run_cli(*base, "--generate", "50").stdout)

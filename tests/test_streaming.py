@@ -81,6 +81,7 @@ def test_summary_keeps_every_value_but_explanations_and_repeated_texts() -> None
     assert [json.loads(line) for line in everything.stdout.splitlines()] == full
 
 
+@pytest.mark.slow
 def test_jobs_keep_the_input_order_and_the_bytes() -> None:
     for fmt in ("jsonl", "csv", "json"):
         one = run_cli("evaluate", SCENARIOS, "--format", fmt, "--jobs", "1")
@@ -120,6 +121,7 @@ def test_tidy_csv_has_one_row_per_case_and_provision_and_the_old_columns_first()
         assert row["not_applicable_reason"] == (entry.get("not_applicable_reason") or "")
 
 
+@pytest.mark.slow
 def test_parquet_has_the_csv_rows_typed(tmp_path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     target = tmp_path / "results.parquet"
@@ -231,6 +233,7 @@ def test_vector_batches_give_the_results_of_the_reference_evaluator() -> None:
             assert result.to_dict() == expected, sid
 
 
+@pytest.mark.slow
 def test_evaluate_engine_auto_takes_columns_for_many_files_only() -> None:
     p = run_cli("evaluate", SCENARIOS, "--format", "jsonl", "--engine", "auto")
     assert {json.loads(line)["engine"] for line in p.stdout.splitlines()} == {"durable"}

@@ -153,6 +153,7 @@ def test_a_batch_mixing_generated_cases_and_edge_cases() -> None:
             check_batch(BOOKS[rules], date, ENGINE.codec.encode(facts_list), facts_list)
 
 
+@pytest.mark.slow
 @given(
     trees=strategies.condition_trees(VOCABULARY),
     facts_list=st.lists(strategies.facts(VOCABULARY), min_size=1, max_size=8),
@@ -394,6 +395,7 @@ PAIRS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("a", "b"), PAIRS, ids=str)
 def test_the_summary_equals_the_reference_compare(a, b) -> None:
     population = people(3000, 21)
@@ -413,6 +415,7 @@ def test_the_summary_equals_the_reference_compare(a, b) -> None:
     }
 
 
+@pytest.mark.slow
 def test_scenarios_with_their_own_dates_are_grouped_by_the_law_in_force() -> None:
     population = people(1500, 4, dated=True)
     for a, b in (("us-law", "rights-based-2007"), ("us-law", "us-law@2010-01-01")):

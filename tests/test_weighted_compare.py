@@ -65,6 +65,7 @@ def test_weighted_shares_are_weighted_sums(population) -> None:
         assert sum(s["weighted_percent"] for s in levels) == pytest.approx(100, abs=0.01)
 
 
+@pytest.mark.slow
 def test_weighted_summaries_do_not_depend_on_jobs_or_the_engine(population) -> None:
     weights = weights_for(population, 2)
     per_case = [
