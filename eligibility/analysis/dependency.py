@@ -49,8 +49,9 @@ class Dependency:
 
 def level_of(status: int, favourable: int | None, unfavourable: int | None) -> Level | None:
     """The level from the three root statuses, or None when it turns on blockers
-    (status not met, undetermined in the favourable world). A world that is None is the
-    scenario itself (nothing to change)."""
+    (status not met, undetermined in the favourable world). A world that is None has
+    the status as stated: it is the scenario itself (nothing to change), or a lean world
+    (law/conditions.py, `World`) of which nothing read differs from it."""
     f = status if favourable is None else favourable
     u = status if unfavourable is None else unfavourable
     if status != MET:
@@ -60,6 +61,11 @@ def level_of(status: int, favourable: int | None, unfavourable: int | None) -> L
             return None
         return "independent"
     return "relies_on" if u == NOT_MET else "independent"
+
+
+# A provision none of whose elements tests a dependency fact, even through references
+# (not in `Plan.dependent`), has its status as stated in both worlds and no blocker.
+INDEPENDENT = Dependency("independent")
 
 
 def _root_level(
@@ -82,6 +88,8 @@ def dependency_level(
 ) -> Level:
     """The level alone, as `dependency` finds it: the walk for blockers runs only when
     the three statuses leave it open (not met, undetermined once law enforcement acted)."""
+    if root not in plan.dependent:
+        return "independent"
     level = _root_level(root, statuses, favourable, unfavourable)
     if level is not None:
         return level
@@ -97,6 +105,8 @@ def dependency(
     facts: Mapping[str, Any],
 ) -> Dependency:
     """The dependency of the provision whose root is `root` (see the module docstring)."""
+    if root not in plan.dependent:
+        return INDEPENDENT
     level = _root_level(root, statuses, favourable, unfavourable)
     if level == "relies_on":
         return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))

@@ -10,7 +10,7 @@ from typing import Any
 
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.conditions import Plan, PlanNode, describe_test
+from ..law.conditions import Plan, PlanNode, World, describe_test
 from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
@@ -192,8 +192,8 @@ class Result:
         return out
 
 
-# the facts each counterfactual world changes (None: the world is the scenario itself)
-Overrides = tuple[dict[str, Any] | None, dict[str, Any] | None]
+# the facts each law-enforcement world changes (None: the world is the scenario itself)
+Overrides = tuple[World | None, World | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,10 +227,11 @@ class Evaluator:
     ) -> tuple[ResolvedBook, Overrides, list[int], list[list[int] | None]]:
         """The law in force; the facts each law-enforcement world changes (favourable,
         unfavourable; None where one is the scenario itself); the node statuses; and
-        the provision statuses in each world."""
+        the provision statuses in each world, as far as analysis/dependency.py reads
+        them (lean worlds: None where nothing read differs from the statuses as stated)."""
         resolved = self.book.at(as_of)
         plan = resolved.plan
-        overrides = plan.world_overrides(facts)
+        overrides = plan.world_overrides(facts, lean=True)
         try:
             statuses, worlds = self.engine.evaluate(plan, facts, overrides)
         except EngineError as exc:
@@ -327,20 +328,21 @@ class Evaluator:
                 missing(statuses, root) if status == UNDETERMINED else ([], [])
             )
             found = dependency(plan, root, statuses, favourable, unfavourable, facts)
+            level = found.level
             result = ProvisionResult(
                 layout.id,
                 layout.title,
                 STATUS_NAMES[status],
                 layout.citation,
                 facts_missing,
-                found.level == "gated",
+                level == "gated",
                 questions,
                 [text for text, when in layout.notes if when is None or statuses[when] == MET],
-                found.level,
-                _elements(plan, vocabulary, found.blockers),
-                _elements(plan, vocabulary, found.relied_on),
+                level,
+                _elements(plan, vocabulary, found.blockers) if found.blockers else [],
+                _elements(plan, vocabulary, found.relied_on) if found.relied_on else [],
             )
-            if found.level == "possibly_gated" and worlds[0] is not None:
+            if level == "possibly_gated" and worlds[0] is not None:
                 if behind is None:
                     behind = plan.evaluate_world(facts, worlds[0], statuses)
                 result.missing_facts_behind_blockers = [

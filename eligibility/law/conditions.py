@@ -33,6 +33,7 @@ from .logic import (
     Step,
     connective_step,
     describe_comparison,
+    fact_status,
     fact_step,
     open_leaves,
 )
@@ -96,6 +97,40 @@ class PlanNode:
     target: int | None = None  # for provision references: the referred root
 
 
+class World(dict[str, Any]):
+    """One of the two law-enforcement worlds of a scenario, made by
+    `Plan.world_overrides`: the facts it changes (a dict, so that any engine may
+    evaluate it as facts changed), and which world it is. In the `favourable` one every
+    dependency fact has its favourable value, in the other every one the other value:
+    an engine that knows which may take the dependency facts as constants.
+
+    `lean`: only what analysis/dependency.py reads of the world is wanted: in the
+    favourable world, the status of each provision root not met as stated (met: gated;
+    undetermined: possibly gated); in the unfavourable world, whether each root met as
+    stated is not met there (relies on). Given a lean world, an engine may leave every
+    other status UNDETERMINED, and give None instead of the world when no root it reads
+    depends on a dependency fact (the others have their status as stated in every
+    world, which is what None stands for)."""
+
+    __slots__ = ("favourable", "lean")
+
+    def __init__(self, changes: Mapping[str, Any], *, favourable: bool, lean: bool) -> None:
+        super().__init__(changes)
+        self.favourable = favourable
+        self.lean = lean
+
+    def reads(self, status: int) -> bool:
+        """Whether a lean world is read for a root whose status as stated is `status`."""
+        return (status != MET) == self.favourable
+
+    def needed(self, plan: Plan, statuses: list[int]) -> bool:
+        """Whether anything of this world is wanted, given the statuses as stated."""
+        if not self.lean:
+            return True
+        reads = self.reads
+        return any(reads(statuses[root]) for root in plan.dependent_roots)
+
+
 @dataclass
 class Plan:
     """The condition trees of one resolved rule book, flattened in evaluation order."""
@@ -104,23 +139,44 @@ class Plan:
     roots: dict[str, int]  # provision id (or note key) -> root index
     provisions: tuple[str, ...]  # provision ids in evaluation order
     dependency_facts: dict[str, Any] = field(default_factory=dict)
+    # Nodes whose status can change when a dependency fact changes (a leaf testing one,
+    # or a node above such a leaf, across provision references): the only ones a
+    # law-enforcement world has to evaluate again; the others have their status as
+    # stated in both worlds.
+    dependent: frozenset[int] = field(init=False, repr=False)
+    dependent_roots: tuple[int, ...] = field(init=False, repr=False)  # provision roots
     _steps: list[Step] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         self._steps = [self._step(node) for node in self.nodes]
-        # Nodes whose status can change when a dependency fact changes (a leaf testing
-        # one, or a node above such a leaf, across provision references): the only ones
-        # a counterfactual world has to evaluate again.
-        dependent: list[bool] = []
+        flags: list[bool] = []
         for node in self.nodes:
             c = node.condition
             if c.kind == "fact":
-                dependent.append(c.fact in self.dependency_facts)
+                flags.append(c.fact in self.dependency_facts)
             elif c.kind == "provision":
-                dependent.append(dependent[node.target])  # type: ignore[index]
+                flags.append(flags[node.target])  # type: ignore[index]
             else:
-                dependent.append(any(dependent[i] for i in node.children))
-        self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
+                flags.append(any(flags[i] for i in node.children))
+        self.dependent = frozenset(i for i, d in enumerate(flags) if d)
+        self.dependent_roots = tuple(
+            self.roots[pid] for pid in self.provisions if flags[self.roots[pid]]
+        )
+        self._dependent = [(i, self._steps[i]) for i, d in enumerate(flags) if d]
+        # In a law-enforcement world every dependency fact has a known value, so its
+        # leaves are constants (in the favourable world, then in the other); only the
+        # nodes above them are evaluated per scenario.
+        leaves: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        for index, _ in self._dependent:
+            c = self.nodes[index].condition
+            if c.kind == "fact":
+                favourable = self.dependency_facts[c.fact or ""]
+                for world, value in zip(leaves, (favourable, not favourable), strict=True):
+                    world.append((index, fact_status(c.op or "is", value, c.value)))
+        self._world_leaves = leaves
+        self._world_inner = [
+            (i, step) for i, step in self._dependent if self.nodes[i].condition.kind != "fact"
+        ]
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
         self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
 
@@ -227,19 +283,24 @@ class Plan:
         return changed or None
 
     def world_overrides(
-        self, facts: Mapping[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        self, facts: Mapping[str, Any], *, lean: bool = False
+    ) -> tuple[World | None, World | None]:
         """The two law-enforcement worlds of a scenario, as the facts they change: every
         dependency fact at its favourable value (law enforcement acted, the person
         cooperated), and every one at the other value (neither happened). None for a
-        world identical to the scenario as stated."""
-        favourable = self.counterfactual_overrides(facts)
-        unfavourable = {
-            name: not value
-            for name, value in self.dependency_facts.items()
-            if facts.get(name) != (not value)
-        }
-        return favourable, unfavourable or None
+        world identical to the scenario as stated. `lean`: see `World`."""
+        favourable: dict[str, Any] = {}
+        unfavourable: dict[str, Any] = {}
+        for name, value in self.dependency_facts.items():
+            stated = facts.get(name)
+            if stated != value:
+                favourable[name] = value
+            if stated != (not value):
+                unfavourable[name] = not value
+        return (
+            World(favourable, favourable=True, lean=lean) if favourable else None,
+            World(unfavourable, favourable=False, lean=lean) if unfavourable else None,
+        )
 
     def evaluate_world(
         self, facts: Mapping[str, Any], changes: Mapping[str, Any], statuses: list[int]
@@ -247,10 +308,16 @@ class Plan:
         """Statuses with `changes` (dependency facts only) applied to `facts`, given the
         `statuses` of `facts` as stated: only nodes that depend on a dependency fact are
         evaluated again, in plan order."""
+        st = list(statuses)
+        if isinstance(changes, World):  # its dependency leaves are constants
+            for index, status in self._world_leaves[0 if changes.favourable else 1]:
+                st[index] = status
+            for index, step in self._world_inner:
+                st[index] = step(facts, st)
+            return st
         world = {**facts, **changes}
         if not changes.keys() <= self.dependency_facts.keys():
             return self.evaluate(world)
-        st = list(statuses)
         for index, step in self._dependent:
             st[index] = step(world, st)
         return st
