@@ -44,6 +44,9 @@ NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a firing's rule is message[2
 
 # A conclusion: (index into the status array of every world, status concluded)
 Conclusion = tuple[int, int]
+# What a rule's firing concludes, and whether its condition needs every part of a
+# conjunction (such rules fire less often: see the rule order in compile_plan)
+Payload = tuple[tuple[Conclusion, ...], bool]
 
 SCENARIO_KIND = "scenario"  # + the round: the facts of the scenario as stated
 # The law-enforcement worlds' fact kinds (favourable, unfavourable), and the slices of
@@ -75,25 +78,25 @@ def compile_plan(
     builder = FormulaBuilder(plan, fact_types, fact_values)
     count = len(plan.nodes)
     rounds = 1 + max((builder.level(i) for i in range(count)), default=0)
-    definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
-    for kind in [f"{SCENARIO_KIND}{level}" for level in range(rounds)] + list(WORLD_KINDS):
-        # Handle every fact without firing (a join with a fact that is never asserted
-        # never completes), so that none raises MessageNotHandled.
-        definition[f"handled_{kind}"] = {"all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]}
     read: list[set[str]] = [set() for _ in range(rounds)]
     nodes_read: list[set[int]] = [set() for _ in range(rounds)]
-    by_kind: dict[str, list[tuple[dict[str, Any], tuple[Conclusion, ...]]]] = {}
+    # per fact kind: (rule, what its firing concludes, whether it needs every part)
+    by_kind: dict[str, list[tuple[dict[str, Any], Payload]]] = {}
 
     # The scenario as stated: every node, met and not met, chained in rounds. Leaves
     # with the same test share one rule, which the engine decides once:
     # `citizenship == noncitizen` is an element of five provisions, and `age_now >= 18`
-    # is the test `age_now < 18` with met and not met swapped.
+    # is the test `age_now < 18` with met and not met swapped. A reference to another
+    # provision has that provision's status: the rules of its root conclude it too.
     groups: dict[Any, list[tuple[int, int]]] = {}
     for index in range(count):
-        key, flipped = _test_key(plan.nodes[index], index)
+        source = index
+        while (target := plan.nodes[source].target) is not None:
+            source = target
+        key, flipped = _test_key(plan.nodes[source], source)
         for want in (MET, NOT_MET):
             rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
-            groups.setdefault((builder.level(index), key, rule_want), []).append((index, want))
+            groups.setdefault((builder.level(source), key, rule_want), []).append((index, want))
     for (level, _, _), members in groups.items():
         first, first_want = members[0]
         formula = builder.chained(first, first_want)
@@ -102,7 +105,9 @@ def compile_plan(
             continue
         read[level] |= builder.facts_read(formula)
         nodes_read[level] |= builder.nodes_tested(formula)
-        by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append((rule, tuple(members)))
+        by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append(
+            (rule, (tuple(members), formula[0] == "and"))
+        )
 
     # The law-enforcement worlds, in one round after the others: only the provision
     # roots that depend on a dependency fact, on the conclusions of the scenario as
@@ -110,7 +115,7 @@ def compile_plan(
     world_read: list[set[int]] = []
     for favourable, kind, offset in zip((True, False), WORLD_KINDS, WORLD_SLICES, strict=True):
         world_read.append(set())
-        same: dict[str, tuple[dict[str, Any], list[Conclusion]]] = {}
+        same: dict[str, tuple[dict[str, Any], list[Conclusion], bool]] = {}
         for root in plan.dependent_roots:
             for want in (MET, NOT_MET):
                 formula = builder.world_formula(root, want, favourable=favourable)
@@ -120,17 +125,28 @@ def compile_plan(
                 world_read[-1] |= builder.nodes_tested(formula)
                 # roots whose formula is the same in this world share its rule
                 text = json.dumps(rule, sort_keys=True)
-                same.setdefault(text, (rule, []))[1].append((offset * count + root, want))
-        for rule, concluded in same.values():
-            by_kind.setdefault(kind, []).append((rule, tuple(concluded)))
+                entry = same.setdefault(text, (rule, [], formula[0] == "and"))
+                entry[1].append((offset * count + root, want))
+        for rule, concluded, conjunctive in same.values():
+            by_kind.setdefault(kind, []).append((rule, (tuple(concluded), conjunctive)))
 
+    # Rule order is action order, and durable finds the next action to run by scanning
+    # the actions from the first, once per firing: rules that fire often come first.
+    # A rule that needs every part of a conjunction fires less often than one that
+    # needs any part, or one test; the catch-alls never fire, and go last.
+    ordered = [item for rules in by_kind.values() for item in _partitioned(rules)]
+    ordered.sort(key=lambda item: item[1][1])  # stable: by kind, then partition
+    definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
     actions: dict[str, tuple[Conclusion, ...]] = {}
-    for rules in by_kind.values():
-        for rule, conclusions in _partitioned(rules):
-            _check_size(rule, plan.nodes[conclusions[0][0] % count])
-            name = f"r{len(actions):06d}"
-            definition[name] = rule
-            actions[name] = conclusions
+    for rule, (conclusions, _) in ordered:
+        _check_size(rule, plan.nodes[conclusions[0][0] % count])
+        name = f"r{len(actions):06d}"
+        definition[name] = rule
+        actions[name] = conclusions
+    for kind in [f"{SCENARIO_KIND}{level}" for level in range(rounds)] + list(WORLD_KINDS):
+        # Handle every fact without firing (a join with a fact that is never asserted
+        # never completes), so that none raises MessageNotHandled.
+        definition[f"handled_{kind}"] = {"all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]}
     return CompiledRules(
         definition=definition,
         actions=actions,
@@ -151,8 +167,6 @@ def compile_plan(
 def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
     """A canonical form of a leaf's test, and whether the leaf is its negation."""
     c = node.condition
-    if c.kind == "provision":
-        return ("provision", c.provision), False
     if c.kind != "fact":
         return ("node", index), False
     op, value = c.op, c.value
@@ -169,8 +183,8 @@ def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
 
 
 def _partitioned(
-    rules: list[tuple[dict[str, Any], tuple[Conclusion, ...]]],
-) -> list[tuple[dict[str, Any], tuple[Conclusion, ...]]]:
+    rules: list[tuple[dict[str, Any], Payload]],
+) -> list[tuple[dict[str, Any], Payload]]:
     """Hang the rules of one fact kind under a balanced tree of always-true tests.
 
     durable-rules walks its alpha network with a fixed stack of 64 pending nodes and
