@@ -63,8 +63,8 @@ def level_of(status: int, favourable: int | None, unfavourable: int | None) -> L
     return "relies_on" if u == NOT_MET else "independent"
 
 
-# A provision none of whose elements tests a dependency fact, even through references
-# (not in `Plan.dependent`), has its status as stated in both worlds and no blocker.
+# independent, with nothing to show: the commonest dependency (a provision none of whose
+# elements tests a dependency fact, even through references, is always so)
 INDEPENDENT = Dependency("independent")
 
 
@@ -108,15 +108,15 @@ def dependency(
     if root not in plan.dependent:
         return INDEPENDENT
     level = _root_level(root, statuses, favourable, unfavourable)
+    if level == "independent":
+        return INDEPENDENT
     if level == "relies_on":
         return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))
-    if level == "independent":
-        return Dependency(level)
     blockers = _leaves(plan, root, statuses, facts, met=False)
     if level is None:
-        level = "possibly_gated" if blockers else "independent"
         if not blockers:
-            return Dependency(level)
+            return INDEPENDENT
+        level = "possibly_gated"
     return Dependency(level, blockers=blockers)
 
 

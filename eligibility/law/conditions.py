@@ -119,16 +119,13 @@ class World(dict[str, Any]):
         self.favourable = favourable
         self.lean = lean
 
-    def reads(self, status: int) -> bool:
-        """Whether a lean world is read for a root whose status as stated is `status`."""
-        return (status != MET) == self.favourable
-
     def needed(self, plan: Plan, statuses: list[int]) -> bool:
-        """Whether anything of this world is wanted, given the statuses as stated."""
+        """Whether anything of this world is wanted, given the statuses as stated: for a
+        lean world, whether a root it is read for depends on a dependency fact."""
         if not self.lean:
             return True
-        reads = self.reads
-        return any(reads(statuses[root]) for root in plan.dependent_roots)
+        met = [statuses[root] == MET for root in plan.dependent_roots]
+        return not all(met) if self.favourable else any(met)
 
 
 @dataclass
