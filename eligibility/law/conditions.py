@@ -31,6 +31,7 @@ from .logic import (
     UNDETERMINED,
     ConditionKind,
     Step,
+    TreeEntry,
     connective_step,
     describe_comparison,
     fact_status,
@@ -176,11 +177,33 @@ class Plan:
         ]
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
         self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
+        self._orders: dict[int, tuple[TreeEntry, ...]] = {}
 
     def parent(self, index: int) -> int | None:
         """The node whose child `index` is, within its provision's tree (None for a
         root)."""
         return self._parents.get(index)
+
+    def tree_order(self, root: int) -> tuple[TreeEntry, ...]:
+        """The nodes of the tree at `root` in the order the conditions are written,
+        parents first, each with the position just after its subtree and, for a
+        reference, the root referred to (law/logic.py, `open_leaves`). Built once per
+        root."""
+        found = self._orders.get(root)
+        if found is None:
+            entries: list[list[Any]] = []
+
+            def place(index: int) -> None:
+                node = self.nodes[index]
+                entry = [index, 0, node.target]
+                entries.append(entry)
+                for child in node.children:
+                    place(child)
+                entry[1] = len(entries)
+
+            place(root)
+            found = self._orders[root] = tuple((i, after, t) for i, after, t in entries)
+        return found
 
     def dependency_paths(self, root: int) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
         """The leaves below `root` that test a dependency fact (across references to
@@ -263,7 +286,7 @@ class Plan:
         unless an open question of law is also returned."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
-        for index, _ in open_leaves(self, root, statuses):
+        for index in open_leaves(self, root, statuses):
             c = self.nodes[index].condition
             if c.kind == "fact":
                 facts.setdefault(c.fact or "", None)

@@ -341,9 +341,45 @@ def leaves_below(
     return found
 
 
-def open_leaves(plan: Graph, root: int, statuses: list[int]) -> list[tuple[int, bool]]:
+# A node of a tree in written order (`OrderedGraph.tree_order`): its index, the position
+# just after its subtree in that order, and for a reference the root referred to.
+TreeEntry = tuple[int, int, int | None]
+
+
+class OrderedGraph(Protocol):
+    """A plan (law/conditions.py, Plan) that lists the nodes of each tree in the order
+    the conditions are written, parents first."""
+
+    def tree_order(self, root: int) -> Sequence[TreeEntry]: ...
+
+
+def open_leaves(plan: OrderedGraph, root: int, statuses: list[int]) -> list[int]:
     """The leaves that keep node `root` undetermined: reached through undetermined nodes
     only, since a decided node cannot change when more facts become known (Kleene logic
     is monotone in information). Answering every fact they test decides the root,
-    unless one of them is an open question of law."""
-    return leaves_below(plan, root, through=statuses, status=UNDETERMINED)
+    unless one of them is an open question of law.
+
+    Depth first, in the order the conditions are written, references followed: each
+    tree is read in that order (`tree_order`, built once per plan), skipping the subtree
+    of every decided node, and a provision referred to is entered at most once."""
+    found: list[int] = []
+    entered = {root}
+    stack = [(plan.tree_order(root), 0)]
+    while stack:
+        entries, i = stack.pop()
+        end_of_tree = len(entries)
+        while i < end_of_tree:
+            index, after, target = entries[i]
+            if statuses[index] != UNDETERMINED:
+                i = after  # decided: nothing below it keeps it open
+                continue
+            i += 1
+            if target is not None:
+                if target not in entered:  # read the tree referred to, then go on here
+                    entered.add(target)
+                    stack.append((entries, i))
+                    entries, i = plan.tree_order(target), 0
+                    end_of_tree = len(entries)
+            elif after == i:  # nothing below it: a leaf
+                found.append(index)
+    return found
