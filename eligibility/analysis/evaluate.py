@@ -4,7 +4,7 @@ notes and applicability."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,7 +15,7 @@ from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
 from ..law.vocabulary import Facts, Vocabulary
-from .dependency import Level, dependency, dependency_level
+from .dependency import INDEPENDENT, Level, dependency, dependency_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +221,7 @@ class Evaluator:
         self.book = book
         self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
+        self._elements: dict[int, tuple[Plan, Callable[[int], Element]]] = {}
 
     def _run(
         self, facts: Facts, as_of: dt.date, scenario_id: str
@@ -319,7 +320,8 @@ class Evaluator:
         plan = resolved.plan
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing
-        vocabulary = self.book.vocabulary
+        dependent = plan.dependent
+        elements = self._elements_of(plan)
         behind: list[int] | None = None  # the favourable world in full, when needed
         for layout in resolved.layout:
             root = layout.root
@@ -327,8 +329,15 @@ class Evaluator:
             facts_missing, questions = (
                 missing(statuses, root) if status == UNDETERMINED else ([], [])
             )
-            found = dependency(plan, root, statuses, favourable, unfavourable, facts)
+            # a provision none of whose elements tests a dependency fact is independent
+            # (analysis/dependency.py); most are, so the call is skipped for them
+            found = (
+                dependency(plan, root, statuses, favourable, unfavourable, facts)
+                if root in dependent
+                else INDEPENDENT
+            )
             level = found.level
+            notes = layout.notes
             result = ProvisionResult(
                 layout.id,
                 layout.title,
@@ -337,10 +346,12 @@ class Evaluator:
                 facts_missing,
                 level == "gated",
                 questions,
-                [text for text, when in layout.notes if when is None or statuses[when] == MET],
+                [text for text, when in notes if when is None or statuses[when] == MET]
+                if notes
+                else [],
                 level,
-                _elements(plan, vocabulary, found.blockers) if found.blockers else [],
-                _elements(plan, vocabulary, found.relied_on) if found.relied_on else [],
+                [elements(i) for i in found.blockers] if found.blockers else [],
+                [elements(i) for i in found.relied_on] if found.relied_on else [],
             )
             if level == "possibly_gated" and worlds[0] is not None:
                 if behind is None:
@@ -365,19 +376,31 @@ class Evaluator:
             statuses=statuses,
         )
 
+    def _elements_of(self, plan: Plan) -> Callable[[int], Element]:
+        """The element of a plan's leaf (`_element`), made once per leaf and plan: an
+        Element is immutable and depends on the plan and the vocabulary alone."""
+        entry = self._elements.get(id(plan))
+        if entry is None or entry[0] is not plan:  # the plan is held, so ids stay unique
+            made: dict[int, Element] = {}
+            vocabulary = self.book.vocabulary
+
+            def element(index: int) -> Element:
+                found = made.get(index)
+                if found is None:
+                    found = made[index] = _element(plan, vocabulary, index)
+                return found
+
+            entry = self._elements[id(plan)] = (plan, element)
+        return entry[1]
+
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
         return self.evaluate(scenario.facts, date, scenario.id)
 
 
-def _elements(plan: Plan, vocabulary: Vocabulary, indexes: tuple[int, ...]) -> list[Element]:
-    """Blocking (or relied-on) leaves as elements, each with the critique that fits it:
+def _element(plan: Plan, vocabulary: Vocabulary, index: int) -> Element:
+    """A blocking (or relied-on) leaf as an element, with the critique that fits it:
     the first critique cited by the leaf or, failing that, by its nearest ancestor."""
-    out = []
-    for index in indexes:
-        c = plan.nodes[index].condition
-        fact = c.fact or ""
-        out.append(
-            Element(c.id, c.text, fact, vocabulary[fact].controlled_by, plan.critique_for(index))
-        )
-    return out
+    c = plan.nodes[index].condition
+    fact = c.fact or ""
+    return Element(c.id, c.text, fact, vocabulary[fact].controlled_by, plan.critique_for(index))
