@@ -5,9 +5,14 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eligibility.law.conditions import Condition, build_plan, describe_test
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
+from eligibility.law.rulebook import default_registry
+
+import strategies
 
 M, N, U = MET, NOT_MET, UNDETERMINED
 
@@ -119,3 +124,26 @@ def test_describe_test() -> None:
         describe_test(leaf("means", "any_of", frozenset({"fraud", "force"})))
         == "means includes any of [force, fraud]"
     )
+
+
+VOCABULARY = default_registry().vocabulary
+
+
+@given(
+    trees=strategies.condition_trees(VOCABULARY),
+    facts_list=st.lists(strategies.facts(VOCABULARY), min_size=1, max_size=8),
+)
+@settings(max_examples=300)
+def test_the_compiled_plan_takes_the_steps_of_logic(trees, facts_list) -> None:
+    """`Plan.evaluate` (one generated function) and `evaluate_world` on a `World` (the
+    dependency leaves as constants) give what the steps of law/logic.py give, node by
+    node: every kind and operator, unknown facts, `not` above law-enforcement facts."""
+    plan = build_plan(trees[0], trees[1], strategies.TREE_DEPENDENCIES)
+    for facts in facts_list:
+        stated = plan.evaluate_steps(facts)
+        assert plan.evaluate(facts) == stated
+        for world in plan.world_overrides(facts):
+            if world is not None:
+                expected = plan.evaluate_steps({**facts, **world})
+                assert plan.evaluate_world(facts, world, stated) == expected
+                assert plan.evaluate_world(facts, dict(world), stated) == expected

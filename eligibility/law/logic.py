@@ -198,6 +198,48 @@ def connective_step(kind: ConditionKind, children: tuple[int, ...]) -> Step:
     raise ValueError(f"{kind!r} is not a connective")
 
 
+# ------------------------------------------------------- the steps as Python source
+#
+# The same steps, written as Python expressions so that a whole plan becomes one
+# function (law/conditions.py, `Plan.evaluate`): one call per scenario instead of one
+# per node. Names are variables of that function, never text from a rule file.
+
+
+def fact_source(value: str, op: str, operand: str) -> str:
+    """`fact_step` as an expression: the status of the test `op` of the fact value held
+    in variable `value` (None when unknown) against the operand in variable `operand`."""
+    if op in ("is", "eq"):
+        test = f"{value} == {operand}"
+    elif op in ("lt", "le", "gt", "ge"):
+        test = f"{value} {SYMBOLS[op]} {operand}"
+    elif op in ("any_of", "none_of"):
+        hit, miss = (MET, NOT_MET) if op == "any_of" else (NOT_MET, MET)
+        # an enum fact (a str): membership; a set fact: a shared member
+        return (
+            f"{UNDETERMINED} if {value} is None else "
+            f"(({hit} if {value} in {operand} else {miss}) if isinstance({value}, str) "
+            f"else ({miss} if {operand}.isdisjoint({value}) else {hit}))"
+        )
+    else:
+        raise ValueError(f"unknown operator {op!r}")  # the loaders reject these first
+    return f"{UNDETERMINED} if {value} is None else ({MET} if {test} else {NOT_MET})"
+
+
+def connective_source(kind: ConditionKind, children: Sequence[str]) -> str:
+    """`connective_step` as an expression over the variables holding the children's
+    statuses (a tuple test: `in` compares small ints by identity, in C)."""
+    if kind == "not":
+        return f"{NEGATION}[{children[0]}]"
+    if kind not in ("all", "any"):
+        raise ValueError(f"{kind!r} is not a connective")
+    decisive, otherwise = (NOT_MET, MET) if kind == "all" else (MET, NOT_MET)
+    parts = f"({', '.join(children)},)"
+    return (
+        f"{decisive} if {decisive} in {parts} else "
+        f"({UNDETERMINED} if {UNDETERMINED} in {parts} else {otherwise})"
+    )
+
+
 # -------------------------------------------------------------------- display text
 
 
