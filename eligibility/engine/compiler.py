@@ -1,6 +1,10 @@
 """Compile a plan into one durable-rules ruleset definition (pure Python, no engine).
 
-Every condition node gets one rule for "met" and one for "not met" (engine/formulas.py).
+Every condition node gets one rule for "met" and one for "not met" (engine/formulas.py),
+except the conclusions that follow from one part of an element: a part met makes its
+`any` met, a part not met makes its `all` not met, a `not` has the other status of its
+part. Those are drawn by the rules of the parts, in the same firing (`_implied`): the
+rule they replace is an `$or` over the parts, which fires once per part that matches.
 Forward chaining between provisions runs in rounds. A node whose condition refers to no
 provision (every leaf, most elements) is decided in round 0; a node that refers to
 provisions, in the round after the last of them is decided (t_visa's root, which refers
@@ -89,20 +93,31 @@ def compile_plan(
     # is the test `age_now < 18` with met and not met swapped. A reference to another
     # provision has that provision's status: the rules of its root conclude it too.
     groups: dict[Any, list[tuple[int, int]]] = {}
+    sources: dict[Any, int] = {}  # group -> the node whose condition its rule tests
+    aliases: dict[int, list[int]] = {}  # node -> the references that resolve to it
     for index in range(count):
         source = index
         while (target := plan.nodes[source].target) is not None:
             source = target
+        if source != index:
+            aliases.setdefault(source, []).append(index)
         key, flipped = _test_key(plan.nodes[source], source)
         for want in (MET, NOT_MET):
             rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
-            groups.setdefault((builder.level(source), key, rule_want), []).append((index, want))
-    for (level, _, _), members in groups.items():
+            group = (builder.level(source), key, rule_want)
+            groups.setdefault(group, []).append((index, want))
+            sources.setdefault(group, source)
+    implied = _implied(plan)
+    for group, members in groups.items():
+        level, _, rule_want = group
+        if (sources[group], rule_want) in implied.derived:
+            continue  # concluded by the rules of its children (`_implied`)
         first, first_want = members[0]
         formula = builder.chained(first, first_want)
         rule = builder.rule_for(formula, f"{SCENARIO_KIND}{level}")
         if rule is None:
             continue
+        members = implied.closure(members, aliases)
         read[level] |= builder.facts_read(formula)
         nodes_read[level] |= builder.nodes_tested(formula)
         by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append(
@@ -162,6 +177,62 @@ def compile_plan(
             plan.roots[pid] for pid in plan.provisions if plan.roots[pid] not in plan.dependent
         ),
     )
+
+
+@dataclass(frozen=True)
+class _Implied:
+    """Conclusions that follow from one other conclusion by the meaning of a
+    connective: a part met makes its `any` met, a part not met makes its `all` not met,
+    and a `not` has the other status of its part. The rule of such a conclusion (an
+    `$or` over the parts, which fires once per part that matches) is not compiled; the
+    rules of the parts conclude it as well, in the same firing."""
+
+    derived: frozenset[tuple[int, int]]  # (node, status) concluded by its parts' rules
+    by_part: dict[tuple[int, int], tuple[tuple[int, int], ...]]  # part -> parent's
+
+    def closure(
+        self, conclusions: list[tuple[int, int]], aliases: Mapping[int, list[int]]
+    ) -> list[tuple[int, int]]:
+        """`conclusions` and everything they imply, each once: the parents' statuses,
+        theirs in turn, and the references to a provision whose root is concluded."""
+        out: dict[tuple[int, int], None] = {}
+        pending = list(conclusions)
+        while pending:
+            conclusion = pending.pop(0)
+            if conclusion in out:
+                continue
+            out[conclusion] = None
+            if conclusion in self.derived:  # its own rule, which names them, is not compiled
+                index, status = conclusion
+                pending.extend((alias, status) for alias in aliases.get(index, ()))
+            pending.extend(self.by_part.get(conclusion, ()))
+        return list(out)
+
+
+def _implied(plan: Plan) -> _Implied:
+    """The conclusions of `_Implied`. Elements with a reference among their parts keep
+    their rules: a provision's status reaches the provisions that refer to it by
+    chaining, in the round after it is decided."""
+    derived: set[tuple[int, int]] = set()
+    by_part: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for node in plan.nodes:
+        kind = node.condition.kind
+        if kind not in ("all", "any", "not") or any(
+            plan.nodes[part].target is not None for part in node.children
+        ):
+            continue
+        pairs: tuple[tuple[int, int], ...]
+        if kind == "any":
+            pairs = ((MET, MET),)  # (the part's status, the element's)
+        elif kind == "all":
+            pairs = ((NOT_MET, NOT_MET),)
+        else:
+            pairs = ((MET, NOT_MET), (NOT_MET, MET))
+        for part_status, status in pairs:
+            derived.add((node.index, status))
+            for part in node.children:
+                by_part.setdefault((part, part_status), []).append((node.index, status))
+    return _Implied(frozenset(derived), {k: tuple(v) for k, v in by_part.items()})
 
 
 def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
