@@ -107,7 +107,12 @@ def dependency(
     """The dependency of the provision whose root is `root` (see the module docstring)."""
     if root not in plan.dependent:
         return INDEPENDENT
-    level = _root_level(root, statuses, favourable, unfavourable)
+    status = statuses[root]  # `_root_level`, inline: this runs per provision and scenario
+    level = level_of(
+        status,
+        status if favourable is None else favourable[root],
+        status if unfavourable is None else unfavourable[root],
+    )
     if level == "independent":
         return INDEPENDENT
     if level == "relies_on":
@@ -134,10 +139,10 @@ def _leaves(
         if met:
             if statuses[leaf] == MET and all(statuses[a] == MET for a in chain):
                 found[fact] = leaf
-        elif (
-            statuses[leaf] != MET
-            and facts.get(fact) != favourable[fact]
-            and all(statuses[a] != MET for a in chain)
-        ):
-            found[fact] = leaf
+        elif statuses[leaf] != MET and facts.get(fact) != favourable[fact]:
+            for above in chain:  # a loop, not all(...): no generator per leaf
+                if statuses[above] == MET:
+                    break
+            else:
+                found[fact] = leaf
     return tuple(found.values())

@@ -39,6 +39,9 @@ SID = SESSION_ID
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
 _HEADER = f'{{"sid":"{SID}","kind":'
 _names = itertools.count()
+# at most this many cached fragments per fact: ages and choices are few, and a set fact
+# of n values has 2**n (a bound for a vocabulary with a large set fact)
+_FRAGMENTS_PER_FACT = 4096
 
 
 @dataclass(frozen=True)
@@ -114,7 +117,7 @@ class DurableEngine:
         }
         # what a compiled plan depends on besides the plan: fact types and set codes
         self._variant = repr((sorted(self.fact_types.items()), sorted(self._set_codes.items())))
-        self._fragments: dict[tuple[str, Any], str] = {}
+        self._fragments: dict[str, dict[Any, str]] = {}  # fact -> value -> JSON
 
     # -- compile -------------------------------------------------------------------
     def _ruleset(self, plan: Plan) -> _Ruleset:
@@ -128,19 +131,26 @@ class DurableEngine:
     def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str]) -> list[str]:
         """`"name":value` JSON for each fact a rule of the round reads (the engine scans
         every attribute of a fact at each alpha node it visits, so unread ones cost
-        time). Scalar fragments are cached (a bounded set: booleans, ages, choices)."""
+        time). Fragments are cached per fact and value: booleans, ages, choices, and
+        sets of a vocabulary's values (a set is hashable, and a fact has few values)."""
         parts = []
         cache = self._fragments
         for name, value in facts.items():
             if name not in read:
                 continue
-            if isinstance(value, frozenset):
-                codes = self._set_codes[name]
-                parts.append(f'"{name}":"{"".join(sorted(codes[m] for m in value))}"')
-                continue
-            fragment = cache.get((name, value))
+            known = cache.get(name)
+            if known is None:
+                known = cache[name] = {}
+            fragment = known.get(value)
             if fragment is None:
-                fragment = cache[(name, value)] = f'"{name}":{json.dumps(value)}'
+                if isinstance(value, frozenset):
+                    codes = self._set_codes[name]
+                    text = "".join(sorted(codes[m] for m in value))
+                    fragment = f'"{name}":"{text}"'
+                else:
+                    fragment = f'"{name}":{json.dumps(value)}'
+                if len(known) < _FRAGMENTS_PER_FACT:
+                    known[value] = fragment
             parts.append(fragment)
         return parts
 

@@ -127,8 +127,9 @@ class World(dict[str, Any]):
         lean world, whether a root it is read for depends on a dependency fact."""
         if not self.lean:
             return True
-        met = [statuses[root] == MET for root in plan.dependent_roots]
-        return not all(met) if self.favourable else any(met)
+        if self.favourable:  # read for the roots not met as stated
+            return any(statuses[root] != MET for root in plan.dependent_roots)
+        return any(statuses[root] == MET for root in plan.dependent_roots)
 
 
 @dataclass
@@ -186,6 +187,20 @@ class Plan:
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
         self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
         self._orders: dict[int, tuple[TreeEntry, ...]] = {}
+        # each dependency fact with its favourable value and the other one
+        self._dependency_values = tuple(
+            (name, value, not value) for name, value in self.dependency_facts.items()
+        )
+        # per node, what `missing` reports of it as an open leaf: (fact, open question)
+        self._leaf_names: list[tuple[str | None, str | None]] = [
+            (
+                (n.condition.fact or "") if n.condition.kind == "fact" else None,
+                (n.condition.question or n.condition.id)
+                if n.condition.kind == "open_question"
+                else None,
+            )
+            for n in self.nodes
+        ]
 
     def parent(self, index: int) -> int | None:
         """The node whose child `index` is, within its provision's tree (None for a
@@ -332,12 +347,13 @@ class Plan:
         unless an open question of law is also returned."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
+        names = self._leaf_names
         for index in open_leaves(self, root, statuses):
-            c = self.nodes[index].condition
-            if c.kind == "fact":
-                facts.setdefault(c.fact or "", None)
-            elif c.kind == "open_question":
-                questions.setdefault(c.question or c.id, None)
+            fact, question = names[index]
+            if fact is not None:
+                facts[fact] = None
+            elif question is not None:
+                questions[question] = None
         return list(facts), list(questions)
 
     def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
@@ -357,12 +373,12 @@ class Plan:
         world identical to the scenario as stated. `lean`: see `World`."""
         favourable: dict[str, Any] = {}
         unfavourable: dict[str, Any] = {}
-        for name, value in self.dependency_facts.items():
+        for name, value, other in self._dependency_values:
             stated = facts.get(name)
             if stated != value:
                 favourable[name] = value
-            if stated != (not value):
-                unfavourable[name] = not value
+            if stated != other:
+                unfavourable[name] = other
         return (
             World(favourable, favourable=True, lean=lean) if favourable else None,
             World(unfavourable, favourable=False, lean=lean) if unfavourable else None,
