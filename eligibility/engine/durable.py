@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -271,3 +272,23 @@ class DurableEngine:
                 _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
         except _dre.error:
             _dre.delete_state(handle, SID)
+
+
+def durable_floor(cycles: int = 20_000) -> float:
+    """Seconds of CPU time durable-rules itself takes per message, whatever the rules:
+    one fact asserted to a ruleset of one rule, its action run, the fact retracted, as
+    the driver does per round (bench/bench.py reports it beside the engine's rate)."""
+    handle = _dre.create_ruleset(
+        f"eligibility-floor-{next(_names)}",
+        json.dumps({"r0": {"all": [{"m": {"$and": [{"kind": "x"}, {"a": 1}]}}]}}),
+    )
+    batch = f'[{{"sid":"{SID}","kind":"x","a":1}}]'
+    started = time.process_time()
+    for _ in range(cycles):
+        _, state = _dre.assert_facts(handle, batch)
+        result = _dre.start_action_for_state(handle, state)
+        message = result[1] if result else None
+        while message:
+            message = _dre.complete_and_start_action(handle, state)
+        _dre.retract_facts(handle, batch)
+    return (time.process_time() - started) / cycles
