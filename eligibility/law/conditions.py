@@ -132,6 +132,14 @@ class World(dict[str, Any]):
         return any(statuses[root] == MET for root in plan.dependent_roots)
 
 
+# How deep `Plan.missing` writes a tree out as nested tests (Python refuses 100 levels of
+# indentation); a deeper tree, which no bundled rule set comes near, is walked instead.
+_MISSING_DEPTH = 60
+# and how many lines it writes for one root (a provision that refers twice to one that
+# refers twice to another... doubles at each step); beyond that, the walk as well
+_MISSING_LINES = 5_000
+
+
 @dataclass
 class Plan:
     """The condition trees of one resolved rule book, flattened in evaluation order."""
@@ -187,6 +195,7 @@ class Plan:
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
         self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
         self._orders: dict[int, tuple[TreeEntry, ...]] = {}
+        self._missing: dict[int, Callable[[list[int]], tuple[list[str], list[str]]]] = {}
         # each dependency fact with its favourable value and the other one
         self._dependency_values = tuple(
             (name, value, not value) for name, value in self.dependency_facts.items()
@@ -344,7 +353,16 @@ class Plan:
     def missing(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
         """Unknown facts, and open questions of law, that keep `root` undetermined
         (law/logic.py, `open_leaves`): answering every fact returned decides the root,
-        unless an open question of law is also returned."""
+        unless an open question of law is also returned. Each in the order the walk
+        meets it first. Runs `_compile_missing`'s function for `root`, built on first
+        use (`missing_by_walk` where that cannot be built)."""
+        compiled = self._missing.get(root)
+        if compiled is None:
+            compiled = self._missing[root] = self._compile_missing(root)
+        return compiled(statuses)
+
+    def missing_by_walk(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
+        """`missing`, from the walk of law/logic.py (`open_leaves`)."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
         names = self._leaf_names
@@ -355,6 +373,50 @@ class Plan:
             elif question is not None:
                 questions[question] = None
         return list(facts), list(questions)
+
+    def _compile_missing(self, root: int) -> Callable[[list[int]], tuple[list[str], list[str]]]:
+        """`missing_by_walk` for one root as a Python function: the tree written out as
+        nested tests `if st[i] == UNDETERMINED:`, a reference as the tree it refers to,
+        each leaf reached adding its fact or open question. A provision referred to twice
+        is written out twice where the walk enters it once: its second visit can only
+        meet facts already found, so the result is the same. Beyond `_MISSING_DEPTH`
+        nested tests (Python's own limit is 100), or `_MISSING_LINES` lines (references
+        written out again and again), the walk."""
+        values: dict[str, Any] = {}
+        lines = ["def missing(st):", "    facts = {}", "    questions = {}"]
+        too_deep = False
+
+        def write(index: int, depth: int) -> None:
+            nonlocal too_deep
+            if depth > _MISSING_DEPTH or len(lines) > _MISSING_LINES:
+                too_deep = True
+                return
+            pad = "    " * depth
+            lines.append(f"{pad}if st[{index}] == {UNDETERMINED}:")
+            node = self.nodes[index]
+            fact, question = self._leaf_names[index]
+            if node.target is not None:
+                write(node.target, depth + 1)
+            elif node.children:
+                for child in node.children:
+                    write(child, depth + 1)
+            elif fact is not None:
+                values[f"n{index}"] = fact
+                lines.append(f"{pad}    facts[n{index}] = None")
+            elif question is not None:
+                values[f"n{index}"] = question
+                lines.append(f"{pad}    questions[n{index}] = None")
+            else:
+                lines.append(f"{pad}    pass")
+
+        write(root, 1)
+        if too_deep:
+            return lambda statuses: self.missing_by_walk(statuses, root)
+        lines.append("    return list(facts), list(questions)")
+        namespace: dict[str, Any] = dict(values)
+        exec(compile("\n".join(lines), "<plan missing>", "exec"), namespace)  # noqa: S102
+        function: Callable[[list[int]], tuple[list[str], list[str]]] = namespace["missing"]
+        return function
 
     def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
         """The law-enforcement dependency facts whose value differs from the favourable
