@@ -151,10 +151,13 @@ def compile_plan(
     # needs any part, or one test; the catch-alls never fire, and go last.
     ordered = [item for rules in by_kind.values() for item in _partitioned(rules)]
     ordered.sort(key=lambda item: item[1][1])  # stable: by kind, then partition
+    # Refuse a rule beyond durable's limit by the innermost condition that needs one:
+    # in plan order, parts before the elements that contain them.
+    for rule, (conclusions, _) in sorted(ordered, key=lambda item: item[1][0][0][0] % count):
+        _check_size(rule, plan.nodes[conclusions[0][0] % count])
     definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
     actions: dict[str, tuple[Conclusion, ...]] = {}
     for rule, (conclusions, _) in ordered:
-        _check_size(rule, plan.nodes[conclusions[0][0] % count])
         name = f"r{len(actions):06d}"
         definition[name] = rule
         actions[name] = conclusions
