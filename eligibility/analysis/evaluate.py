@@ -390,12 +390,18 @@ class Evaluator:
                     found = made[index] = _element(plan, vocabulary, index)
                 return found
 
+            if len(self._elements) >= _PLANS_REMEMBERED:  # a book re-resolved without end
+                self._elements.clear()
             entry = self._elements[id(plan)] = (plan, element)
         return entry[1]
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
         return self.evaluate(scenario.facts, date, scenario.id)
+
+
+# plans whose elements an Evaluator remembers: a rule set has 17 versions of the law
+_PLANS_REMEMBERED = 64
 
 
 def _element(plan: Plan, vocabulary: Vocabulary, index: int) -> Element:
