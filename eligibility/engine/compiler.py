@@ -70,6 +70,7 @@ class CompiledRules:
     facts_read: tuple[frozenset[str], ...]  # per round
     nodes_read: tuple[tuple[int, ...], ...]  # per round: earlier conclusions tested
     provisions: tuple[tuple[str, int, int], ...]  # (id, root index, round decided)
+    provisions_read: tuple[frozenset[str], ...]  # per round: the statuses its rules test
     world_nodes_read: tuple[tuple[int, ...], ...]  # per world: conclusions tested
     independent_roots: tuple[int, ...]  # provision roots with their status in every world
 
@@ -84,6 +85,7 @@ def compile_plan(
     rounds = 1 + max((builder.level(i) for i in range(count)), default=0)
     read: list[set[str]] = [set() for _ in range(rounds)]
     nodes_read: list[set[int]] = [set() for _ in range(rounds)]
+    provisions_read: list[set[str]] = [set() for _ in range(rounds)]
     # per fact kind: (rule, what its firing concludes, whether it needs every part)
     by_kind: dict[str, list[tuple[dict[str, Any], Payload]]] = {}
 
@@ -120,6 +122,7 @@ def compile_plan(
         members = implied.closure(members, aliases)
         read[level] |= builder.facts_read(formula)
         nodes_read[level] |= builder.nodes_tested(formula)
+        provisions_read[level] |= {pid for pid, _ in builder.references(formula)}
         by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append(
             (rule, (tuple(members), formula[0] == "and"))
         )
@@ -172,6 +175,7 @@ def compile_plan(
         rounds=rounds,
         facts_read=tuple(frozenset(names) for names in read),
         nodes_read=tuple(tuple(sorted(nodes)) for nodes in nodes_read),
+        provisions_read=tuple(frozenset(pids) for pids in provisions_read),
         provisions=tuple(
             (pid, plan.roots[pid], builder.level(plan.roots[pid])) for pid in plan.provisions
         ),

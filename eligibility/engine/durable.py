@@ -53,7 +53,8 @@ class _Ruleset:
     rules: CompiledRules  # without its definition, which durable-rules has copied
     # `"N12":"met"`, by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
-    # per round, the provisions concluded in earlier rounds: (root, fragments by status)
+    # per round, the provisions concluded in earlier rounds that its rules test: (root,
+    # fragments by status); the engine reads every attribute of a fact, tested or not
     provision_fragments: tuple[tuple[tuple[int, tuple[str | None, ...]], ...], ...]
 
 
@@ -77,7 +78,7 @@ def _register(rules: CompiledRules) -> _Ruleset:
             tuple(
                 (root, fragments(status_attribute(pid)))
                 for pid, root, decided in rules.provisions
-                if decided < level
+                if decided < level and pid in rules.provisions_read[level]
             )
             for level in range(rules.rounds)
         ),
