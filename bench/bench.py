@@ -2,7 +2,10 @@
 
 Machines here are noisy, so what matters are ratios measured side by side: the
 durable-rules engine against the reference evaluator (target >= 1/5), and absolute
-reference throughput on one core (target >= 20,000 scenarios/s). Each timed pass
+reference throughput per core (target >= 20,000 scenarios/s), both on the CPU time of
+this process, which other programs on a busy machine do not take away; the elapsed-time
+rates are printed beside them. Beside the durable rate: durable-rules' own floor, one
+fact asserted to a one-rule ruleset, fired and retracted. Each timed pass
 evaluates scenarios exactly as `evaluate` and `compare` do: every node's status (the
 explanation tree), missing facts, open questions, notes and the law-enforcement
 counterfactual. Serialising explanations to JSON is measured separately, because
@@ -50,6 +53,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eligibility.analysis.evaluate import Evaluator  # noqa: E402
+from eligibility.engine.durable import durable_floor  # noqa: E402
 from eligibility.law.rulebook import default_registry  # noqa: E402
 
 DATES = [dt.date(2002, 6, 1), dt.date(2010, 6, 1), dt.date(2025, 6, 1)]
@@ -78,15 +82,21 @@ def generate(count: int, seed: int) -> list[tuple[dict, dt.date]]:
     return scenarios
 
 
-def throughput(evaluator: Evaluator, scenarios: list, *, serialise: bool = False) -> float:
+def throughput(
+    evaluator: Evaluator, scenarios: list, *, serialise: bool = False
+) -> tuple[float, float]:
+    """Scenarios per second of elapsed time, and per second of this process's CPU time
+    (one core's worth: what the per-core targets are about, and what other programs on a
+    busy machine take away from the elapsed rate)."""
     for date in DATES:  # compile every version of the law outside the timed loop
         evaluator.evaluate({}, date)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     for facts, date in scenarios:
         result = evaluator.evaluate(facts, date)
         if serialise:
             json.dumps(result.to_dict())
-    return len(scenarios) / (time.perf_counter() - started)
+    elapsed, used = time.perf_counter() - started, time.process_time() - cpu
+    return len(scenarios) / elapsed, len(scenarios) / used
 
 
 def peak_rss_kib() -> int:
@@ -443,6 +453,11 @@ def main() -> int:
     parser.add_argument(
         "--only-vector", action="store_true", help="run only the column-wise benchmark"
     )
+    parser.add_argument(
+        "--only-engines",
+        action="store_true",
+        help="run only the per-case engines (reference, durable, vector on the same scenarios)",
+    )
     parser.add_argument("--output-scenarios", type=int, default=100_000)
     parser.add_argument(
         "--only-output", action="store_true", help="run only the evaluate output benchmark"
@@ -482,31 +497,43 @@ def main() -> int:
         f"{len(scenarios):,} generated scenarios (3/4 of facts known), us-law at "
         f"{', '.join(d.isoformat() for d in DATES)}"
     )
-    reference = throughput(Evaluator(book, "python"), scenarios)
-    durable = throughput(Evaluator(book, "durable"), scenarios)
+    reference_wall, reference = throughput(Evaluator(book, "python"), scenarios)
+    durable_wall, durable = throughput(Evaluator(book, "durable"), scenarios)
     ratio = durable / reference
     print(
-        f"  reference evaluator (python)  {reference:10,.0f} scenarios/s on one core  "
+        f"  reference evaluator (python)  {reference:10,.0f} scenarios/s per core  "
         f"target >= 20,000  {verdict(reference >= 20_000)}"
     )
-    print(f"  durable-rules engine          {durable:10,.0f} scenarios/s on one core")
+    print(f"  durable-rules engine          {durable:10,.0f} scenarios/s per core")
     vector, evaluated = vector_throughput(scenarios)
     print(
         f"  vector engine (columns)       {vector:10,.0f} scenarios/s on one core  "
-        f"(x{vector / reference:.0f} the reference; x{evaluated / reference:.0f}, "
+        f"(x{vector / reference_wall:.0f} the reference; x{evaluated / reference_wall:.0f}, "
         f"{evaluated:,.0f}/s, once the fact dicts are columns)"
     )
     print(
         f"  ratio durable / reference     {ratio:10.2f}                         "
         f"target >= 0.20    {verdict(ratio >= 0.2)}"
     )
-    reference_json = throughput(Evaluator(book, "python"), scenarios[:2000], serialise=True)
-    durable_json = throughput(Evaluator(book, "durable"), scenarios[:2000], serialise=True)
+    print(
+        f"    (per core: CPU time of this process; elapsed: reference {reference_wall:,.0f}/s, "
+        f"durable {durable_wall:,.0f}/s, ratio {durable_wall / reference_wall:.2f})"
+    )
+    floor = durable_floor()
+    print(
+        f"    durable-rules' own floor: {floor * 1e6:.1f} us to assert one fact to a "
+        f"one-rule ruleset, run its action and retract it ({1 / floor:,.0f}/s); a durable "
+        f"scenario takes {1e6 / durable:.0f} us"
+    )
+    reference_json = throughput(Evaluator(book, "python"), scenarios[:2000], serialise=True)[1]
+    durable_json = throughput(Evaluator(book, "durable"), scenarios[:2000], serialise=True)[1]
     print(
         f"  with every explanation serialised to JSON: reference {reference_json:,.0f}/s, "
         f"durable {durable_json:,.0f}/s (ratio {durable_json / reference_json:.2f})"
     )
     print(f"  peak RSS of this process: {peak_rss_kib() / 1024:.0f} MiB")
+    if args.only_engines:
+        return 0
 
     n = args.memory_scenarios
     child = subprocess.run(

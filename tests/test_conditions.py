@@ -5,9 +5,14 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from eligibility.law.conditions import Condition, build_plan, describe_test
 from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
+from eligibility.law.rulebook import default_registry
+
+import strategies
 
 M, N, U = MET, NOT_MET, UNDETERMINED
 
@@ -119,3 +124,55 @@ def test_describe_test() -> None:
         describe_test(leaf("means", "any_of", frozenset({"fraud", "force"})))
         == "means includes any of [force, fraud]"
     )
+
+
+VOCABULARY = default_registry().vocabulary
+
+
+@given(
+    trees=strategies.condition_trees(VOCABULARY),
+    facts_list=st.lists(strategies.facts(VOCABULARY), min_size=1, max_size=8),
+)
+@settings(max_examples=300)
+def test_the_compiled_plan_takes_the_steps_of_logic(trees, facts_list) -> None:
+    """`Plan.evaluate` (one generated function) and `evaluate_world` on a `World` (the
+    dependency leaves as constants) give what the steps of law/logic.py give, node by
+    node: every kind and operator, unknown facts, `not` above law-enforcement facts.
+    `Plan.missing` (one generated function per root) gives what the walk gives."""
+    plan = build_plan(trees[0], trees[1], strategies.TREE_DEPENDENCIES)
+    for facts in facts_list:
+        stated = plan.evaluate_steps(facts)
+        assert plan.evaluate(facts) == stated
+        for root in plan.roots.values():
+            assert plan.missing(stated, root) == plan.missing_by_walk(stated, root)
+        for world in plan.world_overrides(facts):
+            if world is not None:
+                expected = plan.evaluate_steps({**facts, **world})
+                assert plan.evaluate_world(facts, world, stated) == expected
+                assert plan.evaluate_world(facts, dict(world), stated) == expected
+
+
+def test_missing_facts_below_python_s_nesting_limit_are_walked() -> None:
+    """A tree deeper than a generated function may nest: the walk, same answer."""
+    tree = leaf("a")
+    for depth in range(120):
+        tree = node("all", tree, leaf(f"b{depth}"), cid=f"n{depth}")
+    plan = build_plan({"p": tree}, ["p"], {})
+    st = plan.evaluate({"b0": True})
+    missing, questions = plan.missing(st, plan.roots["p"])
+    assert missing == ["a"] + [f"b{depth}" for depth in range(1, 120)]
+    assert (missing, questions) == plan.missing_by_walk(st, plan.roots["p"])
+
+
+def test_missing_facts_through_references_that_double_are_walked() -> None:
+    """Each provision refers twice to the one before: written out, the last would take
+    2**16 tests; the walk enters each provision once, and gives the same answer."""
+    trees = {"p0": node("all", leaf("a"), leaf("b"), cid="p0")}
+    for k in range(1, 17):
+        ref = Condition(id=f"r{k}", text="", kind="provision", provision=f"p{k - 1}")
+        trees[f"p{k}"] = node("any", ref, node("not", ref, cid=f"x{k}"), cid=f"p{k}")
+    plan = build_plan(trees, list(trees), {})
+    st = plan.evaluate({"b": True})
+    root = plan.roots["p16"]
+    assert st[root] == U
+    assert plan.missing(st, root) == (["a"], []) == plan.missing_by_walk(st, root)

@@ -49,8 +49,9 @@ class Dependency:
 
 def level_of(status: int, favourable: int | None, unfavourable: int | None) -> Level | None:
     """The level from the three root statuses, or None when it turns on blockers
-    (status not met, undetermined in the favourable world). A world that is None is the
-    scenario itself (nothing to change)."""
+    (status not met, undetermined in the favourable world). A world that is None has
+    the status as stated: it is the scenario itself (nothing to change), or a lean world
+    (law/conditions.py, `World`) of which nothing read differs from it."""
     f = status if favourable is None else favourable
     u = status if unfavourable is None else unfavourable
     if status != MET:
@@ -60,6 +61,11 @@ def level_of(status: int, favourable: int | None, unfavourable: int | None) -> L
             return None
         return "independent"
     return "relies_on" if u == NOT_MET else "independent"
+
+
+# independent, with nothing to show: the commonest dependency (a provision none of whose
+# elements tests a dependency fact, even through references, is always so)
+INDEPENDENT = Dependency("independent")
 
 
 def _root_level(
@@ -82,6 +88,8 @@ def dependency_level(
 ) -> Level:
     """The level alone, as `dependency` finds it: the walk for blockers runs only when
     the three statuses leave it open (not met, undetermined once law enforcement acted)."""
+    if root not in plan.dependent:
+        return "independent"
     level = _root_level(root, statuses, favourable, unfavourable)
     if level is not None:
         return level
@@ -97,16 +105,23 @@ def dependency(
     facts: Mapping[str, Any],
 ) -> Dependency:
     """The dependency of the provision whose root is `root` (see the module docstring)."""
-    level = _root_level(root, statuses, favourable, unfavourable)
+    if root not in plan.dependent:
+        return INDEPENDENT
+    status = statuses[root]  # `_root_level`, inline: this runs per provision and scenario
+    level = level_of(
+        status,
+        status if favourable is None else favourable[root],
+        status if unfavourable is None else unfavourable[root],
+    )
+    if level == "independent":
+        return INDEPENDENT
     if level == "relies_on":
         return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))
-    if level == "independent":
-        return Dependency(level)
     blockers = _leaves(plan, root, statuses, facts, met=False)
     if level is None:
-        level = "possibly_gated" if blockers else "independent"
         if not blockers:
-            return Dependency(level)
+            return INDEPENDENT
+        level = "possibly_gated"
     return Dependency(level, blockers=blockers)
 
 
@@ -124,10 +139,10 @@ def _leaves(
         if met:
             if statuses[leaf] == MET and all(statuses[a] == MET for a in chain):
                 found[fact] = leaf
-        elif (
-            statuses[leaf] != MET
-            and facts.get(fact) != favourable[fact]
-            and all(statuses[a] != MET for a in chain)
-        ):
-            found[fact] = leaf
+        elif statuses[leaf] != MET and facts.get(fact) != favourable[fact]:
+            for above in chain:  # a loop, not all(...): no generator per leaf
+                if statuses[above] == MET:
+                    break
+            else:
+                found[fact] = leaf
     return tuple(found.values())

@@ -4,18 +4,18 @@ notes and applicability."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.conditions import Plan, PlanNode, describe_test
+from ..law.conditions import Plan, PlanNode, World, describe_test
 from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import Scenario
 from ..law.vocabulary import Facts, Vocabulary
-from .dependency import Level, dependency, dependency_level
+from .dependency import INDEPENDENT, Level, dependency, dependency_level
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,8 +192,8 @@ class Result:
         return out
 
 
-# the facts each counterfactual world changes (None: the world is the scenario itself)
-Overrides = tuple[dict[str, Any] | None, dict[str, Any] | None]
+# the facts each law-enforcement world changes (None: the world is the scenario itself)
+Overrides = tuple[World | None, World | None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,16 +221,18 @@ class Evaluator:
         self.book = book
         self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
+        self._elements: dict[int, tuple[Plan, Callable[[int], Element]]] = {}
 
     def _run(
         self, facts: Facts, as_of: dt.date, scenario_id: str
     ) -> tuple[ResolvedBook, Overrides, list[int], list[list[int] | None]]:
         """The law in force; the facts each law-enforcement world changes (favourable,
         unfavourable; None where one is the scenario itself); the node statuses; and
-        the provision statuses in each world."""
+        the provision statuses in each world, as far as analysis/dependency.py reads
+        them (lean worlds: None where nothing read differs from the statuses as stated)."""
         resolved = self.book.at(as_of)
         plan = resolved.plan
-        overrides = plan.world_overrides(facts)
+        overrides = plan.world_overrides(facts, lean=True)
         try:
             statuses, worlds = self.engine.evaluate(plan, facts, overrides)
         except EngineError as exc:
@@ -318,7 +320,8 @@ class Evaluator:
         plan = resolved.plan
         provisions: dict[str, ProvisionResult] = {}
         missing = plan.missing
-        vocabulary = self.book.vocabulary
+        dependent = plan.dependent
+        elements = self._elements_of(plan)
         behind: list[int] | None = None  # the favourable world in full, when needed
         for layout in resolved.layout:
             root = layout.root
@@ -326,21 +329,31 @@ class Evaluator:
             facts_missing, questions = (
                 missing(statuses, root) if status == UNDETERMINED else ([], [])
             )
-            found = dependency(plan, root, statuses, favourable, unfavourable, facts)
+            # a provision none of whose elements tests a dependency fact is independent
+            # (analysis/dependency.py); most are, so the call is skipped for them
+            found = (
+                dependency(plan, root, statuses, favourable, unfavourable, facts)
+                if root in dependent
+                else INDEPENDENT
+            )
+            level = found.level
+            notes = layout.notes
             result = ProvisionResult(
                 layout.id,
                 layout.title,
                 STATUS_NAMES[status],
                 layout.citation,
                 facts_missing,
-                found.level == "gated",
+                level == "gated",
                 questions,
-                [text for text, when in layout.notes if when is None or statuses[when] == MET],
-                found.level,
-                _elements(plan, vocabulary, found.blockers),
-                _elements(plan, vocabulary, found.relied_on),
+                [text for text, when in notes if when is None or statuses[when] == MET]
+                if notes
+                else [],
+                level,
+                [elements(i) for i in found.blockers] if found.blockers else [],
+                [elements(i) for i in found.relied_on] if found.relied_on else [],
             )
-            if found.level == "possibly_gated" and worlds[0] is not None:
+            if level == "possibly_gated" and worlds[0] is not None:
                 if behind is None:
                     behind = plan.evaluate_world(facts, worlds[0], statuses)
                 result.missing_facts_behind_blockers = [
@@ -363,19 +376,37 @@ class Evaluator:
             statuses=statuses,
         )
 
+    def _elements_of(self, plan: Plan) -> Callable[[int], Element]:
+        """The element of a plan's leaf (`_element`), made once per leaf and plan: an
+        Element is immutable and depends on the plan and the vocabulary alone."""
+        entry = self._elements.get(id(plan))
+        if entry is None or entry[0] is not plan:  # the plan is held, so ids stay unique
+            made: dict[int, Element] = {}
+            vocabulary = self.book.vocabulary
+
+            def element(index: int) -> Element:
+                found = made.get(index)
+                if found is None:
+                    found = made[index] = _element(plan, vocabulary, index)
+                return found
+
+            if len(self._elements) >= _PLANS_REMEMBERED:  # a book re-resolved without end
+                self._elements.clear()
+            entry = self._elements[id(plan)] = (plan, element)
+        return entry[1]
+
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
         return self.evaluate(scenario.facts, date, scenario.id)
 
 
-def _elements(plan: Plan, vocabulary: Vocabulary, indexes: tuple[int, ...]) -> list[Element]:
-    """Blocking (or relied-on) leaves as elements, each with the critique that fits it:
+# plans whose elements an Evaluator remembers: a rule set has 17 versions of the law
+_PLANS_REMEMBERED = 64
+
+
+def _element(plan: Plan, vocabulary: Vocabulary, index: int) -> Element:
+    """A blocking (or relied-on) leaf as an element, with the critique that fits it:
     the first critique cited by the leaf or, failing that, by its nearest ancestor."""
-    out = []
-    for index in indexes:
-        c = plan.nodes[index].condition
-        fact = c.fact or ""
-        out.append(
-            Element(c.id, c.text, fact, vocabulary[fact].controlled_by, plan.critique_for(index))
-        )
-    return out
+    c = plan.nodes[index].condition
+    fact = c.fact or ""
+    return Element(c.id, c.text, fact, vocabulary[fact].controlled_by, plan.critique_for(index))

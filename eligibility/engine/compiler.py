@@ -1,6 +1,10 @@
 """Compile a plan into one durable-rules ruleset definition (pure Python, no engine).
 
-Every condition node gets one rule for "met" and one for "not met" (engine/formulas.py).
+Every condition node gets one rule for "met" and one for "not met" (engine/formulas.py),
+except the conclusions that follow from one part of an element: a part met makes its
+`any` met, a part not met makes its `all` not met, a `not` has the other status of its
+part. Those are drawn by the rules of the parts, in the same firing (`_implied`): the
+rule they replace is an `$or` over the parts, which fires once per part that matches.
 Forward chaining between provisions runs in rounds. A node whose condition refers to no
 provision (every leaf, most elements) is decided in round 0; a node that refers to
 provisions, in the round after the last of them is decided (t_visa's root, which refers
@@ -11,10 +15,15 @@ rounds (`"P_severe_trafficking": "met"`). The rules of round L match only that k
 a reference to another provision is an ordinary test on the fact, and no rule joins two
 facts.
 
-The law-enforcement counterfactuals run in the same rounds: each *world* (the scenario
-with every law-enforcement fact favourable, and with every one unfavourable) asserts
-facts of its own kind (`world1<L>`, `world2<L>`) against rules that decide the provision
-roots only, met and not met.
+The law-enforcement worlds (the scenario with every dependency fact favourable, and
+with every one unfavourable) take one more round, after the others. A world differs from
+the scenario only in the dependency facts, and those have one known value in it: a node
+that depends on none has its status as stated, which the engine has concluded by then,
+and a leaf testing one is a constant. So each world's fact (kind `world1` or `world2`)
+carries the statuses of the scenario as stated (`"N12": "met"`), and its rules decide
+the roots of the provisions that depend on a dependency fact, met and not met, on those
+statuses alone (engine/formulas.py, `world_formula`). The driver asserts a world only
+when something of it is read (law/conditions.py, `World`).
 
 The result, `CompiledRules`, is what the session driver (engine/durable.py) hands to
 durable-rules and how it reads the firings back. The workarounds applied here (no joins,
@@ -32,30 +41,22 @@ from typing import Any
 from ..errors import EngineError
 from ..law.conditions import Plan, PlanNode
 from ..law.logic import MET, NOT_MET
-from .formulas import Formula, FormulaBuilder
-from .limits import FAN_OUT, MAX_PATTERN_GROUPS, MAX_WORLDS
+from .formulas import FormulaBuilder
+from .limits import FAN_OUT, MAX_PATTERN_GROUPS
 
 NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a firing's rule is message[2:9]
 
 # A conclusion: (index into the status array of every world, status concluded)
 Conclusion = tuple[int, int]
+# What a rule's firing concludes, and whether its condition needs every part of a
+# conjunction (such rules fire less often: see the rule order in compile_plan)
+Payload = tuple[tuple[Conclusion, ...], bool]
 
-
-@dataclass(frozen=True)
-class World:
-    """One of the evaluations that share a session: the scenario as stated, and its
-    counterfactual worlds. Their facts have different kinds, and their node statuses
-    live in different slices of one status array."""
-
-    kind: str
-    offset: int  # which slice of the status array: 0 for the scenario as stated
-
-    def kind_of(self, level: int) -> str:
-        return f"{self.kind}{level}"
-
-
-ACTUAL = World("scenario", 0)
-WORLDS = tuple(World(f"world{n}", n) for n in range(1, MAX_WORLDS + 1))
+SCENARIO_KIND = "scenario"  # + the round: the facts of the scenario as stated
+# The law-enforcement worlds' fact kinds (favourable, unfavourable), and the slices of
+# the status array their statuses live in (the scenario as stated is slice 0).
+WORLD_KINDS = ("world1", "world2")
+WORLD_SLICES = (1, 2)
 
 
 @dataclass(frozen=True)
@@ -65,10 +66,13 @@ class CompiledRules:
     definition: dict[str, Any]  # the ruleset, JSON-ready: rule name -> rule
     actions: dict[str, tuple[Conclusion, ...]]  # rule name -> what its firing concludes
     node_count: int
-    rounds: int
-    facts_read: tuple[tuple[frozenset[str], ...], ...]  # per world, per round
-    nodes_read: tuple[tuple[int, ...], ...]  # per round (the scenario as stated)
+    rounds: int  # of the scenario as stated; the worlds take one more
+    facts_read: tuple[frozenset[str], ...]  # per round
+    nodes_read: tuple[tuple[int, ...], ...]  # per round: earlier conclusions tested
     provisions: tuple[tuple[str, int, int], ...]  # (id, root index, round decided)
+    provisions_read: tuple[frozenset[str], ...]  # per round: the statuses its rules test
+    world_nodes_read: tuple[tuple[int, ...], ...]  # per world: conclusions tested
+    independent_roots: tuple[int, ...]  # provision roots with their status in every world
 
 
 def compile_plan(
@@ -79,71 +83,168 @@ def compile_plan(
     builder = FormulaBuilder(plan, fact_types, fact_values)
     count = len(plan.nodes)
     rounds = 1 + max((builder.level(i) for i in range(count)), default=0)
-    definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
-    for world in (ACTUAL, *WORLDS):
-        for level in range(rounds):
-            # Handle every fact without firing (a join with a fact that is never
-            # asserted never completes), so that none raises MessageNotHandled.
-            kind = world.kind_of(level)
-            definition[f"handled_{kind}"] = {
-                "all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]
-            }
-    every_node = [(i, s) for i in range(count) for s in (MET, NOT_MET)]
-    read: list[list[set[str]]] = [[set() for _ in range(rounds)] for _ in range(1 + MAX_WORLDS)]
+    read: list[set[str]] = [set() for _ in range(rounds)]
     nodes_read: list[set[int]] = [set() for _ in range(rounds)]
-    actions: dict[str, tuple[Conclusion, ...]] = {}
-    roots = _roots_needed(plan, builder)
-    for world, wanted in ((ACTUAL, every_node), *((w, roots) for w in WORLDS)):
-        # Leaves with the same test share one rule, which the engine decides once:
-        # `citizenship == noncitizen` is an element of five provisions, and
-        # `age_now >= 18` is the test `age_now < 18` with met and not met swapped.
-        groups: dict[Any, list[tuple[int, int]]] = {}
-        for index, want in wanted:
-            key, flipped = _test_key(plan.nodes[index], index)
+    provisions_read: list[set[str]] = [set() for _ in range(rounds)]
+    # per fact kind: (rule, what its firing concludes, whether it needs every part)
+    by_kind: dict[str, list[tuple[dict[str, Any], Payload]]] = {}
+
+    # The scenario as stated: every node, met and not met, chained in rounds. Leaves
+    # with the same test share one rule, which the engine decides once:
+    # `citizenship == noncitizen` is an element of five provisions, and `age_now >= 18`
+    # is the test `age_now < 18` with met and not met swapped. A reference to another
+    # provision has that provision's status: the rules of its root conclude it too.
+    groups: dict[Any, list[tuple[int, int]]] = {}
+    sources: dict[Any, int] = {}  # group -> the node whose condition its rule tests
+    aliases: dict[int, list[int]] = {}  # node -> the references that resolve to it
+    for index in range(count):
+        source = index
+        while (target := plan.nodes[source].target) is not None:
+            source = target
+        if source != index:
+            aliases.setdefault(source, []).append(index)
+        key, flipped = _test_key(plan.nodes[source], source)
+        for want in (MET, NOT_MET):
             rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
-            groups.setdefault((builder.level(index), key, rule_want), []).append((index, want))
-        by_kind: dict[str, list[tuple[dict[str, Any], tuple[Conclusion, ...]]]] = {}
-        for (level, _, _), members in groups.items():
-            first, first_want = members[0]
-            # A counterfactual world decides roots only, so its rules cannot chain
-            # on other nodes' conclusions: they test the facts.
-            formula: Formula = (
-                builder.chained(first, first_want)
-                if world is ACTUAL
-                else builder.formula(first, first_want)
-            )
-            rule = builder.rule_for(formula, world.kind_of(level))
-            if rule is None:
-                continue
-            read[world.offset][level] |= builder.facts_read(formula)
-            if world is ACTUAL:
-                nodes_read[level] |= builder.nodes_tested(formula)
-            conclusions = tuple((world.offset * count + i, w) for i, w in members)
-            by_kind.setdefault(world.kind_of(level), []).append((rule, conclusions))
-        for rules in by_kind.values():
-            for rule, conclusions in _partitioned(rules):
-                _check_size(rule, plan.nodes[conclusions[0][0] % count])
-                name = f"r{len(actions):06d}"
-                definition[name] = rule
-                actions[name] = conclusions
+            group = (builder.level(source), key, rule_want)
+            groups.setdefault(group, []).append((index, want))
+            sources.setdefault(group, source)
+    implied = _implied(plan)
+    for group, members in groups.items():
+        level, _, rule_want = group
+        if (sources[group], rule_want) in implied.derived:
+            continue  # concluded by the rules of its children (`_implied`)
+        first, first_want = members[0]
+        formula = builder.chained(first, first_want)
+        rule = builder.rule_for(formula, f"{SCENARIO_KIND}{level}")
+        if rule is None:
+            continue
+        members = implied.closure(members, aliases)
+        read[level] |= builder.facts_read(formula)
+        nodes_read[level] |= builder.nodes_tested(formula)
+        provisions_read[level] |= {pid for pid, _ in builder.references(formula)}
+        by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append(
+            (rule, (tuple(members), formula[0] == "and"))
+        )
+
+    # The law-enforcement worlds, in one round after the others: only the provision
+    # roots that depend on a dependency fact, on the conclusions of the scenario as
+    # stated (engine/formulas.py, `world_formula`).
+    world_read: list[set[int]] = []
+    for favourable, kind, offset in zip((True, False), WORLD_KINDS, WORLD_SLICES, strict=True):
+        world_read.append(set())
+        same: dict[str, tuple[dict[str, Any], list[Conclusion], bool]] = {}
+        for root in plan.dependent_roots:
+            for want in (MET, NOT_MET):
+                formula = builder.world_formula(root, want, favourable=favourable)
+                rule = builder.rule_for(formula, kind)
+                if rule is None:
+                    continue
+                world_read[-1] |= builder.nodes_tested(formula)
+                # roots whose formula is the same in this world share its rule
+                text = json.dumps(rule, sort_keys=True)
+                entry = same.setdefault(text, (rule, [], formula[0] == "and"))
+                entry[1].append((offset * count + root, want))
+        for rule, concluded, conjunctive in same.values():
+            by_kind.setdefault(kind, []).append((rule, (tuple(concluded), conjunctive)))
+
+    # Rule order is action order, and durable finds the next action to run by scanning
+    # the actions from the first, once per firing: rules that fire often come first.
+    # A rule that needs every part of a conjunction fires less often than one that
+    # needs any part, or one test; the catch-alls never fire, and go last.
+    ordered = [item for rules in by_kind.values() for item in _partitioned(rules)]
+    ordered.sort(key=lambda item: item[1][1])  # stable: by kind, then partition
+    # Refuse a rule beyond durable's limit by the innermost condition that needs one:
+    # in plan order, parts before the elements that contain them.
+    for rule, (conclusions, _) in sorted(ordered, key=lambda item: item[1][0][0][0] % count):
+        _check_size(rule, plan.nodes[conclusions[0][0] % count])
+    definition: dict[str, Any] = {"start0": {"all": [{"m": {"kind": "start"}}]}}
+    actions: dict[str, tuple[Conclusion, ...]] = {}
+    for rule, (conclusions, _) in ordered:
+        name = f"r{len(actions):06d}"
+        definition[name] = rule
+        actions[name] = conclusions
+    for kind in [f"{SCENARIO_KIND}{level}" for level in range(rounds)] + list(WORLD_KINDS):
+        # Handle every fact without firing (a join with a fact that is never asserted
+        # never completes), so that none raises MessageNotHandled.
+        definition[f"handled_{kind}"] = {"all": [{"m": {"kind": kind}}, {"n": {"kind": "never"}}]}
     return CompiledRules(
         definition=definition,
         actions=actions,
         node_count=count,
         rounds=rounds,
-        facts_read=tuple(tuple(frozenset(names) for names in world) for world in read),
+        facts_read=tuple(frozenset(names) for names in read),
         nodes_read=tuple(tuple(sorted(nodes)) for nodes in nodes_read),
+        provisions_read=tuple(frozenset(pids) for pids in provisions_read),
         provisions=tuple(
             (pid, plan.roots[pid], builder.level(plan.roots[pid])) for pid in plan.provisions
         ),
+        world_nodes_read=tuple(tuple(sorted(nodes)) for nodes in world_read),
+        independent_roots=tuple(
+            plan.roots[pid] for pid in plan.provisions if plan.roots[pid] not in plan.dependent
+        ),
     )
+
+
+@dataclass(frozen=True)
+class _Implied:
+    """Conclusions that follow from one other conclusion by the meaning of a
+    connective: a part met makes its `any` met, a part not met makes its `all` not met,
+    and a `not` has the other status of its part. The rule of such a conclusion (an
+    `$or` over the parts, which fires once per part that matches) is not compiled; the
+    rules of the parts conclude it as well, in the same firing."""
+
+    derived: frozenset[tuple[int, int]]  # (node, status) concluded by its parts' rules
+    by_part: dict[tuple[int, int], tuple[tuple[int, int], ...]]  # part -> parent's
+
+    def closure(
+        self, conclusions: list[tuple[int, int]], aliases: Mapping[int, list[int]]
+    ) -> list[tuple[int, int]]:
+        """`conclusions` and everything they imply, each once: the parents' statuses,
+        theirs in turn, and the references to a provision whose root is concluded."""
+        out: dict[tuple[int, int], None] = {}
+        pending = list(conclusions)
+        while pending:
+            conclusion = pending.pop(0)
+            if conclusion in out:
+                continue
+            out[conclusion] = None
+            if conclusion in self.derived:  # its own rule, which names them, is not compiled
+                index, status = conclusion
+                pending.extend((alias, status) for alias in aliases.get(index, ()))
+            pending.extend(self.by_part.get(conclusion, ()))
+        return list(out)
+
+
+def _implied(plan: Plan) -> _Implied:
+    """The conclusions of `_Implied`. Elements with a reference among their parts keep
+    their rules: a provision's status reaches the provisions that refer to it by
+    chaining, in the round after it is decided."""
+    derived: set[tuple[int, int]] = set()
+    by_part: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    for node in plan.nodes:
+        kind = node.condition.kind
+        if kind not in ("all", "any", "not") or any(
+            plan.nodes[part].target is not None for part in node.children
+        ):
+            continue
+        pairs: tuple[tuple[int, int], ...]
+        if kind == "any":
+            pairs = ((MET, MET),)  # (the part's status, the element's)
+        elif kind == "all":
+            pairs = ((NOT_MET, NOT_MET),)
+        else:
+            pairs = ((MET, NOT_MET), (NOT_MET, MET))
+        for part_status, status in pairs:
+            derived.add((node.index, status))
+            for part in node.children:
+                by_part.setdefault((part, part_status), []).append((node.index, status))
+    return _Implied(frozenset(derived), {k: tuple(v) for k, v in by_part.items()})
 
 
 def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
     """A canonical form of a leaf's test, and whether the leaf is its negation."""
     c = node.condition
-    if c.kind == "provision":
-        return ("provision", c.provision), False
     if c.kind != "fact":
         return ("node", index), False
     op, value = c.op, c.value
@@ -159,26 +260,9 @@ def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
     return ("any_of", c.fact, tuple(sorted(members))), op == "none_of"
 
 
-def _roots_needed(plan: Plan, builder: FormulaBuilder) -> list[tuple[int, int]]:
-    """For a counterfactual world, only each provision's status is needed: the root
-    rules, plus every provision status those rules test."""
-    wanted = [(plan.roots[pid], want) for pid in plan.provisions for want in (MET, NOT_MET)]
-    todo = list(wanted)
-    seen = set(wanted)
-    while todo:
-        index, want = todo.pop()
-        for pid, word in builder.references(builder.formula(index, want)):
-            item = (plan.roots[pid], MET if word == "met" else NOT_MET)
-            if item not in seen:
-                seen.add(item)
-                wanted.append(item)
-                todo.append(item)
-    return wanted
-
-
 def _partitioned(
-    rules: list[tuple[dict[str, Any], tuple[Conclusion, ...]]],
-) -> list[tuple[dict[str, Any], tuple[Conclusion, ...]]]:
+    rules: list[tuple[dict[str, Any], Payload]],
+) -> list[tuple[dict[str, Any], Payload]]:
     """Hang the rules of one fact kind under a balanced tree of always-true tests.
 
     durable-rules walks its alpha network with a fixed stack of 64 pending nodes and

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
@@ -21,24 +22,40 @@ from typing import Any
 import durable_rules_engine as _dre
 
 from ..errors import EngineError
-from ..law.conditions import Plan
-from ..law.logic import UNDETERMINED
+from ..law.conditions import Plan, World
+from ..law.logic import MET, NOT_MET, UNDETERMINED
 from .cache import COMPILED
-from .compiler import ACTUAL, NAME_WIDTH, WORLDS, CompiledRules, compile_plan
+from .compiler import (
+    NAME_WIDTH,
+    SCENARIO_KIND,
+    WORLD_KINDS,
+    WORLD_SLICES,
+    CompiledRules,
+    compile_plan,
+)
 from .formulas import STATUS_WORD, node_attribute, set_codes, status_attribute
 from .limits import DURABLE, MAX_WORLDS, SESSION_ID, Limits
 
 SID = SESSION_ID
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
+_HEADER = f'{{"sid":"{SID}","kind":'
 _names = itertools.count()
+# at most this many cached fragments per fact: ages and choices are few, and a set fact
+# of n values has 2**n (a bound for a vocabulary with a large set fact)
+_FRAGMENTS_PER_FACT = 4096
 
 
 @dataclass(frozen=True)
 class _Ruleset:
-    """A compiled plan registered with durable-rules."""
+    """A compiled plan registered with durable-rules, and the JSON it is sent."""
 
     handle: int
     rules: CompiledRules  # without its definition, which durable-rules has copied
+    # `"N12":"met"`, by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
+    node_fragments: tuple[tuple[str | None, ...], ...]
+    # per round, the provisions concluded in earlier rounds that its rules test: (root,
+    # fragments by status); the engine reads every attribute of a fact, tested or not
+    provision_fragments: tuple[tuple[tuple[int, tuple[str | None, ...]], ...], ...]
 
 
 def _register(rules: CompiledRules) -> _Ruleset:
@@ -49,7 +66,39 @@ def _register(rules: CompiledRules) -> _Ruleset:
             f"durable-rules rejected the compiled rules ({exc}); this is "
             f"a bug in the compiler, please report it"
         ) from None
-    return _Ruleset(handle, replace(rules, definition={}))
+
+    def fragments(attribute: str) -> tuple[str | None, ...]:
+        return (*(f'"{attribute}":"{STATUS_WORD[s]}"' for s in (NOT_MET, MET)), None)
+
+    return _Ruleset(
+        handle,
+        replace(rules, definition={}),
+        tuple(fragments(node_attribute(i)) for i in range(rules.node_count)),
+        tuple(
+            tuple(
+                (root, fragments(status_attribute(pid)))
+                for pid, root, decided in rules.provisions
+                if decided < level and pid in rules.provisions_read[level]
+            )
+            for level in range(rules.rounds)
+        ),
+    )
+
+
+def _law_worlds(worlds: Sequence[Mapping[str, Any] | None]) -> list[World | None]:
+    """The worlds asked for, which must be law-enforcement worlds: the compiled rules
+    take their dependency facts as constants (engine/formulas.py, `world_formula`)."""
+    if len(worlds) > MAX_WORLDS:
+        raise EngineError(f"at most {MAX_WORLDS} counterfactual worlds per evaluation")
+    out: list[World | None] = []
+    for changes in worlds:
+        if changes is not None and not isinstance(changes, World):
+            raise EngineError(
+                "the durable engine evaluates the law-enforcement worlds of "
+                "Plan.world_overrides only"
+            )
+        out.append(changes)
+    return out
 
 
 class DurableEngine:
@@ -70,7 +119,7 @@ class DurableEngine:
         }
         # what a compiled plan depends on besides the plan: fact types and set codes
         self._variant = repr((sorted(self.fact_types.items()), sorted(self._set_codes.items())))
-        self._fragments: dict[tuple[str, Any], str] = {}
+        self._fragments: dict[str, dict[Any, str]] = {}  # fact -> value -> JSON
 
     # -- compile -------------------------------------------------------------------
     def _ruleset(self, plan: Plan) -> _Ruleset:
@@ -81,36 +130,30 @@ class DurableEngine:
         )
 
     # -- run -----------------------------------------------------------------------
-    def _fragments_of(
-        self, facts: Mapping[str, Any], read: frozenset[str], skip: Mapping[str, Any] = {}
-    ) -> list[str]:  # noqa: B006 - read only
+    def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str]) -> list[str]:
         """`"name":value` JSON for each fact a rule of the round reads (the engine scans
         every attribute of a fact at each alpha node it visits, so unread ones cost
-        time). Scalar fragments are cached (a bounded set: booleans, ages, choices)."""
+        time). Fragments are cached per fact and value: booleans, ages, choices, and
+        sets of a vocabulary's values (a set is hashable, and a fact has few values)."""
         parts = []
         cache = self._fragments
         for name, value in facts.items():
-            if name not in read or name in skip:
+            if name not in read:
                 continue
-            if isinstance(value, frozenset):
-                codes = self._set_codes[name]
-                parts.append(f'"{name}":"{"".join(sorted(codes[m] for m in value))}"')
-                continue
-            fragment = cache.get((name, value))
+            known = cache.get(name)
+            if known is None:
+                known = cache[name] = {}
+            fragment = known.get(value)
             if fragment is None:
-                fragment = cache[(name, value)] = f'"{name}":{json.dumps(value)}'
+                if isinstance(value, frozenset):
+                    codes = self._set_codes[name]
+                    text = "".join(sorted(codes[m] for m in value))
+                    fragment = f'"{name}":"{text}"'
+                else:
+                    fragment = f'"{name}":{json.dumps(value)}'
+                if len(known) < _FRAGMENTS_PER_FACT:
+                    known[value] = fragment
             parts.append(fragment)
-        return parts
-
-    @staticmethod
-    def _statuses_of(ruleset: _Ruleset, statuses: list[int], offset: int, level: int) -> list[str]:
-        """`"P_<id>":"met"` for each provision concluded in a round before `level`."""
-        parts = []
-        for pid, root, provision_level in ruleset.rules.provisions:
-            if provision_level < level:
-                status = statuses[offset + root]
-                if status != UNDETERMINED:
-                    parts.append(f'"{status_attribute(pid)}":"{STATUS_WORD[status]}"')
         return parts
 
     def evaluate(
@@ -119,93 +162,95 @@ class DurableEngine:
         facts: Mapping[str, Any],
         worlds: Sequence[Mapping[str, Any] | None] = (),
     ) -> tuple[list[int], list[list[int] | None]]:
-        """Status of every node of `plan`; and, for each world (a mapping of facts
-        changed, or None to skip it), the statuses of the provision roots in that world
-        (other nodes stay undetermined), computed in the same session."""
-        if len(worlds) > MAX_WORLDS:
-            raise EngineError(f"at most {MAX_WORLDS} counterfactual worlds per evaluation")
+        """Status of every node of `plan`; and, for each law-enforcement world (a
+        `World` of `Plan.world_overrides`, or None to skip it), the statuses of the
+        provision roots in that world (other nodes stay undetermined; a lean world gives
+        only what is read of it), computed in the same session."""
+        law_worlds = _law_worlds(worlds)
         ruleset = self._ruleset(plan)
-        count = ruleset.rules.node_count
+        rules = ruleset.rules
+        count = rules.node_count
         statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
         handle = ruleset.handle
-        actions = ruleset.rules.actions
+        actions = rules.actions
         complete = _dre.complete_and_start_action
         asserted: list[str] = []
         state = None
         message = None
-        header = f'{{"sid":"{SID}","kind":'
-        active = [
-            (world, changes)
-            for world, changes in zip(WORLDS, worlds, strict=False)
-            if changes is not None
-        ]
-        try:
-            for level in range(ruleset.rules.rounds):
-                read = ruleset.rules.facts_read[0][level]
-                batch = [_START_JSON] if level == 0 else []
-                known = self._statuses_of(ruleset, statuses, 0, level)
-                known += [
-                    f'"{node_attribute(i)}":"{STATUS_WORD[statuses[i]]}"'
-                    for i in ruleset.rules.nodes_read[level]
-                    if statuses[i] != UNDETERMINED
-                ]
-                batch.append(
-                    ",".join(
-                        [
-                            header + f'"{ACTUAL.kind_of(level)}"',
-                            *self._fragments_of(facts, read),
-                            *known,
-                        ]
-                    )
-                    + "}"
-                )
-                for world, changes in active:
-                    world_read = ruleset.rules.facts_read[world.offset][level]
-                    if world_read or level:
-                        batch.append(
-                            ",".join(
-                                [
-                                    header + f'"{world.kind_of(level)}"',
-                                    *self._fragments_of(facts, world_read, changes),
-                                    *self._fragments_of(changes, world_read),
-                                    *self._statuses_of(
-                                        ruleset, statuses, world.offset * count, level
-                                    ),
-                                ]
+        node_fragments = ruleset.node_fragments
+
+        def fire(batch: list[str]) -> None:
+            """Assert one round's facts and record what the rules that fire conclude."""
+            nonlocal state, message
+            code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
+            asserted.extend(batch)
+            if code != 0:
+                raise EngineError(f"durable-rules refused the scenario facts (code {code})")
+            result = _dre.start_action_for_state(handle, state)
+            message = result[1] if result else None
+            while message:
+                conclusions = actions.get(message[2 : 2 + NAME_WIDTH])  # '{"r000123":..'
+                if conclusions is not None:
+                    for index, status in conclusions:
+                        previous = statuses[index]
+                        if previous == status:
+                            continue  # `$or` fires once per matching branch
+                        if previous != UNDETERMINED:
+                            raise EngineError(
+                                f"node {index % count} was concluded both met and not "
+                                f"met; this is a bug in the compiler"
                             )
-                            + "}"
-                        )
-                code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
-                asserted.extend(batch)
-                if code != 0:
-                    raise EngineError(f"durable-rules refused the scenario facts (code {code})")
-                result = _dre.start_action_for_state(handle, state)
-                message = result[1] if result else None
-                while message:
-                    conclusions = actions.get(message[2 : 2 + NAME_WIDTH])  # '{"r000123":..'
-                    if conclusions is not None:
-                        for index, status in conclusions:
-                            previous = statuses[index]
-                            if previous == status:
-                                continue  # `$or` fires once per matching branch
-                            if previous != UNDETERMINED:
-                                raise EngineError(
-                                    f"node {index % count} was concluded both "
-                                    f"met and not met; this is a bug in the "
-                                    f"compiler"
-                                )
-                            statuses[index] = status
-                    message = complete(handle, state)
+                        statuses[index] = status
+                message = complete(handle, state)
+
+        needed = [False] * len(law_worlds)
+        try:
+            for level in range(rules.rounds):
+                parts = [_HEADER + f'"{SCENARIO_KIND}{level}"']
+                if rules.facts_read[level]:  # later rounds read conclusions only
+                    parts += self._fragments_of(facts, rules.facts_read[level])
+                for root, fragments in ruleset.provision_fragments[level]:
+                    fragment = fragments[statuses[root]]
+                    if fragment is not None:
+                        parts.append(fragment)
+                for i in rules.nodes_read[level]:
+                    fragment = node_fragments[i][statuses[i]]
+                    if fragment is not None:
+                        parts.append(fragment)
+                fact = ",".join(parts) + "}"
+                fire([_START_JSON, fact] if level == 0 else [fact])
+            # the worlds, on the conclusions of the scenario as stated
+            batch = []
+            for position, world in enumerate(law_worlds):
+                if world is None or not world.needed(plan, statuses):
+                    continue
+                needed[position] = True
+                which = 0 if world.favourable else 1
+                parts = [_HEADER + f'"{WORLD_KINDS[which]}"']
+                for i in rules.world_nodes_read[which]:
+                    fragment = node_fragments[i][statuses[i]]
+                    if fragment is not None:
+                        parts.append(fragment)
+                fact = ",".join(parts) + "}"
+                if fact not in batch:  # the same world twice: one fact
+                    batch.append(fact)
+            if batch:
+                fire(batch)
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
             self._reset(ruleset, state, message, asserted)
-        return statuses[:count], [
-            statuses[world.offset * count : (world.offset + 1) * count]
-            if changes is not None
-            else None
-            for world, changes in zip(WORLDS, worlds, strict=False)
-        ]
+        out: list[list[int] | None] = []
+        for world, wanted in zip(law_worlds, needed, strict=True):
+            if world is None or not wanted:
+                out.append(None)
+                continue
+            offset = WORLD_SLICES[0 if world.favourable else 1]
+            found = statuses[offset * count : (offset + 1) * count]
+            for root in rules.independent_roots:
+                found[root] = statuses[root]
+            out.append(found)
+        return statuses[:count], out
 
     @staticmethod
     def _reset(
@@ -228,3 +273,23 @@ class DurableEngine:
                 _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
         except _dre.error:
             _dre.delete_state(handle, SID)
+
+
+def durable_floor(cycles: int = 20_000) -> float:
+    """Seconds of CPU time durable-rules itself takes per message, whatever the rules:
+    one fact asserted to a ruleset of one rule, its action run, the fact retracted, as
+    the driver does per round (bench/bench.py reports it beside the engine's rate)."""
+    handle = _dre.create_ruleset(
+        f"eligibility-floor-{next(_names)}",
+        json.dumps({"r0": {"all": [{"m": {"$and": [{"kind": "x"}, {"a": 1}]}}]}}),
+    )
+    batch = f'[{{"sid":"{SID}","kind":"x","a":1}}]'
+    started = time.process_time()
+    for _ in range(cycles):
+        _, state = _dre.assert_facts(handle, batch)
+        result = _dre.start_action_for_state(handle, state)
+        message = result[1] if result else None
+        while message:
+            message = _dre.complete_and_start_action(handle, state)
+        _dre.retract_facts(handle, batch)
+    return (time.process_time() - started) / cycles

@@ -19,7 +19,7 @@ from typing import Any
 
 from ..errors import EngineError
 from ..law.conditions import Plan, PlanNode
-from ..law.logic import MET, NOT_MET
+from ..law.logic import MET, NOT_MET, fact_status
 from .limits import MAX_SET_VALUES, SET_CODE_CHARACTERS
 
 STATUS_WORD = {MET: "met", NOT_MET: "not_met"}
@@ -94,6 +94,7 @@ class FormulaBuilder:
         }
         self.memo: dict[tuple[int, int], Formula] = {}
         self._levels: dict[int, int] = {}
+        self._world_memo: dict[tuple[int, int, bool], Formula] = {}
 
     def level(self, index: int) -> int:
         """The round in which node `index` is decided: 0 when its condition refers to no
@@ -190,6 +191,45 @@ class FormulaBuilder:
         if kind == "not":
             return part(node.children[0], NOT_MET if want == MET else MET)
         return self.formula(index, want)
+
+    def world_formula(self, index: int, want: int, *, favourable: bool) -> Formula:
+        """The formula of node `index` in a law-enforcement world: every dependency fact
+        at its favourable value (`favourable`) or at the other one.
+
+        Only the dependency facts differ from the scenario as stated, and their values
+        are known: a test of one is TRUE or FALSE here, at compile time. A node that
+        depends on none (`Plan.dependent`) has its status as stated, a test of the
+        engine's own conclusion (`"N<index>": "met"`); a reference to a provision that
+        depends on one is that provision's formula in the world, so a world needs one
+        round whatever its references."""
+        key = (index, want, favourable)
+        found = self._world_memo.get(key)
+        if found is None:
+            found = self._world_memo[key] = self._world_formula(index, want, favourable)
+        return found
+
+    def _world_formula(self, index: int, want: int, favourable: bool) -> Formula:
+        plan = self.plan
+        node = plan.nodes[index]
+        if index not in plan.dependent:
+            stated = self.formula(index, want)
+            # an open question, or a constant: no conclusion to test
+            return stated if stated in (TRUE, FALSE) else ("node", index, STATUS_WORD[want])
+        c = node.condition
+        kind = c.kind
+        if kind == "fact":
+            value = plan.dependency_facts[c.fact or ""]
+            status = fact_status(c.op or "is", value if favourable else not value, c.value)
+            return TRUE if status == want else FALSE
+        if kind == "provision":
+            return self.world_formula(node.target, want, favourable=favourable)  # type: ignore[arg-type]
+        if kind == "not":
+            flipped = NOT_MET if want == MET else MET
+            return self.world_formula(node.children[0], flipped, favourable=favourable)
+        parts = [self.world_formula(i, want, favourable=favourable) for i in node.children]
+        if kind == "all":
+            return _and(parts) if want == MET else _or(parts)
+        return _or(parts) if want == MET else _and(parts)  # any
 
     @staticmethod
     def nodes_tested(formula: Formula) -> set[int]:

@@ -26,8 +26,10 @@ Limits refused when a plan is compiled
   MAX_SEQUENCE_EXPRESSIONS), and durable fails a larger one with a bare "error code:
   113". The bundled rule sets need at most 6; a larger condition is refused with a
   message naming it, and the reference evaluator (`--engine python`) has no such limit.
-- At most `MAX_WORLDS` counterfactual worlds per evaluation (each world is a fact kind
-  with rules of its own, compiled into the same ruleset).
+- At most `MAX_WORLDS` counterfactual worlds per evaluation, and only the two
+  law-enforcement worlds (`World`, law/conditions.py): each is a fact kind with rules of
+  its own in the same ruleset, compiled with the world's dependency facts as constants,
+  so a world changing other facts is refused.
 
 Worked around in the compile and the driver (engine/compiler.py, engine/durable.py)
 -----------------------------------------------------------------------------------

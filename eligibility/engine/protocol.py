@@ -8,10 +8,17 @@ facts of one scenario, and in the same call the scenario's counterfactual *world
 - `facts`: fact name -> value, validated by the vocabulary (bool, int, str for enums,
   frozenset for sets); an unknown fact is absent, never None or False.
 - `worlds`: for each world, the facts it changes (a mapping), or None to skip it. An
-  engine evaluates at most `limits.worlds` worlds (None: any number).
+  engine evaluates at most `limits.worlds` worlds (None: any number). The worlds that
+  matter are the two law-enforcement worlds of `Plan.world_overrides`, given as `World`s
+  (law/conditions.py), which say which world they are: an engine may take their
+  dependency facts as constants (the durable engine takes no other world).
 - `statuses`: one status (NOT_MET, MET, UNDETERMINED) per plan node, in plan order.
   Each world's list has the same length; only the provision roots (`plan.roots`) are
   guaranteed in it, other nodes may be left UNDETERMINED. A skipped world gives None.
+  A *lean* `World` (what `Evaluator` asks for) wants only what analysis/dependency.py
+  reads of it, and gives None when that is nothing that differs from the scenario as
+  stated (see `World`): the unfavourable world is not evaluated at all when no provision
+  that depends on law enforcement is met as stated.
 - Failures are `EngineError`s (a condition the engine cannot take names the condition).
 
 The reference evaluator defines the semantics; every other engine is tested against it

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from ..law.conditions import Plan
+from ..law.conditions import Plan, World
 from .limits import UNLIMITED, Limits
 
 
@@ -34,7 +34,12 @@ class PythonEngine:
         worlds: Sequence[Mapping[str, Any] | None] = (),
     ) -> tuple[list[int], list[list[int] | None]]:
         statuses = plan.evaluate(facts)
-        return statuses, [
-            plan.evaluate_world(facts, changes, statuses) if changes is not None else None
-            for changes in worlds
-        ]
+        out: list[list[int] | None] = []
+        for changes in worlds:
+            if changes is None or (
+                isinstance(changes, World) and not changes.needed(plan, statuses)
+            ):
+                out.append(None)  # skipped, or nothing of it is read (a lean World)
+            else:
+                out.append(plan.evaluate_world(facts, changes, statuses))
+        return statuses, out

@@ -31,8 +31,12 @@ from .logic import (
     UNDETERMINED,
     ConditionKind,
     Step,
+    TreeEntry,
+    connective_source,
     connective_step,
     describe_comparison,
+    fact_source,
+    fact_status,
     fact_step,
     open_leaves,
 )
@@ -96,6 +100,46 @@ class PlanNode:
     target: int | None = None  # for provision references: the referred root
 
 
+class World(dict[str, Any]):
+    """One of the two law-enforcement worlds of a scenario, made by
+    `Plan.world_overrides`: the facts it changes (a dict, so that any engine may
+    evaluate it as facts changed), and which world it is. In the `favourable` one every
+    dependency fact has its favourable value, in the other every one the other value:
+    an engine that knows which may take the dependency facts as constants.
+
+    `lean`: only what analysis/dependency.py reads of the world is wanted: in the
+    favourable world, the status of each provision root not met as stated (met: gated;
+    undetermined: possibly gated); in the unfavourable world, whether each root met as
+    stated is not met there (relies on). Given a lean world, an engine may leave every
+    other status UNDETERMINED, and give None instead of the world when no root it reads
+    depends on a dependency fact (the others have their status as stated in every
+    world, which is what None stands for)."""
+
+    __slots__ = ("favourable", "lean")
+
+    def __init__(self, changes: Mapping[str, Any], *, favourable: bool, lean: bool) -> None:
+        super().__init__(changes)
+        self.favourable = favourable
+        self.lean = lean
+
+    def needed(self, plan: Plan, statuses: list[int]) -> bool:
+        """Whether anything of this world is wanted, given the statuses as stated: for a
+        lean world, whether a root it is read for depends on a dependency fact."""
+        if not self.lean:
+            return True
+        if self.favourable:  # read for the roots not met as stated
+            return any(statuses[root] != MET for root in plan.dependent_roots)
+        return any(statuses[root] == MET for root in plan.dependent_roots)
+
+
+# How deep `Plan.missing` writes a tree out as nested tests (Python refuses 100 levels of
+# indentation); a deeper tree, which no bundled rule set comes near, is walked instead.
+_MISSING_DEPTH = 60
+# and how many lines it writes for one root (a provision that refers twice to one that
+# refers twice to another... doubles at each step); beyond that, the walk as well
+_MISSING_LINES = 5_000
+
+
 @dataclass
 class Plan:
     """The condition trees of one resolved rule book, flattened in evaluation order."""
@@ -104,30 +148,94 @@ class Plan:
     roots: dict[str, int]  # provision id (or note key) -> root index
     provisions: tuple[str, ...]  # provision ids in evaluation order
     dependency_facts: dict[str, Any] = field(default_factory=dict)
+    # Nodes whose status can change when a dependency fact changes (a leaf testing one,
+    # or a node above such a leaf, across provision references): the only ones a
+    # law-enforcement world has to evaluate again; the others have their status as
+    # stated in both worlds.
+    dependent: frozenset[int] = field(init=False, repr=False)
+    dependent_roots: tuple[int, ...] = field(init=False, repr=False)  # provision roots
     _steps: list[Step] = field(default_factory=list, repr=False)
+    _compiled: Callable[[Mapping[str, Any]], list[int]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+    _compiled_worlds: list[Callable[[list[int]], list[int]] | None] = field(
+        default_factory=lambda: [None, None], init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self._steps = [self._step(node) for node in self.nodes]
-        # Nodes whose status can change when a dependency fact changes (a leaf testing
-        # one, or a node above such a leaf, across provision references): the only ones
-        # a counterfactual world has to evaluate again.
-        dependent: list[bool] = []
+        flags: list[bool] = []
         for node in self.nodes:
             c = node.condition
             if c.kind == "fact":
-                dependent.append(c.fact in self.dependency_facts)
+                flags.append(c.fact in self.dependency_facts)
             elif c.kind == "provision":
-                dependent.append(dependent[node.target])  # type: ignore[index]
+                flags.append(flags[node.target])  # type: ignore[index]
             else:
-                dependent.append(any(dependent[i] for i in node.children))
-        self._dependent = [(i, self._steps[i]) for i, d in enumerate(dependent) if d]
+                flags.append(any(flags[i] for i in node.children))
+        self.dependent = frozenset(i for i, d in enumerate(flags) if d)
+        self.dependent_roots = tuple(
+            self.roots[pid] for pid in self.provisions if flags[self.roots[pid]]
+        )
+        self._dependent = [(i, self._steps[i]) for i, d in enumerate(flags) if d]
+        # In a law-enforcement world every dependency fact has a known value, so its
+        # leaves are constants (in the favourable world, then in the other); only the
+        # nodes above them are evaluated per scenario.
+        leaves: tuple[list[tuple[int, int]], list[tuple[int, int]]] = ([], [])
+        for index, _ in self._dependent:
+            c = self.nodes[index].condition
+            if c.kind == "fact":
+                favourable = self.dependency_facts[c.fact or ""]
+                for world, value in zip(leaves, (favourable, not favourable), strict=True):
+                    world.append((index, fact_status(c.op or "is", value, c.value)))
+        self._world_leaves = leaves
+        self._world_inner = [
+            (i, step) for i, step in self._dependent if self.nodes[i].condition.kind != "fact"
+        ]
         self._parents: dict[int, int] = {c: n.index for n in self.nodes for c in n.children}
         self._paths: dict[int, tuple[tuple[int, str, tuple[int, ...]], ...]] = {}
+        self._orders: dict[int, tuple[TreeEntry, ...]] = {}
+        self._missing: dict[int, Callable[[list[int]], tuple[list[str], list[str]]]] = {}
+        # each dependency fact with its favourable value and the other one
+        self._dependency_values = tuple(
+            (name, value, not value) for name, value in self.dependency_facts.items()
+        )
+        # per node, what `missing` reports of it as an open leaf: (fact, open question)
+        self._leaf_names: list[tuple[str | None, str | None]] = [
+            (
+                (n.condition.fact or "") if n.condition.kind == "fact" else None,
+                (n.condition.question or n.condition.id)
+                if n.condition.kind == "open_question"
+                else None,
+            )
+            for n in self.nodes
+        ]
 
     def parent(self, index: int) -> int | None:
         """The node whose child `index` is, within its provision's tree (None for a
         root)."""
         return self._parents.get(index)
+
+    def tree_order(self, root: int) -> tuple[TreeEntry, ...]:
+        """The nodes of the tree at `root` in the order the conditions are written,
+        parents first, each with the position just after its subtree and, for a
+        reference, the root referred to (law/logic.py, `open_leaves`). Built once per
+        root."""
+        found = self._orders.get(root)
+        if found is None:
+            entries: list[list[Any]] = []
+
+            def place(index: int) -> None:
+                node = self.nodes[index]
+                entry = [index, 0, node.target]
+                entries.append(entry)
+                for child in node.children:
+                    place(child)
+                entry[1] = len(entries)
+
+            place(root)
+            found = self._orders[root] = tuple((i, after, t) for i, after, t in entries)
+        return found
 
     def dependency_paths(self, root: int) -> tuple[tuple[int, str, tuple[int, ...]], ...]:
         """The leaves below `root` that test a dependency fact (across references to
@@ -196,27 +304,132 @@ class Plan:
         return connective_step(c.kind, node.children)
 
     def evaluate(self, facts: Mapping[str, Any]) -> list[int]:
-        """Status of every node, by Kleene's three-valued logic."""
+        """Status of every node, by Kleene's three-valued logic: the steps of
+        `evaluate_steps`, compiled into one function on first use."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = self._compile()
+        return compiled(facts)
+
+    def evaluate_steps(self, facts: Mapping[str, Any]) -> list[int]:
+        """Status of every node, one step of law/logic.py per node (what `evaluate`
+        compiles; tests check that both agree)."""
         st: list[int] = []
         append = st.append
         for step in self._steps:  # children and referred provisions come first
             append(step(facts, st))
         return st
 
+    def _compile(self) -> Callable[[Mapping[str, Any]], list[int]]:
+        """`evaluate_steps` as one Python function: one statement per node, in plan
+        order, from the expressions of law/logic.py (`fact_source`, `connective_source`).
+        A call per node is most of the time of a step-by-step pass; this makes the
+        reference evaluator about twice as fast. Each fact is read once, and a test
+        written again (`citizenship` in five provisions) takes the status of its first
+        occurrence. Fact names and operands are passed in as values (`f<k>`, `c<i>`), so
+        no text of a rule file becomes source code."""
+        values: dict[str, Any] = {}
+        lines = ["def evaluate(facts):", "    get = facts.get"]
+        read: dict[str, str] = {}  # fact -> the variable holding its value
+        tests: dict[tuple[str, str, Any], int] = {}  # a test -> its first leaf
+        for node in self.nodes:
+            c, i = node.condition, node.index
+            if c.kind == "fact":
+                fact, op = c.fact or "", c.op or "is"
+                variable = read.get(fact)
+                if variable is None:
+                    variable = read[fact] = f"v{len(read)}"
+                    values[f"f{len(read) - 1}"] = fact
+                    lines.append(f"    {variable} = get(f{len(read) - 1})")
+                first = tests.setdefault((fact, op, _hashable(c.value)), i)
+                if first != i:
+                    expression = f"s{first}"
+                else:
+                    values[f"c{i}"] = c.value
+                    expression = fact_source(variable, op, f"c{i}")
+            elif c.kind == "provision":
+                expression = f"s{node.target}"
+            elif c.kind == "open_question":
+                expression = str(UNDETERMINED)
+            elif c.kind == "always":
+                expression = str(int(c.constant or 0))
+            else:
+                expression = connective_source(c.kind, [f"s{k}" for k in node.children])
+            lines.append(f"    s{i} = {expression}")
+        lines.append(f"    return [{', '.join(f's{i}' for i in range(len(self.nodes)))}]")
+        namespace: dict[str, Any] = dict(values)
+        exec(compile("\n".join(lines), "<plan>", "exec"), namespace)  # noqa: S102
+        function: Callable[[Mapping[str, Any]], list[int]] = namespace["evaluate"]
+        return function
+
     # -- what is still missing --------------------------------------------------
     def missing(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
         """Unknown facts, and open questions of law, that keep `root` undetermined
         (law/logic.py, `open_leaves`): answering every fact returned decides the root,
-        unless an open question of law is also returned."""
+        unless an open question of law is also returned. Each in the order the walk
+        meets it first. Runs `_compile_missing`'s function for `root`, built on first
+        use (`missing_by_walk` where that cannot be built)."""
+        compiled = self._missing.get(root)
+        if compiled is None:
+            compiled = self._missing[root] = self._compile_missing(root)
+        return compiled(statuses)
+
+    def missing_by_walk(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
+        """`missing`, from the walk of law/logic.py (`open_leaves`)."""
         facts: dict[str, None] = {}
         questions: dict[str, None] = {}
-        for index, _ in open_leaves(self, root, statuses):
-            c = self.nodes[index].condition
-            if c.kind == "fact":
-                facts.setdefault(c.fact or "", None)
-            elif c.kind == "open_question":
-                questions.setdefault(c.question or c.id, None)
+        names = self._leaf_names
+        for index in open_leaves(self, root, statuses):
+            fact, question = names[index]
+            if fact is not None:
+                facts[fact] = None
+            elif question is not None:
+                questions[question] = None
         return list(facts), list(questions)
+
+    def _compile_missing(self, root: int) -> Callable[[list[int]], tuple[list[str], list[str]]]:
+        """`missing_by_walk` for one root as a Python function: the tree written out as
+        nested tests `if st[i] == UNDETERMINED:`, a reference as the tree it refers to,
+        each leaf reached adding its fact or open question. A provision referred to twice
+        is written out twice where the walk enters it once: its second visit can only
+        meet facts already found, so the result is the same. Beyond `_MISSING_DEPTH`
+        nested tests (Python's own limit is 100), or `_MISSING_LINES` lines (references
+        written out again and again), the walk."""
+        values: dict[str, Any] = {}
+        lines = ["def missing(st):", "    facts = {}", "    questions = {}"]
+        too_deep = False
+
+        def write(index: int, depth: int) -> None:
+            nonlocal too_deep
+            if depth > _MISSING_DEPTH or len(lines) > _MISSING_LINES:
+                too_deep = True
+                return
+            pad = "    " * depth
+            lines.append(f"{pad}if st[{index}] == {UNDETERMINED}:")
+            node = self.nodes[index]
+            fact, question = self._leaf_names[index]
+            if node.target is not None:
+                write(node.target, depth + 1)
+            elif node.children:
+                for child in node.children:
+                    write(child, depth + 1)
+            elif fact is not None:
+                values[f"n{index}"] = fact
+                lines.append(f"{pad}    facts[n{index}] = None")
+            elif question is not None:
+                values[f"n{index}"] = question
+                lines.append(f"{pad}    questions[n{index}] = None")
+            else:
+                lines.append(f"{pad}    pass")
+
+        write(root, 1)
+        if too_deep:
+            return lambda statuses: self.missing_by_walk(statuses, root)
+        lines.append("    return list(facts), list(questions)")
+        namespace: dict[str, Any] = dict(values)
+        exec(compile("\n".join(lines), "<plan missing>", "exec"), namespace)  # noqa: S102
+        function: Callable[[list[int]], tuple[list[str], list[str]]] = namespace["missing"]
+        return function
 
     def counterfactual_overrides(self, facts: Mapping[str, Any]) -> dict[str, Any] | None:
         """The law-enforcement dependency facts whose value differs from the favourable
@@ -227,19 +440,24 @@ class Plan:
         return changed or None
 
     def world_overrides(
-        self, facts: Mapping[str, Any]
-    ) -> tuple[dict[str, Any] | None, dict[str, Any] | None]:
+        self, facts: Mapping[str, Any], *, lean: bool = False
+    ) -> tuple[World | None, World | None]:
         """The two law-enforcement worlds of a scenario, as the facts they change: every
         dependency fact at its favourable value (law enforcement acted, the person
         cooperated), and every one at the other value (neither happened). None for a
-        world identical to the scenario as stated."""
-        favourable = self.counterfactual_overrides(facts)
-        unfavourable = {
-            name: not value
-            for name, value in self.dependency_facts.items()
-            if facts.get(name) != (not value)
-        }
-        return favourable, unfavourable or None
+        world identical to the scenario as stated. `lean`: see `World`."""
+        favourable: dict[str, Any] = {}
+        unfavourable: dict[str, Any] = {}
+        for name, value, other in self._dependency_values:
+            stated = facts.get(name)
+            if stated != value:
+                favourable[name] = value
+            if stated != other:
+                unfavourable[name] = other
+        return (
+            World(favourable, favourable=True, lean=lean) if favourable else None,
+            World(unfavourable, favourable=False, lean=lean) if unfavourable else None,
+        )
 
     def evaluate_world(
         self, facts: Mapping[str, Any], changes: Mapping[str, Any], statuses: list[int]
@@ -247,13 +465,40 @@ class Plan:
         """Statuses with `changes` (dependency facts only) applied to `facts`, given the
         `statuses` of `facts` as stated: only nodes that depend on a dependency fact are
         evaluated again, in plan order."""
+        if isinstance(changes, World):  # its dependency leaves are constants
+            which = 0 if changes.favourable else 1
+            compiled = self._compiled_worlds[which]
+            if compiled is None:
+                compiled = self._compiled_worlds[which] = self._compile_world(which)
+            return compiled(statuses)
+        st = list(statuses)
         world = {**facts, **changes}
         if not changes.keys() <= self.dependency_facts.keys():
             return self.evaluate(world)
-        st = list(statuses)
         for index, step in self._dependent:
             st[index] = step(world, st)
         return st
+
+    def _compile_world(self, which: int) -> Callable[[list[int]], list[int]]:
+        """The evaluation of a law-enforcement world (0: favourable, 1: the other) as one
+        function of the statuses as stated, like `_compile`: its dependency leaves set to
+        their constants, then the nodes above them again, in plan order."""
+        lines = ["def world(st):", "    out = st[:]"]
+        for index, status in self._world_leaves[which]:
+            lines.append(f"    out[{index}] = {status}")
+        for index, _ in self._world_inner:
+            node = self.nodes[index]
+            kind = node.condition.kind
+            if kind == "provision":
+                expression = f"out[{node.target}]"
+            else:
+                expression = connective_source(kind, [f"out[{k}]" for k in node.children])
+            lines.append(f"    out[{index}] = {expression}")
+        lines.append("    return out")
+        namespace: dict[str, Any] = {}
+        exec(compile("\n".join(lines), "<plan world>", "exec"), namespace)  # noqa: S102
+        function: Callable[[list[int]], list[int]] = namespace["world"]
+        return function
 
     def explanation(
         self, statuses: list[int], index: int, describe: Callable[[PlanNode, int], dict[str, Any]]
@@ -263,6 +508,16 @@ class Plan:
         out = describe(node, statuses[index])
         out["children"] = [self.explanation(statuses, i, describe) for i in node.children]
         return out
+
+
+def _hashable(value: Any) -> Any:
+    """An operand as a dictionary key, telling apart values that compare equal across
+    types (`True == 1`); an unhashable one is keyed by identity (never shared)."""
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return (type(value).__name__, value)
 
 
 def build_plan(

@@ -198,6 +198,48 @@ def connective_step(kind: ConditionKind, children: tuple[int, ...]) -> Step:
     raise ValueError(f"{kind!r} is not a connective")
 
 
+# ------------------------------------------------------- the steps as Python source
+#
+# The same steps, written as Python expressions so that a whole plan becomes one
+# function (law/conditions.py, `Plan.evaluate`): one call per scenario instead of one
+# per node. Names are variables of that function, never text from a rule file.
+
+
+def fact_source(value: str, op: str, operand: str) -> str:
+    """`fact_step` as an expression: the status of the test `op` of the fact value held
+    in variable `value` (None when unknown) against the operand in variable `operand`."""
+    if op in ("is", "eq"):
+        test = f"{value} == {operand}"
+    elif op in ("lt", "le", "gt", "ge"):
+        test = f"{value} {SYMBOLS[op]} {operand}"
+    elif op in ("any_of", "none_of"):
+        hit, miss = (MET, NOT_MET) if op == "any_of" else (NOT_MET, MET)
+        # an enum fact (a str): membership; a set fact: a shared member
+        return (
+            f"{UNDETERMINED} if {value} is None else "
+            f"(({hit} if {value} in {operand} else {miss}) if isinstance({value}, str) "
+            f"else ({miss} if {operand}.isdisjoint({value}) else {hit}))"
+        )
+    else:
+        raise ValueError(f"unknown operator {op!r}")  # the loaders reject these first
+    return f"{UNDETERMINED} if {value} is None else ({MET} if {test} else {NOT_MET})"
+
+
+def connective_source(kind: ConditionKind, children: Sequence[str]) -> str:
+    """`connective_step` as an expression over the variables holding the children's
+    statuses (a tuple test: `in` compares small ints by identity, in C)."""
+    if kind == "not":
+        return f"{NEGATION}[{children[0]}]"
+    if kind not in ("all", "any"):
+        raise ValueError(f"{kind!r} is not a connective")
+    decisive, otherwise = (NOT_MET, MET) if kind == "all" else (MET, NOT_MET)
+    parts = f"({', '.join(children)},)"
+    return (
+        f"{decisive} if {decisive} in {parts} else "
+        f"({UNDETERMINED} if {UNDETERMINED} in {parts} else {otherwise})"
+    )
+
+
 # -------------------------------------------------------------------- display text
 
 
@@ -341,9 +383,45 @@ def leaves_below(
     return found
 
 
-def open_leaves(plan: Graph, root: int, statuses: list[int]) -> list[tuple[int, bool]]:
+# A node of a tree in written order (`OrderedGraph.tree_order`): its index, the position
+# just after its subtree in that order, and for a reference the root referred to.
+TreeEntry = tuple[int, int, int | None]
+
+
+class OrderedGraph(Protocol):
+    """A plan (law/conditions.py, Plan) that lists the nodes of each tree in the order
+    the conditions are written, parents first."""
+
+    def tree_order(self, root: int) -> Sequence[TreeEntry]: ...
+
+
+def open_leaves(plan: OrderedGraph, root: int, statuses: list[int]) -> list[int]:
     """The leaves that keep node `root` undetermined: reached through undetermined nodes
     only, since a decided node cannot change when more facts become known (Kleene logic
     is monotone in information). Answering every fact they test decides the root,
-    unless one of them is an open question of law."""
-    return leaves_below(plan, root, through=statuses, status=UNDETERMINED)
+    unless one of them is an open question of law.
+
+    Depth first, in the order the conditions are written, references followed: each
+    tree is read in that order (`tree_order`, built once per plan), skipping the subtree
+    of every decided node, and a provision referred to is entered at most once."""
+    found: list[int] = []
+    entered = {root}
+    stack = [(plan.tree_order(root), 0)]
+    while stack:
+        entries, i = stack.pop()
+        end_of_tree = len(entries)
+        while i < end_of_tree:
+            index, after, target = entries[i]
+            if statuses[index] != UNDETERMINED:
+                i = after  # decided: nothing below it keeps it open
+                continue
+            i += 1
+            if target is not None:
+                if target not in entered:  # read the tree referred to, then go on here
+                    entered.add(target)
+                    stack.append((entries, i))
+                    entries, i = plan.tree_order(target), 0
+                    end_of_tree = len(entries)
+            elif after == i:  # nothing below it: a leaf
+                found.append(index)
+    return found
