@@ -120,7 +120,11 @@ class Comparator:
         self.distribution: Distribution | None = None
         if config.distribution is not None:
             self.distribution = load_distribution(
-                config.distribution, self.book_a.vocabulary, registry=registry
+                config.distribution,
+                self.book_a.vocabulary.union(
+                    self.book_b.vocabulary, names=(self.book_a.name, self.book_b.name)
+                ),
+                registry=registry,
             )
         self._pairs: dict[tuple[int, int], PlanPair] = {}
 
@@ -326,7 +330,11 @@ def compare(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, book_a.vocabulary, registry=registry)
+        dist = load_distribution(
+            distribution,
+            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
+            registry=registry,
+        )
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)  # the report names the dates
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker

@@ -246,7 +246,11 @@ class VectorComparator:
         self.book_a = registry.load(config.side_a.rules)
         self.book_b = registry.load(config.side_b.rules)
         self.provisions = provision_order(self.book_a, self.book_b)
-        vocabulary = self.book_a.vocabulary
+        # the facts of both sides: an overlay may add some (`facts:`), and the engine's
+        # codec must know every fact either plan tests
+        vocabulary = self.book_a.vocabulary.union(
+            self.book_b.vocabulary, names=(self.book_a.name, self.book_b.name)
+        )
         self.engine = VectorEngine(
             {n: vocabulary[n].type for n in vocabulary},
             {n: tuple(vocabulary[n].values) for n in vocabulary},
@@ -500,7 +504,11 @@ def compare_columns(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, book_a.vocabulary, registry=registry)
+        dist = load_distribution(
+            distribution,
+            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
+            registry=registry,
+        )
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
