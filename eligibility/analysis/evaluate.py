@@ -164,7 +164,8 @@ class Result:
         under 1 KB for the bundled rule sets. Left out: the explanation trees and every
         text that repeats the rule set (titles, citations, notes, critiques, the reasons
         a provision does not apply, the texts of blockers, which are named by id), and
-        keys at their usual value: `law_enforcement_gated` false, `applicable` true,
+        keys at their usual value: `law_enforcement_gated` false, `applicable` and
+        `grantable` true,
         empty lists. `status` and `law_enforcement` are always there."""
         provisions: dict[str, Any] = {}
         for pid, p in self.provisions.items():
@@ -181,6 +182,8 @@ class Result:
                 entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
             if not p.applicable:
                 entry["applicable"] = False
+            if not p.grantable:
+                entry["grantable"] = False
             if p.open_questions:
                 entry["open_questions"] = p.open_questions
             provisions[pid] = entry

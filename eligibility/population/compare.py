@@ -180,10 +180,11 @@ class Comparator:
         pair = self.pair(a, b)
         tally.scenarios += 1
         transitions, gated, examples = tally.transitions, tally.gated, tally.examples
-        levels, width = tally.levels, len(LEVEL_INDEX)
+        levels, width, grantable = tally.levels, len(LEVEL_INDEX), tally.grantable
         count = len(self.provisions)
         weighed = tally.weights is not None and units is not None
-        at: tuple[list[int], list[int], list[int]] = ([], [], [])  # slots, gated, levels
+        # slots, gated, levels, grantable
+        at: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
         for k, ra, rb in pair.roots:
             pid = self.provisions[k]
             side_a = _side(a, pid, ra, date_a)
@@ -193,16 +194,20 @@ class Comparator:
             if side_a.level is not None:
                 levels[k * width + LEVEL_INDEX[side_a.level]] += 1
                 gated[k] += side_a.gated
+                grantable[k] += a.book.provisions[pid].grantable
             if side_b.level is not None:
                 levels[(count + k) * width + LEVEL_INDEX[side_b.level]] += 1
                 gated[count + k] += side_b.gated
+                grantable[count + k] += b.book.provisions[pid].grantable
             if weighed:
                 at[0].append(slot)
-                for number, side in enumerate((side_a, side_b)):
+                for number, (side, outcome) in enumerate(((side_a, a), (side_b, b))):
                     if side.level is not None:
                         at[2].append((number * count + k) * width + LEVEL_INDEX[side.level])
                         if side.gated:
                             at[1].append(number * count + k)
+                        if outcome.book.provisions[pid].grantable:
+                            at[3].append(number * count + k)
             found = examples[slot]
             if len(found) < tally.examples_wanted:
                 found.append(sid)

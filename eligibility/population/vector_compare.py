@@ -154,6 +154,8 @@ class _Pair:
     roots: list[tuple[int, int | None, int | None]]
     matched: list[list[_Matched]]
     fallback: list[tuple[str, ...]]  # root ids named when no matched condition flipped
+    # per side, per provision: can the status be granted on the date (absent: False)
+    grantable: tuple[tuple[bool, ...], tuple[bool, ...]] = ((), ())
 
 
 def _attribute(
@@ -259,11 +261,17 @@ class VectorComparator:
         if config.distribution is not None:
             distribution = load_distribution(config.distribution, vocabulary, registry=registry)
             self.generator = ColumnGenerator(distribution, vocabulary)
-        self._pairs: dict[tuple[int, int], _Pair] = {}
+        self._pairs: dict[tuple[Any, ...], _Pair] = {}
 
     def pair(self, date_a: dt.date, date_b: dt.date) -> _Pair:
-        plan_a, plan_b = self.book_a.at(date_a).plan, self.book_b.at(date_b).plan
-        key = (id(plan_a), id(plan_b))
+        at_a, at_b = self.book_a.at(date_a), self.book_b.at(date_b)
+        plan_a, plan_b = at_a.plan, at_b.plan
+        grantable = tuple(
+            tuple(p in at.provisions and at.provisions[p].grantable for p in self.provisions)
+            for at in (at_a, at_b)
+        )
+        # dates that share plans may differ in what can be granted (grantable_from)
+        key = (id(plan_a), id(plan_b), grantable)
         found = self._pairs.get(key)
         if found is None:
             roots = [
@@ -285,6 +293,7 @@ class VectorComparator:
                 roots,
                 [_matched(plan_a, plan_b, pid) for pid in self.provisions],
                 fallback,
+                (grantable[0], grantable[1]),
             )
         return found
 
@@ -349,6 +358,11 @@ class VectorComparator:
                         for level in range(LEVELS):
                             weighed.levels[base + level] += units[level]
                         weighed.gated[side * count + k] += units[GATED]
+                    if pair.grantable[side][k]:
+                        tally.grantable[side * count + k] += part.count
+                        if weighed is not None:
+                            assert part.weights is not None
+                            weighed.grantable[side * count + k] += int(part.weights.sum())
                 if whole:
                     codes[k] = code
                 else:
