@@ -250,6 +250,9 @@ class InvariantChecker:
         tried: int,
         started: float,
     ) -> Outcome:
+        if inv.form == EXPANDS and example.extra:  # the scenario with the facts forgotten
+            facts = {n: v for n, v in example.facts.items() if n not in example.extra}
+            example = Example(example.date, facts, frozenset())
         example = self._minimal(check, inv, example)
         failure = self._run(check, inv, example)
         assert isinstance(failure, Failure)

@@ -1,0 +1,296 @@
+"""Overlays that say what a reform changes (issue 12): new facts, titles, notes and
+not-applicable tests in changes, `expands:`, the researcher overlays of rules/reforms/,
+and `grantable`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.errors import RuleError
+from eligibility.law.registry import Registry, bundled_rules_dir
+
+from conftest import ROOT, run_main
+
+D = dt.date
+STATE_LOCAL = "state-local-continued-presence"
+NO_CERTIFICATION = "u-without-certification"
+
+# a victim of a severe form (labor: fraud, involuntary servitude), an adult noncitizen
+ADULT_LABOR = {
+    "age_at_victimization": 30,
+    "age_now": 31,
+    "citizenship": "noncitizen",
+    "actions": frozenset({"recruit"}),
+    "labor_or_services": True,
+    "commercial_sex_act": False,
+    "means": frozenset({"fraud"}),
+    "labor_purposes": frozenset({"involuntary_servitude"}),
+}
+# a U petitioner the police will not certify (LEGAL-BRIEF 3.1)
+UNCERTIFIED = {
+    "age_at_victimization": 30,
+    "age_now": 31,
+    "citizenship": "noncitizen",
+    "qualifying_crimes": frozenset({"domestic_violence"}),
+    "substantial_abuse": True,
+    "has_information": True,
+    "helpful_to_law_enforcement": True,
+    "crime_in_us": True,
+    "u_certification_signed": False,
+    "admissible_or_waiver": True,
+}
+
+
+@pytest.fixture
+def rules_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "rules"
+    shutil.copytree(bundled_rules_dir(), target)
+    return target
+
+
+def overlay(tmp_path: Path, body: str, name: str = "mine") -> str:
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(f"rule_set: {name}\nextends: us-law\ntitle: test\n{body}", encoding="utf-8")
+    return str(path)
+
+
+def scenario_file(tmp_path: Path, facts: dict, as_of: str = "2025-06-01") -> str:
+    lines = [f"id: case\nas_of: {as_of}\nfacts:"]
+    for name, value in facts.items():
+        if isinstance(value, frozenset):
+            value = sorted(value)
+        lines.append(f"  {name}: {json.dumps(value)}")
+    path = tmp_path / "case.yaml"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return str(path)
+
+
+# ------------------------------------------------------------------ new facts
+
+
+def test_an_overlay_fact_is_usable_in_conditions_and_scenarios(registry) -> None:
+    book = registry.load(STATE_LOCAL)
+    fact = book.vocabulary["state_local_le_requested_continued_presence"]
+    assert fact.type == "bool" and fact.dependency == "law_enforcement_action"
+    assert "state_local_le_requested_continued_presence" not in registry.vocabulary
+    facts = {
+        **ADULT_LABOR,
+        "le_requested_continued_presence": False,
+        "state_local_le_requested_continued_presence": True,
+        "potential_witness": False,
+    }
+    for engine in ("durable", "python", "vector"):
+        result = Evaluator(book, engine).evaluate(facts, D(2025, 6, 1))
+        cp = result.provisions["continued_presence"]
+        assert cp.status == "met", engine
+        # met only because police acted: the new fact is a law-enforcement fact
+        assert cp.law_enforcement == "relies_on", engine
+        assert [e.fact for e in cp.law_enforcement_relied_on] == [
+            "state_local_le_requested_continued_presence"
+        ]
+    # under the law, the same person has no Continued Presence; the overlay's fact means
+    # nothing to it
+    law = Evaluator(registry.load("us-law"), "python").evaluate(facts, D(2025, 6, 1))
+    assert law.provisions["continued_presence"].status == "not_met"
+
+
+def test_a_scenario_with_an_overlay_fact_is_an_error_under_a_rule_set_that_lacks_it(
+    tmp_path,
+) -> None:
+    path = scenario_file(
+        tmp_path, {**ADULT_LABOR, "state_local_le_requested_continued_presence": True}
+    )
+    under_overlay = run_main("evaluate", path, "--rules", STATE_LOCAL, "--format", "json")
+    assert under_overlay.returncode == 0, under_overlay.stderr
+    assert json.loads(under_overlay.stdout)["provisions"]["continued_presence"]["status"] in (
+        "met",
+        "undetermined",
+    )
+    under_law = run_main("evaluate", path, "--rules", "us-law", "--format", "json")
+    assert under_law.returncode == 2
+    assert "state_local_le_requested_continued_presence: unknown fact" in under_law.stderr
+
+
+def test_an_overlay_never_redefines_a_bundled_fact(tmp_path, registry) -> None:
+    path = overlay(
+        tmp_path,
+        "facts:\n  potential_witness:\n    type: bool\n    question: Witness?\n",
+    )
+    with pytest.raises(RuleError, match="potential_witness is already declared"):
+        registry.load(path)
+
+
+def test_overlay_facts_are_read_by_the_parser_of_facts_yaml(tmp_path, registry) -> None:
+    path = overlay(tmp_path, "facts:\n  new_fact:\n    type: boolean\n    question: New?\n")
+    with pytest.raises(
+        RuleError, match=r"mine\.yaml:6: facts\.new_fact\.type: .*did you mean bool"
+    ):
+        registry.load(path)
+
+
+# ------------------------------------------------------------------ titles, notes
+
+
+def test_changes_set_title_and_change_notes(tmp_path, registry) -> None:
+    path = overlay(
+        tmp_path,
+        "changes:\n"
+        "  - id: retitle\n    provision: u_visa\n    implements: test\n    summary: test\n"
+        "    title: U visa, reformed\n"
+        "    notes:\n      remove: [cap]\n"
+        "      add:\n        - {id: reform, text: A reform note., citation: none}\n",
+    )
+    book = registry.load(path)
+    provision = book.at(D(2025, 6, 1)).provisions["u_visa"]
+    assert provision.title == "U visa, reformed"
+    ids = [n.id for n in provision.notes]
+    assert "cap" not in ids and ids[-1] == "reform"
+
+
+def test_a_note_change_names_a_note_that_does_not_exist(tmp_path, registry) -> None:
+    path = overlay(
+        tmp_path,
+        "changes:\n"
+        "  - id: bad\n    provision: u_visa\n    implements: test\n    summary: test\n"
+        "    notes:\n      remove: [capp]\n",
+    )
+    with pytest.raises(RuleError, match=r"u_visa has no note capp \(did you mean cap\?\)"):
+        registry.load(path)
+
+
+def test_a_change_can_drop_the_not_applicable_block(tmp_path, registry) -> None:
+    path = overlay(
+        tmp_path,
+        "changes:\n"
+        "  - id: everyone\n    provision: continued_presence\n    implements: test\n"
+        "    summary: test\n    not_applicable: []\n",
+    )
+    citizen = {**ADULT_LABOR, "citizenship": "us_citizen"}
+    law = Evaluator(registry.load("us-law"), "python").evaluate(citizen, D(2025, 6, 1))
+    mine = Evaluator(registry.load(path), "python").evaluate(citizen, D(2025, 6, 1))
+    assert not law.provisions["continued_presence"].applicable
+    assert mine.provisions["continued_presence"].applicable
+
+
+# ------------------------------------------------------------------ explanations
+
+
+def explain(tmp_path: Path, facts: dict, rules: str) -> str:
+    done = run_main(
+        "explain", scenario_file(tmp_path, facts), "--rules", rules, "--full", "--no-what-if"
+    )
+    assert done.returncode == 0, done.stderr
+    return " ".join(done.stdout.split())  # lines joined: rich wraps at 80 columns
+
+
+def test_no_certification_reform_never_asks_for_a_supplement_b(tmp_path) -> None:
+    law = explain(tmp_path, UNCERTIFIED, "us-law")
+    reform = explain(tmp_path, UNCERTIFIED, NO_CERTIFICATION)
+    assert "obtain a newly signed I-918 Supplement B" in law
+    assert "obtain a newly signed" not in reform
+    assert "it is still required" not in reform  # the reading E-18, rewritten
+    assert "no certifying official's signature is needed" in reform  # the step
+    assert "Under this proposal (not law)" in reform
+
+
+@pytest.mark.parametrize("rules", ["rights-based-2007", STATE_LOCAL])
+def test_reforms_of_continued_presence_never_say_only_federal_officials_apply(
+    tmp_path, rules
+) -> None:
+    facts = {**ADULT_LABOR, "le_requested_continued_presence": False}
+    law = explain(tmp_path, facts, "us-law")
+    reform = explain(tmp_path, facts, rules)
+    assert "Only a federal law-enforcement official can apply" in law
+    assert "Only a federal law-enforcement official can apply" not in reform
+    assert "Only a federal agent or prosecutor" not in reform  # the law's next step
+    assert "state, local or tribal" in reform
+
+
+# ------------------------------------------------------------------ grantable
+
+
+@pytest.mark.parametrize(
+    ("provision", "before", "from_"),
+    [("t_visa", D(2002, 3, 3), D(2002, 3, 4)), ("u_visa", D(2007, 10, 16), D(2007, 10, 17))],
+)
+def test_grantable_from_the_implementing_rule(us_law, provision, before, from_) -> None:
+    evaluator = Evaluator(us_law, "python")
+    early = evaluator.evaluate(UNCERTIFIED, before).to_dict()["provisions"][provision]
+    later = evaluator.evaluate(UNCERTIFIED, from_).to_dict()["provisions"][provision]
+    assert early["grantable"] is False and later["grantable"] is True
+    summary = evaluator.evaluate(UNCERTIFIED, before).summary_dict()["provisions"][provision]
+    assert summary["grantable"] is False
+    before_law = evaluator.evaluate(UNCERTIFIED, D(2000, 1, 1)).provisions[provision]
+    assert not before_law.grantable  # not in force: not grantable either
+
+
+def test_grantable_from_is_a_rule_file_key(rules_copy) -> None:
+    path = rules_copy / "us-law" / "t_visa.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("grantable_from: 2002-03-04", "grantable_from: 1999-01-01"))
+    with pytest.raises(RuleError, match="grantable_from 1999-01-01 is before"):
+        Registry(rules_copy).load("us-law")
+
+
+# ------------------------------------------------------------------ expands
+
+
+def test_every_bundled_reform_that_expands_declares_us_law(registry) -> None:
+    for name in ("rights-based-2007", STATE_LOCAL, NO_CERTIFICATION):
+        book = registry.load(name)
+        assert book.expands is not None and book.expands.name == "us-law", name
+
+
+def test_check_finds_a_reform_that_takes_protection_away(tmp_path) -> None:
+    """The child letter judged only by the age during the trafficking, as
+    rights-based-2007 first wrote it: a child of 12 whose age then is unknown loses it."""
+    path = overlay(
+        tmp_path,
+        "expands: us-law\n"
+        "changes:\n"
+        "  - id: rec10\n    provision: minor_eligibility_letter\n    implements: test\n"
+        "    summary: test\n"
+        "    replace:\n      ml2-child:\n        id: ml2-child\n"
+        "        text: trafficked while under 18\n        short: under 18 when trafficked\n"
+        "        citation: test\n        fact: age_at_victimization\n        lt: 18\n",
+    )
+    done = run_main("check", "--rules", path, "--invariants", "none", "--examples", "100")
+    assert done.returncode == 1, done.stdout
+    text = " ".join(done.stdout.split())
+    assert "expands-us-law" in text
+    assert "minor_eligibility_letter is met under us-law but undetermined" in text
+    assert "age_now:" in text and "age_at_victimization:" not in text.split("facts:")[-1]
+
+
+def test_rights_based_2007_keeps_the_child_letter_of_a_child_of_unknown_age_then(
+    us_law, rights_based
+) -> None:
+    child = {
+        "age_now": 12,
+        "citizenship": "noncitizen",
+        "actions": frozenset({"recruit"}),
+        "commercial_sex_act": True,
+        "means": frozenset({"force"}),
+    }
+    for book in (us_law, rights_based):
+        result = Evaluator(book, "python").evaluate(child, D(2024, 8, 28))
+        assert result.provisions["minor_eligibility_letter"].status == "met", book.name
+
+
+def test_the_expansion_invariant_holds_for_the_researcher_overlays() -> None:
+    for name in (STATE_LOCAL, NO_CERTIFICATION):
+        done = run_main("check", "--rules", name, "--invariants", "none", "--examples", "30")
+        assert done.returncode == 0, done.stdout
+        assert "expands-us-law" in done.stdout
+
+
+def test_bundled_overlays_cite_proposals_not_law() -> None:
+    for name in (STATE_LOCAL, NO_CERTIFICATION):
+        text = (ROOT / "rules" / "reforms" / f"{name}.yaml").read_text(encoding="utf-8")
+        assert "not law" in text and "proposed" in text
