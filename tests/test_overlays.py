@@ -14,6 +14,7 @@ import pytest
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.errors import RuleError
 from eligibility.law.registry import Registry, bundled_rules_dir
+from eligibility.population.headline import SHARES
 
 from conftest import ROOT, run_main
 
@@ -294,3 +295,79 @@ def test_bundled_overlays_cite_proposals_not_law() -> None:
     for name in (STATE_LOCAL, NO_CERTIFICATION):
         text = (ROOT / "rules" / "reforms" / f"{name}.yaml").read_text(encoding="utf-8")
         assert "not law" in text and "proposed" in text
+
+
+# ------------------------------------------------------------------ comparisons
+
+
+def headline_of(comparison) -> dict:
+    return {pid: e["headline"] for pid, e in comparison.to_dict()["provisions"].items()}
+
+
+def test_vector_and_reference_compare_agree_on_an_overlay_with_a_fact_of_its_own(
+    registry,
+) -> None:
+    from eligibility.law.scenarios import Scenario
+    from eligibility.population.compare import compare
+    from eligibility.population.vector_compare import compare_columns
+
+    people = []
+    for number in range(64):
+        facts = {
+            **ADULT_LABOR,
+            "le_requested_continued_presence": number % 2 == 0,
+            "potential_witness": number % 3 == 0,
+        }
+        if number % 4 != 3:  # else unknown
+            facts["state_local_le_requested_continued_presence"] = number % 4 == 1
+        people.append(Scenario(f"p{number}", facts, as_of=D(2025, 6, 1)))
+    reference = compare("us-law", STATE_LOCAL, scenarios=people, engine="python")
+    vector = compare_columns("us-law", STATE_LOCAL, scenarios=people)
+    assert headline_of(vector) == headline_of(reference)
+    cp = reference.to_dict()["provisions"]["continued_presence"]
+    assert cp["gained"]["count"] > 0 and cp["lost"]["count"] == 0
+
+
+def test_headline_shares_add_up_and_bound_the_met_share() -> None:
+    from eligibility.population.vector_compare import compare_columns
+
+    document = compare_columns(
+        "us-law@2002-06-01", "rights-based-2007@2002-06-01", generate=3000, seed=4
+    ).to_dict()
+    for pid, entry in document["provisions"].items():
+        for side in ("a", "b"):
+            found = entry["headline"][side]
+            count = {name: found[name]["count"] for name in found if name in SHARES}
+            assert count["met"] + count["not_met"] + count["undetermined"] == 3000, pid
+            assert count["met_through_law_enforcement"] <= count["met"]
+            assert count["gated"] + count["possibly_gated"] <= count["not_met"]
+            assert found["bounds"]["low"] == found["met"]["percent"]
+            low, high = found["met"]["ci95"]
+            assert low <= found["met"]["percent"] <= high and found["interval"] == "wilson-95"
+    # no U could be granted on 2002-06-01, a T could
+    assert document["provisions"]["u_visa"]["headline"]["a"]["grantable"]["percent"] == 0
+    assert document["provisions"]["t_visa"]["headline"]["a"]["grantable"]["percent"] == 100
+
+
+def test_wilson_interval() -> None:
+    from eligibility.population.headline import wilson
+
+    low, high = wilson(0, 100)
+    assert low == pytest.approx(0, abs=1e-12) and high == pytest.approx(0.0370, abs=1e-4)
+    low, high = wilson(50, 100)
+    assert low == pytest.approx(0.4038, abs=1e-4) and high == pytest.approx(0.5962, abs=1e-4)
+
+
+def test_compare_csv_and_screen_carry_the_headline(tmp_path) -> None:
+    done = run_main(
+        "compare", "--rules", "us-law", "--rules", NO_CERTIFICATION, "scenarios", "--format", "csv"
+    )
+    assert done.returncode == 0, done.stderr
+    header, first = done.stdout.splitlines()[:2]
+    columns = header.split(",")
+    for name in ("met_a_percent", "met_through_law_enforcement_b_percent", "bound_b_high"):
+        assert name in columns
+    row = dict(zip(columns, first.split(","), strict=False))
+    assert float(row["bound_a_low"]) <= float(row["bound_a_high"])
+    screen = run_main("compare", "--rules", "us-law", "--rules", NO_CERTIFICATION, "scenarios")
+    assert "How much depends on law enforcement" in screen.stdout
