@@ -173,13 +173,14 @@ def _check_note_changes(
         if change.notes is None:
             continue
         known = ids[change.provision]
-        where = {"path": change.origin[0] or None, "line": change.notes.line}
+        path, line = change.origin[0] or None, change.notes.line
         for target in (*change.notes.remove, *(n.id for n in change.notes.replace)):
             if target not in known:
                 raise RuleError(
                     f"change {change.id}: {change.provision} has no note {target}"
                     f"{did_you_mean(target, known)}; its notes: {', '.join(known) or 'none'}",
-                    **where,
+                    path=path,
+                    line=line,
                 )
         for target in change.notes.remove:
             known.remove(target)
@@ -188,7 +189,8 @@ def _check_note_changes(
                 raise RuleError(
                     f"change {change.id}: {change.provision} already has a note {note.id}; "
                     f"replace it (`notes: {{replace: {{{note.id}: ...}}}}`) or choose another id",
-                    **where,
+                    path=path,
+                    line=line,
                 )
             known.append(note.id)
 
