@@ -365,9 +365,11 @@ def test_compare_csv_and_screen_carry_the_headline(tmp_path) -> None:
     assert done.returncode == 0, done.stderr
     header, first = done.stdout.splitlines()[:2]
     columns = header.split(",")
-    for name in ("met_a_percent", "met_through_law_enforcement_b_percent", "bound_b_high"):
+    assert len(set(columns)) == len(columns)
+    for name in ("a_met_percent", "b_met_through_law_enforcement_percent", "b_bound_high"):
         assert name in columns
     row = dict(zip(columns, first.split(","), strict=False))
-    assert float(row["bound_a_low"]) <= float(row["bound_a_high"])
+    assert float(row["a_bound_low"]) <= float(row["a_bound_high"])
+    assert row["a_gated_percent"] == row["gated_a_percent"]
     screen = run_main("compare", "--rules", "us-law", "--rules", NO_CERTIFICATION, "scenarios")
     assert "How much depends on law enforcement" in screen.stdout

@@ -120,21 +120,23 @@ def _percent(value: float, total: float) -> float:
 def csv_header(*, weighted: bool = False) -> list[str]:
     """The headline columns that `compare --format csv` adds to each row, per side (and
     with weights, the weighted shares and bounds after them)."""
+    # named side first (`a_gated_percent`): `gated_a_percent` is the older column of
+    # law_enforcement_gated, which the headline's `gated` equals
     names: list[str] = []
     for side in ("a", "b"):
         for share in SHARES:
-            names.append(f"{share}_{side}_percent")
+            names.append(f"{side}_{share}_percent")
         names += [
-            f"met_{side}_ci95_low",
-            f"met_{side}_ci95_high",
-            f"bound_{side}_low",
-            f"bound_{side}_high",
-            f"grantable_{side}_percent",
+            f"{side}_met_ci95_low",
+            f"{side}_met_ci95_high",
+            f"{side}_bound_low",
+            f"{side}_bound_high",
+            f"{side}_grantable_percent",
         ]
     if weighted:
         for side in ("a", "b"):
-            names += [f"{share}_{side}_weighted_percent" for share in SHARES]
-            names += [f"bound_{side}_weighted_low", f"bound_{side}_weighted_high"]
+            names += [f"{side}_{share}_weighted_percent" for share in SHARES]
+            names += [f"{side}_bound_weighted_low", f"{side}_bound_weighted_high"]
     return names
 
 
