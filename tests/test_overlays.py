@@ -373,3 +373,39 @@ def test_compare_csv_and_screen_carry_the_headline(tmp_path) -> None:
     assert row["a_gated_percent"] == row["gated_a_percent"]
     screen = run_main("compare", "--rules", "us-law", "--rules", NO_CERTIFICATION, "scenarios")
     assert "How much depends on law enforcement" in screen.stdout
+
+
+def test_weighted_headline_by_hand() -> None:
+    """Weighted shares of met through law enforcement and the weighted upper bound, by
+    hand from the per-case results, on both engines."""
+    import random
+
+    from eligibility.law.scenarios import Scenario
+    from eligibility.population.compare import Weights, compare
+    from eligibility.population.distributions import load_distribution
+    from eligibility.population.vector_compare import compare_columns
+
+    people = [
+        Scenario(id=sid, facts=facts)
+        for sid, facts in load_distribution("default").generate(200, 5)
+    ]
+    rng = random.Random(5)
+    weights = Weights("w", tuple(rng.choice([0.5, 1.0, 4.0]) for _ in people))
+    today = D(2025, 1, 1)
+    evaluator = Evaluator(Registry().load("us-law"), "python")
+    relies = bound = 0.0
+    for person, weight in zip(people, weights.values, strict=True):
+        found = evaluator.evaluate(person.facts, today).provisions["hhs_certification"]
+        relies += weight * (found.law_enforcement == "relies_on")
+        bound += weight * (found.status in ("met", "undetermined"))
+    for run in (compare, compare_columns):
+        extra = {"engine": "python"} if run is compare else {}
+        document = run(
+            "us-law", NO_CERTIFICATION, scenarios=people, weights=weights, today=today, **extra
+        ).to_dict()
+        side = document["provisions"]["hhs_certification"]["headline"]["a"]
+        share = side["met_through_law_enforcement"]["weighted_percent"]
+        assert share == pytest.approx(100 * relies / weights.total, abs=1e-3)
+        assert side["bounds"]["weighted_high"] == pytest.approx(
+            100 * bound / weights.total, abs=1e-3
+        )
