@@ -409,3 +409,28 @@ def test_weighted_headline_by_hand() -> None:
         assert side["bounds"]["weighted_high"] == pytest.approx(
             100 * bound / weights.total, abs=1e-3
         )
+
+
+def test_timeline_of_an_overlay_with_a_fact_of_its_own(tmp_path) -> None:
+    facts = {**ADULT_LABOR, "state_local_le_requested_continued_presence": True}
+    done = run_main(
+        "timeline",
+        "--rules",
+        "us-law",
+        "--rules",
+        STATE_LOCAL,
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2021-01-01",
+        scenario_file(tmp_path, facts),
+    )
+    assert done.returncode == 0, done.stderr
+    rows = [line.split(",") for line in done.stdout.splitlines()]
+    header = rows[0]
+    met = {
+        row[header.index("rule_set")]: row[header.index("met_percent")]
+        for row in rows[1:]
+        if row[header.index("provision")] == "continued_presence"
+    }
+    assert float(met[STATE_LOCAL]) == 100 and float(met["us-law"]) == 0
