@@ -379,7 +379,7 @@ def compare(
                 write_rows(text)
             if progress is not None:
                 progress(part.scenarios)
-    titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in (book_b, book_a) for pid in book.sources}
     return Comparison(
         a, b, book_a.name, book_b.name, engine, population, tally, titles, today, runner.restarts
     )

@@ -179,7 +179,7 @@ def timeline(
     )
     dates = sorted({start, *(c.date for c in changes)})
     provisions = list(dict.fromkeys(pid for book in books for pid in book.sources))
-    titles = {pid: book.sources[pid].title for book in reversed(books) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in reversed(books) for pid in book.sources}
     engine = VectorEngine(
         {n: vocabulary[n].type for n in vocabulary},
         {n: tuple(vocabulary[n].values) for n in vocabulary},

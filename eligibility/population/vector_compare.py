@@ -553,7 +553,7 @@ def compare_columns(
         levels = [x + y for x, y in zip(levels, part.levels, strict=True)]
         if progress is not None:
             progress(part.tally.scenarios)
-    titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in (book_b, book_a) for pid in book.sources}
     return VectorComparison(
         a,
         b,
