@@ -285,12 +285,12 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
     steps = {step.id: step for step in base.steps}
     if top.has("remove_next_steps"):
         for item in top.child("remove_next_steps").elements(what="list of step ids"):
-            if item.value not in steps:
+            target = item.identifier()  # a list or a mapping here is an error, not a crash
+            if target not in steps:
                 raise item.fail(
-                    f"no next step {describe(item.value)} to remove"
-                    f"{did_you_mean(str(item.value), steps)}"
+                    f"no next step {describe(target)} to remove{did_you_mean(target, steps)}"
                 )
-            del steps[item.value]
+            del steps[target]
     if top.has("next_steps"):
         for step in _steps(parser, top.child("next_steps").elements(what="list of steps")):
             steps[step.id] = step  # same id: the overlay's step replaces the base's
