@@ -434,3 +434,15 @@ def test_timeline_of_an_overlay_with_a_fact_of_its_own(tmp_path) -> None:
         if row[header.index("provision")] == "continued_presence"
     }
     assert float(met[STATE_LOCAL]) == 100 and float(met["us-law"]) == 0
+
+
+def test_evaluate_frame_says_whether_the_status_could_be_granted() -> None:
+    import eligibility
+
+    rows = eligibility.evaluate_frame(
+        [{"id": "early", "as_of": "2005-01-01"}, {"id": "late", "as_of": "2010-01-01"}],
+        rules="us-law",
+        engine="python",
+    )
+    assert [row["u_visa.grantable"] for row in rows] == [False, True]
+    assert [row["t_visa.grantable"] for row in rows] == [True, True]
