@@ -446,3 +446,15 @@ def test_evaluate_frame_says_whether_the_status_could_be_granted() -> None:
     )
     assert [row["u_visa.grantable"] for row in rows] == [False, True]
     assert [row["t_visa.grantable"] for row in rows] == [True, True]
+
+
+def test_two_overlays_may_not_give_one_new_fact_two_meanings(tmp_path, registry) -> None:
+    first = overlay(tmp_path, "facts:\n  pilot:\n    type: bool\n    question: In the pilot?\n")
+    second = overlay(
+        tmp_path,
+        "facts:\n  pilot:\n    type: int\n    min: 0\n    max: 9\n    question: Which pilot?\n",
+        name="other",
+    )
+    assert registry.vocabulary_for(first, first)["pilot"].type == "bool"
+    with pytest.raises(RuleError, match="fact pilot is declared differently"):
+        registry.vocabulary_for(first, second)
