@@ -29,6 +29,11 @@ processes like the compare above, against `compare` with the reference engine on
 smaller population (--reference-scenarios, 2 jobs) in the same run: target 1,000,000 in
 <= 20 s with 2 jobs, and >= 20x the reference engine's throughput.
 
+Expansion (issue 12): rights-based-2007 declares `expands: us-law`; with the vector
+engine, on --expands-scenarios generated cases (default distribution, today) and as many
+random scenarios (3/4 of facts known) spread over every date on which either rule set
+changes, no provision met under us-law may be lost (target 0), with examples if one is.
+
 Output (issue 16): `evaluate --format jsonl --detail summary --jobs 2` of 10,000 and of
 100,000 generated cases written as scenario files beforehand (--output-scenarios), each
 in a fresh child process: bytes per case (target <= 1 KB) and the peak RSS of the
@@ -55,6 +60,7 @@ sys.path.insert(0, str(ROOT))
 from eligibility.analysis.evaluate import Evaluator  # noqa: E402
 from eligibility.engine.durable import durable_floor  # noqa: E402
 from eligibility.law.rulebook import default_registry  # noqa: E402
+from eligibility.law.scenarios import Scenario  # noqa: E402
 
 DATES = [dt.date(2002, 6, 1), dt.date(2010, 6, 1), dt.date(2025, 6, 1)]
 
@@ -435,6 +441,67 @@ def bench_evaluate_output(count: int, seed: int) -> None:
     )
 
 
+EXPANSIONS = (("us-law", "rights-based-2007"),)  # (base, the overlay that `expands` it)
+
+
+def expansion_scenarios(count: int, seed: int, dates: list[dt.date]) -> list[Scenario]:
+    """Random scenarios as `generate` draws them (each fact known with probability 3/4,
+    so ages are often unknown), each on one of `dates`."""
+    rng = random.Random(seed)
+    drawn = generate(count, seed)
+    return [
+        Scenario(f"expands-{number}", facts, as_of=rng.choice(dates))
+        for number, (facts, _) in enumerate(drawn)
+    ]
+
+
+def bench_expands(count: int, seed: int) -> None:
+    """Issue 12: an overlay that declares `expands: BASE` takes nothing away. On `count`
+    generated cases of the default distribution (today), and on `count` random scenarios
+    spread over every date on which either rule set changes, with the vector engine: no
+    provision met under BASE may be anything but met under the overlay."""
+    from eligibility.population.vector_compare import compare_columns
+
+    registry = default_registry()
+    for base, overlay in EXPANSIONS:
+        declared = registry.load(overlay).expands
+        assert declared is not None and declared.name == base, f"{overlay} expands {base}"
+        dates = sorted(
+            {*registry.load(base).change_dates, *registry.load(overlay).change_dates, *DATES}
+        )
+        print(f"{overlay} expands {base}: nothing met under {base} is lost, vector engine, 2 jobs")
+        runs: list[tuple[str, dict]] = [
+            (
+                f"{count:,} generated cases (distribution default, today)",
+                {"generate": count, "seed": seed},
+            ),
+            (
+                f"{count:,} random scenarios on {len(dates)} dates (every change of "
+                f"either rule set)",
+                {"scenarios": expansion_scenarios(count, seed, dates)},
+            ),
+        ]
+        for label, population in runs:
+            started = time.perf_counter()
+            comparison = compare_columns(base, overlay, jobs=2, **population)
+            elapsed = time.perf_counter() - started
+            document = comparison.to_dict()
+            lost = {pid: e["lost"]["count"] for pid, e in document["provisions"].items()}
+            met = sum(e["status"]["a"]["met"]["count"] for e in document["provisions"].values())
+            total = sum(lost.values())
+            print(
+                f"  {label}: {met:,} provisions met under {base}, {total:,} lost "
+                f"({elapsed:.1f} s)    target 0    {verdict(total == 0)}"
+            )
+            for pid, entry in document["provisions"].items():
+                for t in entry["transitions"]:
+                    if t["from"] == "met" and t["to"] != "met":
+                        print(
+                            f"    {pid}: met -> {t['to']} for {t['count']:,}, "
+                            f"e.g. {', '.join(t['examples'])}"
+                        )
+
+
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
@@ -462,6 +529,12 @@ def main() -> int:
     parser.add_argument(
         "--only-output", action="store_true", help="run only the evaluate output benchmark"
     )
+    parser.add_argument("--expands-scenarios", type=int, default=100_000)
+    parser.add_argument(
+        "--only-expands",
+        action="store_true",
+        help="run only the check that rights-based-2007 loses nothing against us-law",
+    )
     parser.add_argument("--evaluate-child", nargs="+", help=argparse.SUPPRESS)
     parser.add_argument("--memory-child", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--compare-child", nargs=5, help=argparse.SUPPRESS)
@@ -484,6 +557,9 @@ def main() -> int:
         return 0
     if args.only_output:
         bench_evaluate_output(args.output_scenarios, args.seed)
+        return 0
+    if args.only_expands:
+        bench_expands(args.expands_scenarios, args.seed)
         return 0
 
     print(
@@ -552,6 +628,7 @@ def main() -> int:
     bench_compare(args.compare_scenarios, args.seed)
     bench_vector(args.vector_scenarios, args.reference_scenarios, args.seed)
     bench_evaluate_output(args.output_scenarios, args.seed)
+    bench_expands(args.expands_scenarios, args.seed)
     return 0
 
 

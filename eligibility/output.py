@@ -46,6 +46,10 @@ CSV_COLUMNS = (
     "not_applicable_reason",
     "title",
     "citation",
+    # added with overlays that say it (issue 12): false where the law exists but no one
+    # could be granted the status yet on the date (T before 2002-03-04, U before
+    # 2007-10-17)
+    "grantable",
 )
 # columns holding lists (space-separated in CSV, lists of strings in Parquet) and truth
 # values (true/false in CSV, booleans in Parquet)
@@ -58,7 +62,7 @@ LIST_COLUMNS = frozenset(
         "missing_facts_behind_blockers",
     }
 )
-BOOL_COLUMNS = frozenset({"law_enforcement_gated", "applicable"})
+BOOL_COLUMNS = frozenset({"law_enforcement_gated", "applicable", "grantable"})
 PARQUET_MISSING = (
     "Parquet output needs pyarrow, which is in the optional `research` extra: "
     "pip install 'eligibility[research]' (or pip install pyarrow)"
@@ -180,6 +184,7 @@ def tidy_rows(results: Iterable[dict[str, Any]]) -> Iterator[list[Any]]:
                 provision.get("not_applicable_reason") or "",
                 provision.get("title", ""),
                 provision.get("citation", ""),
+                bool(provision.get("grantable", True)),
             ]
 
 

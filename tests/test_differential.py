@@ -23,10 +23,13 @@ import strategies
 from conftest import examples
 
 REGISTRY = Registry()
+# an overlay with a fact of its own (`facts:`): the engines take their fact types from the
+# rule book's vocabulary, base plus overlay facts
+OVERLAY_WITH_A_FACT = "state-local-continued-presence"
 EVALUATORS = {
     (name, engine): Evaluator(REGISTRY.load(name), engine)
-    for name in ("us-law", "rights-based-2007")
-    for engine in ("durable", "python")
+    for name in ("us-law", "rights-based-2007", OVERLAY_WITH_A_FACT)
+    for engine in ("durable", "python", "vector")
 }
 
 
@@ -56,6 +59,27 @@ def test_durable_engine_equals_reference(rule_set, facts, date) -> None:
     python = EVALUATORS[rule_set, "python"].evaluate(facts, date, "generated")
     assert durable.statuses == python.statuses
     assert comparable(durable) == comparable(python)
+
+
+@given(facts=strategies.facts(REGISTRY.load(OVERLAY_WITH_A_FACT).vocabulary), date=strategies.dates)
+@example(
+    facts={
+        "citizenship": "noncitizen",
+        "le_requested_continued_presence": False,
+        "state_local_le_requested_continued_presence": True,
+        "potential_witness": False,
+    },
+    date=dt.date(2025, 6, 1),
+)
+@settings(max_examples=examples(200))
+def test_every_engine_equals_the_reference_on_an_overlay_with_a_fact_of_its_own(
+    facts, date
+) -> None:
+    python = EVALUATORS[OVERLAY_WITH_A_FACT, "python"].evaluate(facts, date, "generated")
+    for engine in ("durable", "vector"):
+        other = EVALUATORS[OVERLAY_WITH_A_FACT, engine].evaluate(facts, date, "generated")
+        assert other.statuses == python.statuses, engine
+        assert comparable(other) == comparable(python), engine
 
 
 @given(facts=strategies.complete_facts(REGISTRY.vocabulary), date=strategies.dates)

@@ -384,6 +384,11 @@ def summary(comparison) -> dict:
         document[side].pop("as_of")  # a generated run names the date it used
     for entry in document["provisions"].values():
         entry.pop("law_enforcement", None)
+        for side in entry["headline"].values():  # only a generated sample has intervals
+            side.pop("interval", None)
+            for share in side.values():
+                if isinstance(share, dict):
+                    share.pop("ci95", None)
     return document
 
 

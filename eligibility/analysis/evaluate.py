@@ -57,6 +57,10 @@ class ProvisionResult:
     missing_facts_behind_blockers: list[str] = field(default_factory=list)
     applicable: bool = True
     not_applicable_reason: str | None = None
+    # false before the status can be granted: not yet law, or law that no one could be
+    # granted yet (T before 2002-03-04, U before 2007-10-17: `grantable_from` in the
+    # rule files)
+    grantable: bool = True
 
 
 @dataclass
@@ -122,6 +126,7 @@ class Result:
                 "law_enforcement": p.law_enforcement,
                 "law_enforcement_blockers": [e.to_dict() for e in p.law_enforcement_blockers],
                 "applicable": p.applicable,
+                "grantable": p.grantable,
                 "citation": p.citation,
                 "title": p.title,
             }
@@ -159,7 +164,8 @@ class Result:
         under 1 KB for the bundled rule sets. Left out: the explanation trees and every
         text that repeats the rule set (titles, citations, notes, critiques, the reasons
         a provision does not apply, the texts of blockers, which are named by id), and
-        keys at their usual value: `law_enforcement_gated` false, `applicable` true,
+        keys at their usual value: `law_enforcement_gated` false, `applicable` and
+        `grantable` true,
         empty lists. `status` and `law_enforcement` are always there."""
         provisions: dict[str, Any] = {}
         for pid, p in self.provisions.items():
@@ -176,6 +182,8 @@ class Result:
                 entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
             if not p.applicable:
                 entry["applicable"] = False
+            if not p.grantable:
+                entry["grantable"] = False
             if p.open_questions:
                 entry["open_questions"] = p.open_questions
             provisions[pid] = entry
@@ -222,6 +230,16 @@ class Evaluator:
         self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
         self._elements: dict[int, tuple[Plan, Callable[[int], Element]]] = {}
+        self._names = frozenset(book.vocabulary.names())
+
+    def _known(self, facts: Facts) -> Facts:
+        """`facts` less those this rule set does not declare: a fact an overlay adds
+        (`facts:`) means nothing to the rule set it extends, so a scenario written for
+        the overlay is evaluated under the base as if it were not given. Scenario files
+        are validated against the vocabulary of the rule sets named when loading."""
+        if self._names.issuperset(facts):
+            return facts
+        return {name: value for name, value in facts.items() if name in self._names}
 
     def _run(
         self, facts: Facts, as_of: dt.date, scenario_id: str
@@ -245,6 +263,7 @@ class Evaluator:
 
     def outcome(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Outcome:
         """Statuses and dependency levels only (no explanation, no missing facts)."""
+        facts = self._known(facts)
         resolved, _, statuses, (favourable, unfavourable) = self._run(facts, as_of, scenario_id)
         plan = resolved.plan
         levels = {
@@ -254,6 +273,7 @@ class Evaluator:
         return Outcome(resolved, statuses, levels)
 
     def evaluate(self, facts: Facts, as_of: dt.date, scenario_id: str = "") -> Result:
+        facts = self._known(facts)
         resolved, worlds, statuses, (favourable, unfavourable) = self._run(
             facts, as_of, scenario_id
         )
@@ -359,6 +379,7 @@ class Evaluator:
                 result.missing_facts_behind_blockers = [
                     f for f in missing(behind, root)[0] if f not in facts_missing
                 ]
+            result.grantable = layout.grantable
             for reason, when in layout.not_applicable:
                 if statuses[when] == MET:
                     result.applicable = False

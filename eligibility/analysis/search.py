@@ -113,14 +113,19 @@ class ValueClasses:
         resolved: Iterable[ResolvedBook],
         extra: Iterable[tuple[str, str, Any]] = (),
         linked: Iterable[tuple[str, str]] = (),
+        *,
+        vocabulary: Vocabulary | None = None,
     ) -> ValueClasses:
-        """Classes from every test in `resolved` (conditions and notes), plus `extra`."""
+        """Classes from every test in `resolved` (conditions and notes), plus `extra`,
+        for the facts of `vocabulary` (by default the book's)."""
         conditions: list[Condition] = []
         for book_at in resolved:
             for provision in book_at.provisions.values():
                 conditions.append(provision.condition)
                 conditions.extend(n.when for n in provision.notes if n.when is not None)
-        return cls(book.vocabulary, itertools.chain(_fact_tests(conditions), extra), linked)
+        return cls(
+            vocabulary or book.vocabulary, itertools.chain(_fact_tests(conditions), extra), linked
+        )
 
 
 # ------------------------------------------------------------------------- search

@@ -221,7 +221,9 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     weights: Weights | None = None
     bad = 0
     if args.generate is None:
-        scenarios, bad, what, weighed = scenarios_or_cases(args, registry.vocabulary)
+        scenarios, bad, what, weighed = scenarios_or_cases(
+            args, registry.vocabulary_for(side_a.rules, side_b.rules)
+        )
         if weighed is not None:
             weights = Weights(args.weight, tuple(weighed))
     jobs = args.jobs or default_jobs()

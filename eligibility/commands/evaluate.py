@@ -88,12 +88,12 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     scenarios: ScenarioFiles | list[Scenario]
     weights: list[float] | None = None
     what = "scenario files"
+    # the facts the rule set's overlays add (`facts:`) too; a fact none knows is an error
+    vocabulary = registry.vocabulary_for(args.rules)
     if args.cases or args.weight or not args.scenarios:
-        scenarios, bad, what, weights = scenarios_or_cases(args, registry.vocabulary)
+        scenarios, bad, what, weights = scenarios_or_cases(args, vocabulary)
     else:
-        scenarios, bad = scenario_files(
-            args.scenarios, registry.vocabulary, keep_going=args.keep_going
-        )
+        scenarios, bad = scenario_files(args.scenarios, vocabulary, keep_going=args.keep_going)
     engine = args.engine
     if engine == "auto":  # columns pay off from VECTOR_FROM cases; a table is for reading
         from ..population.engines import VECTOR_FROM

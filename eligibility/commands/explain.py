@@ -118,7 +118,8 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             f"--export {args.export}: expected a file name ending in {', '.join(EXPORTS)}"
         )
     dates = _compare_dates(args.compare_dates) if args.compare_dates else []
-    scenario = load_scenario(args.scenario, registry.vocabulary)
+    # the facts of the rule set's overlays too (`facts:`); a fact none knows is an error
+    scenario = load_scenario(args.scenario, registry.vocabulary_for(args.rules))
     report = build(
         scenario,
         registry=registry,

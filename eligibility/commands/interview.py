@@ -91,7 +91,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     from ..render.report import print_report
 
     book = registry.load(args.rules)
-    vocabulary = registry.vocabulary
+    vocabulary = book.vocabulary  # with the facts its overlays add
     as_of = args.as_of or dt.date.today()
     session = Session(Evaluator(book, args.engine), vocabulary, as_of)
     title = ""

@@ -112,7 +112,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
             raise UsageError("--seed and --distribution apply to --generate N")
         if not args.scenarios and not args.cases:
             raise UsageError("give --generate N, scenario files or directories, or --cases FILE")
-        scenarios, _, _, weights = scenarios_or_cases(args, registry.vocabulary)
+        scenarios, _, _, weights = scenarios_or_cases(args, registry.vocabulary_for(*args.rules))
 
     from ..population.timeline import timeline
 

@@ -409,7 +409,9 @@ class CompiledPlan:
         self.codec = codec
         self.dependency = dict(plan.dependency_facts)
         for name in self.dependency:
-            if codec.types.get(name) != "bool":
+            if name not in codec.types:  # an overlay's fact, and an engine built without it
+                raise EngineError(f"fact {name} is not in the vocabulary the engine was built with")
+            if codec.types[name] != "bool":
                 raise EngineError(f"dependency fact {name} must be a bool fact")
         nodes = plan.nodes
         self.kinds = [n.condition.kind for n in nodes]

@@ -7,7 +7,7 @@ from dataclasses import replace
 
 from ..errors import RuleError, did_you_mean
 from .conditions import Condition
-from .provisions import Amendment, Operation
+from .provisions import Amendment, Note, Operation
 
 
 def apply_amendment(tree: Condition, amendment: Amendment) -> Condition:
@@ -15,6 +15,18 @@ def apply_amendment(tree: Condition, amendment: Amendment) -> Condition:
     for operation in amendment.operations:
         tree = _apply(tree, operation, amendment)
     return tree
+
+
+def apply_note_changes(notes: tuple[Note, ...], amendment: Amendment) -> tuple[Note, ...]:
+    """A provision's notes after `amendment`: removed, replaced in place, then added.
+    A note that is not there on this date is left alone (rule_sets checks, when loading,
+    that each target exists at some date)."""
+    changes = amendment.notes
+    if changes is None:
+        return notes
+    replaced = {n.id: n for n in changes.replace}
+    kept = tuple(replaced.get(n.id, n) for n in notes if n.id not in changes.remove)
+    return kept + changes.add
 
 
 def _apply(tree: Condition, operation: Operation, amendment: Amendment) -> Condition:

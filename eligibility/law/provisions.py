@@ -64,6 +64,16 @@ class Operation:
 
 
 @dataclass(frozen=True)
+class NoteChanges:
+    """What a change does to a provision's notes: remove, replace (by id), then add."""
+
+    remove: tuple[str, ...] = ()
+    replace: tuple[Note, ...] = ()  # each replaces the note of the same id
+    add: tuple[Note, ...] = ()
+    line: int | None = None
+
+
+@dataclass(frozen=True)
 class Amendment:
     """A dated change of the law (or, in an overlay, a proposed change)."""
 
@@ -77,6 +87,12 @@ class Amendment:
     verification: str | None = None
     implements: str = ""  # overlays: the recommendation this change implements
     origin: tuple[str, int | None] = ("", None)
+    # what it says about the provision besides its conditions, so that explanations under
+    # a reform describe the reform: a new title, notes added, replaced or removed, and
+    # the not-applicable tests (None: unchanged; (): the provision concerns everyone)
+    title: str | None = None
+    notes: NoteChanges | None = None
+    not_applicable: tuple[Note, ...] | None = None
 
     @property
     def label(self) -> str:
@@ -112,6 +128,9 @@ class ProvisionSource:
     path: str
     # when the provision does not concern the person (the first that applies gives the reason)
     not_applicable: tuple[Note, ...] = ()
+    # from when the status it describes can be granted (the implementing rule: T on
+    # 2002-03-04, U on 2007-10-17); None: whenever the provision is in force
+    grantable_from: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -125,3 +144,4 @@ class Provision:
     notes: tuple[Note, ...]
     in_force: bool
     not_applicable: tuple[Note, ...] = ()
+    grantable: bool = True  # in force, and grantable on the date (ProvisionSource)

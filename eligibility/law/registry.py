@@ -63,6 +63,17 @@ class Registry:
             self._readings = load_readings(str(path)) if path.is_file() else {}
         return self._readings
 
+    def vocabulary_for(self, *refs: str) -> Vocabulary:
+        """The facts that scenarios evaluated under these rule sets may give: the bundled
+        vocabulary plus the facts their overlays add (`facts:`). A fact that none of them
+        knows stays an error naming it."""
+        vocabulary, names = self.vocabulary, ["facts.yaml"]
+        for ref in refs:
+            book = self.load(ref)
+            vocabulary = vocabulary.union(book.vocabulary, names=(" and ".join(names), book.name))
+            names.append(book.name)
+        return vocabulary
+
     def bundled(self) -> dict[str, Path]:
         """Bundled rule set name -> directory or overlay file."""
         found: dict[str, Path] = {}

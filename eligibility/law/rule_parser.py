@@ -12,7 +12,7 @@ from . import yamlfile
 from .conditions import Condition
 from .fields import Node, root
 from .logic import ALL_OPERATORS, INNER_KINDS, LEAF_KINDS, STATUS_OF, FactTestReader
-from .provisions import Amendment, Critique, Note, Operation
+from .provisions import Amendment, Critique, Note, NoteChanges, Operation
 from .vocabulary import Vocabulary
 
 VERIFICATION_TAGS = ("V", "V2", "U")
@@ -23,6 +23,9 @@ CONDITION_KEYS = (
     + ALL_OPERATORS
 )
 AMENDMENT_OPS = ("replace", "add", "remove", "update")
+# what a change may say about a provision besides its conditions
+PROVISION_CHANGES = ("title", "notes", "not_applicable")
+NOTE_OPS = ("remove", "replace", "add")
 UPDATABLE = ("text", "short", "citation")  # what an `update` may change in a condition
 
 
@@ -121,15 +124,19 @@ class RuleParser:
 
     def amendment(self, node: Node, provision: str | None, *, overlay: bool = False) -> Amendment:
         keys = (
-            "id",
-            "effective",
-            "instrument",
-            "citation",
-            "summary",
-            "verification",
-            "implements",
-            "provision",
-        ) + AMENDMENT_OPS
+            (
+                "id",
+                "effective",
+                "instrument",
+                "citation",
+                "summary",
+                "verification",
+                "implements",
+                "provision",
+            )
+            + AMENDMENT_OPS
+            + PROVISION_CHANGES
+        )
         required = ("id", "summary") + (
             ("provision", "implements") if overlay else ("effective", "instrument", "citation")
         )
@@ -171,9 +178,10 @@ class RuleParser:
                     if not changed:
                         raise payload.fail("an update changes `text`, `short` and/or `citation`")
                     operations.append(Operation("update", target, fields=changed, line=line))
-        if not operations:
+        if not operations and not any(node.has(k) for k in PROVISION_CHANGES):
             raise node.fail(
-                f"amendment {aid} changes nothing: give one of {', '.join(AMENDMENT_OPS)}"
+                f"amendment {aid} changes nothing: give one of "
+                f"{', '.join(AMENDMENT_OPS + PROVISION_CHANGES)}"
             )
         return Amendment(
             id=aid,
@@ -192,7 +200,74 @@ class RuleParser:
             else None,
             implements=node.child("implements").text() if node.has("implements") else "",
             origin=(node.doc.path, node.doc.line(node.path)),
+            title=node.child("title").text() if node.has("title") else None,
+            notes=self.note_changes(node.child("notes")) if node.has("notes") else None,
+            not_applicable=self.not_applicable(node.child("not_applicable"))
+            if "not_applicable" in node.value
+            else None,
         )
+
+    def note_changes(self, node: Node) -> NoteChanges:
+        """`notes: {remove: [ids], replace: {id: note}, add: [notes]}` of a change."""
+        node.mapping(optional=NOTE_OPS, what="change of notes (remove, replace, add)")
+        if not any(node.has(op) for op in NOTE_OPS):
+            raise node.fail("a change of notes needs `remove`, `replace` and/or `add`")
+        remove = (
+            tuple(
+                item.identifier()
+                for item in node.child("remove").elements(
+                    what="list of note ids", allow_empty=False
+                )
+            )
+            if node.has("remove")
+            else ()
+        )
+        replace: list[Note] = []
+        if node.has("replace"):
+            for target, payload in node.child("replace").entries(
+                what="mapping of note ids to new notes"
+            ):
+                Node(node.doc, target, payload.path, RuleError).identifier()
+                if isinstance(payload.value, dict) and "id" not in payload.value:
+                    payload = Node(
+                        payload.doc, {"id": target, **payload.value}, payload.path, RuleError
+                    )
+                note = self.note(payload)
+                if note.id != target:
+                    raise payload.fail(
+                        f"a replacement keeps the id of the note it replaces ({target}); "
+                        f"to add a note with another id, remove {target} and add it"
+                    )
+                replace.append(note)
+        add = (
+            tuple(
+                self.note(item)
+                for item in node.child("add").elements(what="list of notes", allow_empty=False)
+            )
+            if node.has("add")
+            else ()
+        )
+        return NoteChanges(remove, tuple(replace), add, node.doc.line(node.path))
+
+    def not_applicable(self, block: Node) -> tuple[Note, ...]:
+        """A provision's `not_applicable`: one test or a list of them (the first that
+        applies gives the reason). In a change, an empty list removes the block."""
+        if block.value is None or block.value == []:
+            return ()
+        items = (
+            block.elements(what="list of not-applicable tests")
+            if isinstance(block.value, list)
+            else [block]
+        )
+        found: list[Note] = []
+        for number, na in enumerate(items):
+            na.mapping(required=("text", "citation", "when"), what="not-applicable test")
+            found.append(
+                self.note(
+                    Node(na.doc, {"id": f"not-applicable-{number}", **na.value}, na.path, RuleError)
+                )
+            )
+        return tuple(found)
 
     def note(self, node: Node) -> Note:
         node.mapping(

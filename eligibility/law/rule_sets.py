@@ -3,6 +3,7 @@ overlay file that `extends:` another rule set and changes conditions by id."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
@@ -11,10 +12,10 @@ from . import yamlfile
 from .conditions import Condition
 from .fields import Node, describe, root
 from .guidance import Reading, Step, parse_readings, parse_steps, reading_ids
-from .provisions import Amendment, Critique, Note, ProvisionSource, RecordedChange
+from .provisions import Amendment, Critique, ProvisionSource, RecordedChange
 from .rule_parser import VERIFICATION_TAGS, RuleParser, parse_critiques
 from .rulebook import RuleBook
-from .vocabulary import Vocabulary
+from .vocabulary import Vocabulary, parse_facts
 
 MAX_OVERLAY_CHAIN = 32  # overlay extends overlay ...: each level is a recursive load
 
@@ -57,6 +58,13 @@ def load_directory(
     sources = {pid: _load_provision(files[pid], parser) for pid in order}
     for source in sources.values():
         _check_source_ids(source)
+        if source.grantable_from is not None and source.grantable_from < source.effective:
+            raise RuleError(
+                f"{source.id}: grantable_from {source.grantable_from.isoformat()} is before "
+                f"the provision takes effect ({source.effective.isoformat()})",
+                path=source.path,
+            )
+    _check_note_changes(sources, ())
     recorded = []
     if top.has("recorded"):
         for item in top.child("recorded").elements(what="list of recorded changes"):
@@ -151,6 +159,42 @@ def _check_readings(
                 )
 
 
+def _check_note_changes(
+    sources: Mapping[str, ProvisionSource], changes: Iterable[Amendment]
+) -> None:
+    """Every note a change removes or replaces exists, at some date, and no note is added
+    twice: the amendments of each provision in date order, then the overlays' changes."""
+    ids = {pid: [n.id for n in source.notes] for pid, source in sources.items()}
+    dated = sorted(
+        (a for s in sources.values() for a in s.amendments),
+        key=lambda a: a.effective or dt.date.min,
+    )
+    for change in [*dated, *changes]:
+        if change.notes is None:
+            continue
+        known = ids[change.provision]
+        path, line = change.origin[0] or None, change.notes.line
+        for target in (*change.notes.remove, *(n.id for n in change.notes.replace)):
+            if target not in known:
+                raise RuleError(
+                    f"change {change.id}: {change.provision} has no note {target}"
+                    f"{did_you_mean(target, known)}; its notes: {', '.join(known) or 'none'}",
+                    path=path,
+                    line=line,
+                )
+        for target in change.notes.remove:
+            known.remove(target)
+        for note in change.notes.add:
+            if note.id in known:
+                raise RuleError(
+                    f"change {change.id}: {change.provision} already has a note {note.id}; "
+                    f"replace it (`notes: {{replace: {{{note.id}: ...}}}}`) or choose another id",
+                    path=path,
+                    line=line,
+                )
+            known.append(note.id)
+
+
 def _check_source_ids(source: ProvisionSource) -> None:
     seen: dict[str, Condition] = {}
     for node in source.condition.walk():
@@ -184,6 +228,8 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
             "readings",
             "next_steps",
             "remove_next_steps",
+            "facts",
+            "expands",
         ),
         what="overlay file",
     )
@@ -201,10 +247,23 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
         base = load_base(base_ref, path.parent, chain + (str(path),))
     except UsageError as exc:  # name the overlay that asked for it
         raise top.child("extends").fail(exc.message) from None
+    expands = None
+    if top.has("expands"):
+        # a rule set this one must never take protection from (`eligibility check`
+        # proves it on generated scenarios: analysis/invariants)
+        try:
+            expands = load_base(top.child("expands").text(), path.parent, chain + (str(path),))
+        except UsageError as exc:
+            raise top.child("expands").fail(exc.message) from None
     critiques = dict(base.critiques)
     if top.has("critiques"):
         critiques.update(parse_critiques(top.child("critiques")))
-    parser = RuleParser(base.vocabulary, critiques, base.sources)
+    # new facts, read by the parser of facts.yaml: the overlay's conditions, notes and
+    # steps may test them, and so may the scenarios evaluated under it
+    vocabulary = base.vocabulary
+    if top.has("facts"):
+        vocabulary = vocabulary.extended(parse_facts(top.child("facts"), base.vocabulary))
+    parser = RuleParser(vocabulary, critiques, base.sources)
     changes = (
         tuple(
             parser.amendment(item, None, overlay=True)
@@ -218,6 +277,7 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
         if change.id in seen:
             raise RuleError(f"change id {change.id} is used twice", path=str(path))
         seen.add(change.id)
+    _check_note_changes(base.sources, base.changes + changes)
     readings = dict(base.readings)
     if top.has("readings"):
         readings.update(parse_readings(top.child("readings")))
@@ -225,12 +285,12 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
     steps = {step.id: step for step in base.steps}
     if top.has("remove_next_steps"):
         for item in top.child("remove_next_steps").elements(what="list of step ids"):
-            if item.value not in steps:
+            target = item.identifier()  # a list or a mapping here is an error, not a crash
+            if target not in steps:
                 raise item.fail(
-                    f"no next step {describe(item.value)} to remove"
-                    f"{did_you_mean(str(item.value), steps)}"
+                    f"no next step {describe(target)} to remove{did_you_mean(target, steps)}"
                 )
-            del steps[item.value]
+            del steps[target]
     if top.has("next_steps"):
         for step in _steps(parser, top.child("next_steps").elements(what="list of steps")):
             steps[step.id] = step  # same id: the overlay's step replaces the base's
@@ -241,7 +301,7 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
         title=top.child("title").text(),
         description=top.child("description").text() if top.has("description") else "",
         path=str(path),
-        vocabulary=base.vocabulary,
+        vocabulary=vocabulary,
         critiques=critiques,
         sources=base.sources,
         changes=base.changes + changes,
@@ -250,6 +310,7 @@ def load_overlay(path: Path, load_base: LoadBase, chain: tuple[str, ...]) -> Rul
         recorded=base.recorded,
         readings=readings,
         steps=tuple(steps.values()),
+        expands=expands,
     )
 
 
@@ -258,7 +319,7 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
     top = root(doc, RuleError)
     top.mapping(
         required=("provision", "title", "effective", "enacted_by", "condition"),
-        optional=("amendments", "notes", "checked_on", "not_applicable"),
+        optional=("amendments", "notes", "checked_on", "not_applicable", "grantable_from"),
         what="provision file",
     )
     pid = top.child("provision").identifier()
@@ -280,22 +341,9 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         if top.has("notes")
         else ()
     )
-    not_applicable: list[Note] = []
-    if top.has("not_applicable"):
-        # one test, or a list of them: the first that applies gives the reason
-        block = top.child("not_applicable")
-        items = (
-            block.elements(what="list of not-applicable tests")
-            if isinstance(block.value, list)
-            else [block]
-        )
-        for number, na in enumerate(items):
-            na.mapping(required=("text", "citation", "when"), what="not-applicable test")
-            not_applicable.append(
-                parser.note(
-                    Node(na.doc, {"id": f"not-applicable-{number}", **na.value}, na.path, RuleError)
-                )
-            )
+    not_applicable = (
+        parser.not_applicable(top.child("not_applicable")) if top.has("not_applicable") else ()
+    )
     return ProvisionSource(
         id=pid,
         title=top.child("title").text(),
@@ -306,5 +354,6 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         notes=notes,
         checked_on=top.child("checked_on").date() if top.has("checked_on") else None,
         path=str(path),
-        not_applicable=tuple(not_applicable),
+        not_applicable=not_applicable,
+        grantable_from=top.child("grantable_from").date() if top.has("grantable_from") else None,
     )

@@ -24,7 +24,7 @@ from functools import cached_property
 from typing import Any
 
 from ..errors import RuleError
-from .amendments import apply_amendment
+from .amendments import apply_amendment, apply_note_changes
 from .conditions import Condition, Plan, build_plan
 from .guidance import Reading, Step
 from .logic import NOT_MET
@@ -42,6 +42,7 @@ class ProvisionLayout:
     root: int  # index of the provision's root condition
     notes: tuple[tuple[str, int | None], ...]  # (text, index of its `when` or None)
     not_applicable: tuple[tuple[str, int], ...]  # (reason, index of its `when`), in order
+    grantable: bool = True  # the status can be granted on the date (Provision.grantable)
 
 
 @dataclass
@@ -97,6 +98,7 @@ class ResolvedBook:
                         for number, na in enumerate(p.not_applicable)
                         if na.when is not None
                     ),
+                    grantable=p.grantable,
                 )
             )
         return tuple(out)
@@ -117,6 +119,14 @@ class ResolvedBook:
     def critiques_for(self, provision: str) -> list[dict[str, Any]]:
         """The critiques cited by the conditions of `provision`, with those conditions."""
         return self._critiques_by_provision[provision]
+
+
+def _note_dates(change: Amendment) -> list[dt.date]:
+    """The dates from and until which the notes a change adds or rewrites are shown."""
+    if change.notes is None:
+        return []
+    notes = (*change.notes.add, *change.notes.replace)
+    return [d for n in notes for d in (n.start, n.until) if d]
 
 
 def note_key(provision: str, note: str) -> str:
@@ -145,6 +155,8 @@ class RuleBook:
     recorded: tuple[RecordedChange, ...] = ()  # timeline rows with no encoded effect
     readings: Mapping[str, Reading] = field(default_factory=dict)  # shared, plus overlays'
     steps: tuple[Step, ...] = ()  # next steps (the rule set's own, changed by overlays)
+    # an overlay's `expands:`: the rule set it must never take protection from
+    expands: RuleBook | None = field(default=None, repr=False)
     _cache: dict[int, ResolvedBook] = field(default_factory=dict, repr=False)
 
     # -- dates -------------------------------------------------------------------
@@ -154,11 +166,27 @@ class RuleBook:
         dates: set[dt.date] = set()
         for source in self.sources.values():
             dates.add(source.effective)
+            if source.grantable_from:
+                dates.add(source.grantable_from)
             dates.update(a.effective for a in source.amendments if a.effective)
             for note in source.notes:
                 dates.update(d for d in (note.start, note.until) if d)
-        dates.update(c.effective for c in self.changes if c.effective)
+            for amendment in source.amendments:
+                dates.update(_note_dates(amendment))
+        for change in self.changes:
+            if change.effective:
+                dates.add(change.effective)
+            dates.update(_note_dates(change))
         return sorted(dates)
+
+    def provision_title(self, provision: str) -> str:
+        """A provision's title as this rule set last words it (an overlay's change may
+        retitle it), for reports that span dates: a comparison's summary."""
+        title = self.sources[provision].title
+        for change in self.changes:
+            if change.provision == provision and change.title:
+                title = change.title
+        return title
 
     def epoch(self, date: dt.date) -> int:
         return bisect.bisect_right(self.change_dates, date)
@@ -187,6 +215,7 @@ class RuleBook:
         provisions: dict[str, Provision] = {}
         for pid, source in self.sources.items():
             in_force = date >= source.effective
+            title, notes, not_applicable = source.title, source.notes, source.not_applicable
             if not in_force:
                 condition = Condition(
                     id=f"{pid}-not-in-force",
@@ -199,31 +228,38 @@ class RuleBook:
                 )
             else:
                 condition = source.condition
-                for amendment in sorted(
+                applied = sorted(
                     (a for a in source.amendments if a.effective and a.effective <= date),
                     key=lambda a: a.effective or dt.date.min,
-                ):  # stable: file order
+                )  # stable: file order
+                applied += [
+                    c
+                    for c in self.changes
+                    if c.provision == pid and (c.effective is None or c.effective <= date)
+                ]
+                for amendment in applied:
                     condition = apply_amendment(condition, amendment)
-                for change in self.changes:
-                    if change.provision == pid and (
-                        change.effective is None or change.effective <= date
-                    ):
-                        condition = apply_amendment(condition, change)
+                    title = amendment.title or title
+                    notes = apply_note_changes(notes, amendment)
+                    if amendment.not_applicable is not None:
+                        not_applicable = amendment.not_applicable
             notes = tuple(
                 n
-                for n in source.notes
+                for n in notes
                 if in_force
                 and (n.start is None or n.start <= date)
                 and (n.until is None or date < n.until)
             )
             provisions[pid] = Provision(
                 pid,
-                source.title,
+                title,
                 condition.citation,
                 condition,
                 notes,
                 in_force,
-                source.not_applicable if in_force else (),
+                not_applicable if in_force else (),
+                grantable=in_force
+                and (source.grantable_from is None or source.grantable_from <= date),
             )
         order = topological_order(provisions, self.path)
         return ResolvedBook(self.name, epoch, provisions, order, self.critiques, self.vocabulary)

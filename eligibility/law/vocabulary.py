@@ -43,6 +43,8 @@ class Fact:
     controlled_by: str = "history"
     label: str = ""  # a short noun phrase for tables and reports: "age when trafficked"
     statements: Mapping[bool, str] = field(default_factory=dict)  # bool facts: what each says
+    # where it is declared (facts.yaml, or an overlay's `facts:`), for lint findings
+    origin: tuple[str, int | None] = field(default=("", None), compare=False)
 
     def statement(self, value: Any) -> str:
         """What a value says about the person, in plain words, for reports:
@@ -123,11 +125,39 @@ class Fact:
 
 
 class Vocabulary:
-    """All declared facts, in file order."""
+    """All declared facts, in file order: the bundled `facts.yaml`, then the facts that
+    overlays add (`facts:` of an overlay file, read by the same parser)."""
 
     def __init__(self, facts: Mapping[str, Fact], path: str = "") -> None:
         self.facts = dict(facts)
-        self.path = path
+        self.path = path  # the bundled facts.yaml (each fact's `origin` says where it is)
+
+    def extended(self, facts: Mapping[str, Fact]) -> Vocabulary:
+        """This vocabulary plus `facts` (new names only: parse_facts refuses the others)."""
+        if not facts:
+            return self
+        return Vocabulary({**self.facts, **facts}, self.path)
+
+    def union(self, other: Vocabulary, *, names: tuple[str, str] = ("", "")) -> Vocabulary:
+        """The facts of both (two rule sets compared over one population). A name both
+        declare must mean the same: two overlays may not give one name two meanings."""
+        if other is self:
+            return self
+        merged = dict(self.facts)
+        for name, fact in other.facts.items():
+            mine = merged.get(name)
+            if mine is None:
+                merged[name] = fact
+            elif mine != fact:
+                first, second = names
+                raise RuleError(
+                    f"fact {name} is declared differently by the rule sets "
+                    f"{first or 'A'} and {second or 'B'} ({mine.origin[0] or 'facts.yaml'} "
+                    f"and {fact.origin[0] or 'facts.yaml'}): rename one of them",
+                    path=fact.origin[0] or None,
+                    line=fact.origin[1],
+                )
+        return Vocabulary(merged, self.path)
 
     def __contains__(self, name: object) -> bool:
         return name in self.facts
@@ -176,8 +206,15 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
     top = root(doc, RuleError)
     if not isinstance(top.value, dict) or not top.value:
         raise top.fail("expected a mapping of fact names to declarations")
+    return Vocabulary(parse_facts(top), str(path))
+
+
+def parse_facts(top: Node, declared: Vocabulary | None = None) -> dict[str, Fact]:
+    """A mapping of fact names to declarations: `facts.yaml`, or the `facts:` of an
+    overlay, which adds facts to the vocabulary of the rule set it extends (`declared`)
+    and may not redefine one of them."""
     facts: dict[str, Fact] = {}
-    for name, node in top.items():
+    for name, node in top.entries(what="mapping of fact names to declarations"):
         if not isinstance(name, str) or not FACT_NAME.match(name):
             raise node.fail(
                 "fact names are lower_case_with_underscores (ASCII letters, "
@@ -185,6 +222,12 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
             )
         if name in RESERVED_NAMES:
             raise node.fail(f"`{name}` is reserved by the engine; choose another name")
+        if declared is not None and name in declared:
+            where = declared[name].origin[0] or declared.path or "facts.yaml"
+            raise node.fail(
+                f"fact {name} is already declared ({where}): an overlay adds new facts "
+                f"and never redefines one; give yours another name"
+            )
         node.mapping(
             required=("type", "question"),
             optional=(
@@ -259,8 +302,9 @@ def load_vocabulary(path: str | Path) -> Vocabulary:
             else "history",
             label=node.child("label").text() if node.has("label") else name.replace("_", " "),
             statements=_statements(node, kind),
+            origin=(top.doc.path, top.doc.line(node.path)),
         )
-    return Vocabulary(facts, str(path))
+    return facts
 
 
 def _statements(node: Node, kind: str) -> dict[bool, str]:

@@ -120,7 +120,11 @@ class Comparator:
         self.distribution: Distribution | None = None
         if config.distribution is not None:
             self.distribution = load_distribution(
-                config.distribution, self.book_a.vocabulary, registry=registry
+                config.distribution,
+                self.book_a.vocabulary.union(
+                    self.book_b.vocabulary, names=(self.book_a.name, self.book_b.name)
+                ),
+                registry=registry,
             )
         self._pairs: dict[tuple[int, int], PlanPair] = {}
 
@@ -176,10 +180,11 @@ class Comparator:
         pair = self.pair(a, b)
         tally.scenarios += 1
         transitions, gated, examples = tally.transitions, tally.gated, tally.examples
-        levels, width = tally.levels, len(LEVEL_INDEX)
+        levels, width, grantable = tally.levels, len(LEVEL_INDEX), tally.grantable
         count = len(self.provisions)
         weighed = tally.weights is not None and units is not None
-        at: tuple[list[int], list[int], list[int]] = ([], [], [])  # slots, gated, levels
+        # slots, gated, levels, grantable
+        at: tuple[list[int], list[int], list[int], list[int]] = ([], [], [], [])
         for k, ra, rb in pair.roots:
             pid = self.provisions[k]
             side_a = _side(a, pid, ra, date_a)
@@ -189,16 +194,20 @@ class Comparator:
             if side_a.level is not None:
                 levels[k * width + LEVEL_INDEX[side_a.level]] += 1
                 gated[k] += side_a.gated
+                grantable[k] += a.book.provisions[pid].grantable
             if side_b.level is not None:
                 levels[(count + k) * width + LEVEL_INDEX[side_b.level]] += 1
                 gated[count + k] += side_b.gated
+                grantable[count + k] += b.book.provisions[pid].grantable
             if weighed:
                 at[0].append(slot)
-                for number, side in enumerate((side_a, side_b)):
+                for number, (side, outcome) in enumerate(((side_a, a), (side_b, b))):
                     if side.level is not None:
                         at[2].append((number * count + k) * width + LEVEL_INDEX[side.level])
                         if side.gated:
                             at[1].append(number * count + k)
+                        if outcome.book.provisions[pid].grantable:
+                            at[3].append(number * count + k)
             found = examples[slot]
             if len(found) < tally.examples_wanted:
                 found.append(sid)
@@ -326,7 +335,11 @@ def compare(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, book_a.vocabulary, registry=registry)
+        dist = load_distribution(
+            distribution,
+            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
+            registry=registry,
+        )
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)  # the report names the dates
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
@@ -366,7 +379,7 @@ def compare(
                 write_rows(text)
             if progress is not None:
                 progress(part.scenarios)
-    titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in (book_b, book_a) for pid in book.sources}
     return Comparison(
         a, b, book_a.name, book_b.name, engine, population, tally, titles, today, runner.restarts
     )

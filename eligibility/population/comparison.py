@@ -8,7 +8,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..law.logic import MET, STATUS_NAMES
+from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
+from . import headline
 from .sides import Side
 from .tally import CODE_NAMES, WIDTH, Tally
 from .weights import Weights, weighted_percent
@@ -60,6 +61,11 @@ class Comparison:
     @property
     def provisions(self) -> tuple[str, ...]:
         return self.tally.provisions
+
+    def level_counts(self, side: int, k: int) -> dict[str, int]:
+        """Scenarios at each law-enforcement dependency level, provision k, side 0 (A)
+        or 1 (B)."""
+        return self.tally.level_counts(side, k)
 
     def count(self, k: int, sa: int, sb: int) -> int:
         return self.tally.transitions[k * WIDTH + sa * 4 + sb]
@@ -163,8 +169,38 @@ class Comparison:
                 "law_enforcement": {
                     side: {
                         level: share(value, level_units(number, k, level))
-                        for level, value in self.tally.level_counts(number, k).items()
+                        for level, value in self.level_counts(number, k).items()
                     }
+                    for number, side in enumerate("ab")
+                },
+                # how much depends on law enforcement, with bounds and intervals
+                # (population/headline.py)
+                "headline": {
+                    side: headline.headline(
+                        headline.SideCounts(
+                            {
+                                MET: status[side]["met"],
+                                NOT_MET: status[side]["not_met"],
+                                UNDETERMINED: status[side]["undetermined"],
+                            },
+                            self.level_counts(number, k),
+                            self.tally.grantable[number * count + k],
+                            n,
+                        ),
+                        sample=self.population.source == "generated",
+                        weighted=None
+                        if weighed is None
+                        else headline.SideCounts(
+                            {
+                                MET: status_units[side]["met"],
+                                NOT_MET: status_units[side]["not_met"],
+                                UNDETERMINED: status_units[side]["undetermined"],
+                            },
+                            weighed.level_counts(number, k),
+                            weighed.grantable[number * count + k],
+                            weighed.scenarios,
+                        ),
+                    )
                     for number, side in enumerate("ab")
                 },
                 "transitions": transitions,
@@ -204,6 +240,8 @@ class Comparison:
             "examples",
             "gated_a_percent",
             "gated_b_percent",
+            # the headline numbers of the provision (population/headline.py)
+            *headline.csv_header(weighted=weighted),
         ] + (
             ["weighted_percent", "gated_a_weighted_percent", "gated_b_weighted_percent"]
             if weighted
@@ -232,6 +270,7 @@ class Comparison:
                     " ".join(t["examples"]),
                     f"{entry['law_enforcement_gated']['a']['percent']:.3f}",
                     f"{entry['law_enforcement_gated']['b']['percent']:.3f}",
+                    *headline.csv_values(entry, weighted=weighted),
                     *extra,
                 ]
 

@@ -23,6 +23,8 @@ VECTOR_FROM = 200  # cases from which the column-wise engine is the faster one
 AUTO = "auto"
 STATUS_SUFFIX = ".status"
 LEVEL_SUFFIX = ".law_enforcement"
+# false where no one could be granted the status yet on the date (`grantable_from`)
+GRANTABLE_SUFFIX = ".grantable"
 
 
 def choose_engine(engine: str | None, count: int) -> str:
@@ -40,8 +42,10 @@ def choose_engine(engine: str | None, count: int) -> str:
 
 
 def result_columns(book: RuleBook) -> list[str]:
-    """Per provision, in display order: its status and its dependency level."""
-    return [f"{pid}{suffix}" for pid in book.sources for suffix in (STATUS_SUFFIX, LEVEL_SUFFIX)]
+    """Per provision, in display order: its status, its dependency level and whether it
+    could be granted on the date."""
+    suffixes = (STATUS_SUFFIX, LEVEL_SUFFIX, GRANTABLE_SUFFIX)
+    return [f"{pid}{suffix}" for pid in book.sources for suffix in suffixes]
 
 
 def evaluate_cases(
@@ -51,9 +55,10 @@ def evaluate_cases(
     as_of: dt.date | None = None,
     engine: str | None = None,
     today: dt.date | None = None,
-) -> list[dict[str, str]]:
+) -> list[dict[str, str | bool]]:
     """Per case, in order: `as_of` (the date evaluated: `as_of`, else the case's own,
-    else today) and, per provision, `<id>.status` and `<id>.law_enforcement`."""
+    else today) and, per provision, `<id>.status`, `<id>.law_enforcement` and
+    `<id>.grantable`."""
     today = today or dt.date.today()
     dates = [as_of or case.as_of or today for case in cases]
     chosen = choose_engine(engine, len(cases))
@@ -73,11 +78,13 @@ def evaluate_cases(
             )
     rows = []
     for date, found in zip(dates, outcomes, strict=True):
-        row = {"as_of": date.isoformat()}
+        row: dict[str, str | bool] = {"as_of": date.isoformat()}
+        provisions = book.at(date).provisions
         for pid in book.sources:
             status, level = found[pid]
             row[pid + STATUS_SUFFIX] = status
             row[pid + LEVEL_SUFFIX] = level
+            row[pid + GRANTABLE_SUFFIX] = provisions[pid].grantable
         rows.append(row)
     return rows
 

@@ -10,6 +10,7 @@ A weighted population (population/weights.py) has a second tally of the same sha
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..analysis.dependency import LEVELS
@@ -33,6 +34,8 @@ class Tally:
     # law-enforcement dependency levels: (side * P + provision) * len(LEVELS) + level
     levels: list[int] = field(default_factory=list)
     examples: list[list[str]] = field(default_factory=list)
+    # scenarios on whose date the provision's status could be granted: side * P + provision
+    grantable: list[int] = field(default_factory=list)
     conditions: dict[tuple[int, str], int] = field(default_factory=dict)  # (slot, id)
     weights: Tally | None = None  # the same counts in weight units, for weighted shares
 
@@ -46,6 +49,8 @@ class Tally:
             self.levels = [0] * (2 * count * len(LEVELS))
         if not self.examples:
             self.examples = [[] for _ in range(count * WIDTH)]
+        if not self.grantable:
+            self.grantable = [0] * (2 * count)
 
     def merge(self, other: Tally) -> None:
         """Add the counts of `other`, which covers later scenarios."""
@@ -57,6 +62,8 @@ class Tally:
             self.gated[i] += value
         for i, value in enumerate(other.levels):
             self.levels[i] += value
+        for i, value in enumerate(other.grantable):
+            self.grantable[i] += value
         wanted = self.examples_wanted
         for mine, theirs in zip(self.examples, other.examples, strict=True):
             if theirs and len(mine) < wanted:
@@ -68,10 +75,19 @@ class Tally:
                 self.weights = Tally(self.provisions, 0)
             self.weights.merge(other.weights)
 
-    def weigh(self, units: int, slots: list[int], gated: list[int], levels: list[int]) -> None:
+    def weigh(
+        self,
+        units: int,
+        slots: list[int],
+        gated: list[int],
+        levels: list[int],
+        grantable: Sequence[int] = (),
+    ) -> None:
         """Add one case of `units` weight units at these indexes of `transitions`,
-        `gated` and `levels` (a weighted tally only)."""
+        `gated`, `levels` and `grantable` (a weighted tally only)."""
         self.scenarios += units
+        for i in grantable:
+            self.grantable[i] += units
         for i in slots:
             self.transitions[i] += units
         for i in gated:

@@ -171,13 +171,15 @@ def timeline(
     if (scenarios is None) == (generate is None):
         raise UsageError("give either cases or a number of cases to generate")
     books = [registry.load(resolve_rules(r, registry)) for r in rules]
-    vocabulary = books[0].vocabulary
+    vocabulary = books[0].vocabulary  # with the facts either overlay adds (`facts:`)
+    for book in books[1:]:
+        vocabulary = vocabulary.union(book.vocabulary, names=(books[0].name, book.name))
     changes = sorted(
         (c for book in books for c in changes_between(book, start, end)), key=lambda c: c.date
     )
     dates = sorted({start, *(c.date for c in changes)})
     provisions = list(dict.fromkeys(pid for book in books for pid in book.sources))
-    titles = {pid: book.sources[pid].title for book in reversed(books) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in reversed(books) for pid in book.sources}
     engine = VectorEngine(
         {n: vocabulary[n].type for n in vocabulary},
         {n: tuple(vocabulary[n].values) for n in vocabulary},

@@ -154,6 +154,8 @@ class _Pair:
     roots: list[tuple[int, int | None, int | None]]
     matched: list[list[_Matched]]
     fallback: list[tuple[str, ...]]  # root ids named when no matched condition flipped
+    # per side, per provision: can the status be granted on the date (absent: False)
+    grantable: tuple[tuple[bool, ...], tuple[bool, ...]] = ((), ())
 
 
 def _attribute(
@@ -246,7 +248,11 @@ class VectorComparator:
         self.book_a = registry.load(config.side_a.rules)
         self.book_b = registry.load(config.side_b.rules)
         self.provisions = provision_order(self.book_a, self.book_b)
-        vocabulary = self.book_a.vocabulary
+        # the facts of both sides: an overlay may add some (`facts:`), and the engine's
+        # codec must know every fact either plan tests
+        vocabulary = self.book_a.vocabulary.union(
+            self.book_b.vocabulary, names=(self.book_a.name, self.book_b.name)
+        )
         self.engine = VectorEngine(
             {n: vocabulary[n].type for n in vocabulary},
             {n: tuple(vocabulary[n].values) for n in vocabulary},
@@ -255,11 +261,17 @@ class VectorComparator:
         if config.distribution is not None:
             distribution = load_distribution(config.distribution, vocabulary, registry=registry)
             self.generator = ColumnGenerator(distribution, vocabulary)
-        self._pairs: dict[tuple[int, int], _Pair] = {}
+        self._pairs: dict[tuple[Any, ...], _Pair] = {}
 
     def pair(self, date_a: dt.date, date_b: dt.date) -> _Pair:
-        plan_a, plan_b = self.book_a.at(date_a).plan, self.book_b.at(date_b).plan
-        key = (id(plan_a), id(plan_b))
+        at_a, at_b = self.book_a.at(date_a), self.book_b.at(date_b)
+        plan_a, plan_b = at_a.plan, at_b.plan
+        grantable = tuple(
+            tuple(p in at.provisions and at.provisions[p].grantable for p in self.provisions)
+            for at in (at_a, at_b)
+        )
+        # dates that share plans may differ in what can be granted (grantable_from)
+        key = (id(plan_a), id(plan_b), grantable)
         found = self._pairs.get(key)
         if found is None:
             roots = [
@@ -281,6 +293,7 @@ class VectorComparator:
                 roots,
                 [_matched(plan_a, plan_b, pid) for pid in self.provisions],
                 fallback,
+                (grantable[0], grantable[1]),
             )
         return found
 
@@ -345,6 +358,11 @@ class VectorComparator:
                         for level in range(LEVELS):
                             weighed.levels[base + level] += units[level]
                         weighed.gated[side * count + k] += units[GATED]
+                    if pair.grantable[side][k]:
+                        tally.grantable[side * count + k] += part.count
+                        if weighed is not None:
+                            assert part.weights is not None
+                            weighed.grantable[side * count + k] += int(part.weights.sum())
                 if whole:
                     codes[k] = code
                 else:
@@ -500,7 +518,11 @@ def compare_columns(
             )
         if seed < 0:
             raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(distribution, book_a.vocabulary, registry=registry)
+        dist = load_distribution(
+            distribution,
+            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
+            registry=registry,
+        )
         date_a, date_b = a.as_of or today, b.as_of or today
         a, b = Side(a.rules, date_a), Side(b.rules, date_b)
         book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
@@ -531,7 +553,7 @@ def compare_columns(
         levels = [x + y for x, y in zip(levels, part.levels, strict=True)]
         if progress is not None:
             progress(part.tally.scenarios)
-    titles = {pid: book.sources[pid].title for book in (book_b, book_a) for pid in book.sources}
+    titles = {pid: book.provision_title(pid) for book in (book_b, book_a) for pid in book.sources}
     return VectorComparison(
         a,
         b,

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from .common import (
     GATED_MARK,
+    LEVEL_MARK,
     STATUS_LABEL,
     STATUS_STYLE,
     console,
@@ -122,6 +123,81 @@ def overview_table(doc: dict[str, Any]) -> Table:
     return table
 
 
+POSSIBLY_MARK = LEVEL_MARK["possibly_gated"]
+NOT_GRANTABLE_MARK = "†"
+
+
+def _headline_met(side: dict[str, Any]) -> str:
+    """The met share, marked where no one could be granted the status on some date."""
+    mark = NOT_GRANTABLE_MARK if side["grantable"]["percent"] < 100 else ""
+    return f"{side['met']['percent']:.1f}{mark}"
+
+
+def _interval(share: dict[str, Any]) -> str:
+    low, high = share["ci95"]
+    return f"{low:.1f}–{high:.1f}"
+
+
+def headline_table(doc: dict[str, Any]) -> Table:
+    """How much depends on law enforcement: per provision and side, the shares met, met
+    only through law enforcement, gated, possibly gated, not met and undetermined, and
+    the most that could be met once every unknown fact is known."""
+    sample = doc["population"]["source"] == "generated"
+    caption = (
+        f"Shares in % of scenarios.  {GATED_MARK} via LE: met, but not without a "
+        f"law-enforcement act or the person's cooperation.  {GATED_MARK} gated / "
+        f"{POSSIBLY_MARK} maybe: not met; "
+        f"met (or still open) once law enforcement acted.  at most: met + undetermined, "
+        f"the bound once every unknown fact is known.  {NOT_GRANTABLE_MARK} no one could "
+        f"be granted it yet on the date (T before 2002-03-04, U before 2007-10-17)."
+    )
+    if sample:
+        caption += "  95% CI: Wilson score interval of the met share."
+    table = Table(
+        title="How much depends on law enforcement",
+        title_justify="left",
+        title_style="bold",
+        box=box.SIMPLE_HEAD,
+        header_style="bold",
+        caption=caption,
+        caption_justify="left",
+    )
+    table.add_column("provision", no_wrap=True)
+    headings = ["met"]
+    if sample:
+        headings.append("95% CI")
+    headings += [
+        f"{GATED_MARK} via\nLE",
+        f"{GATED_MARK}\ngated",
+        f"{POSSIBLY_MARK}\nmaybe",
+        "not\nmet",
+        "undet.",
+        "at\nmost",
+    ]
+    for heading in headings:
+        table.add_column(heading, justify="right", no_wrap=True)
+    for pid, entry in doc["provisions"].items():
+        for key in ("a", "b"):
+            side = entry["headline"][key]
+            cells = [_headline_met(side)]
+            if sample:
+                cells.append(_interval(side["met"]))
+            cells += [
+                f"{side[name]['percent']:.1f}"
+                for name in (
+                    "met_through_law_enforcement",
+                    "gated",
+                    "possibly_gated",
+                    "not_met",
+                    "undetermined",
+                )
+            ]
+            cells.append(f"{side['bounds']['high']:.1f}")
+            label = f"{provision_heading(pid)} {key.upper()}" if key == "a" else "  B"
+            table.add_row(label, *cells, end_section=key == "b")
+    return table
+
+
 def transitions_table(pid: str, entry: dict[str, Any]) -> Table:
     """The transition table of one provision: each change with its count, the conditions
     most often responsible and example scenarios; then the unchanged, dimmed."""
@@ -159,7 +235,7 @@ def print_comparison(
 ) -> None:
     """`compare --format table`."""
     out = console(file, no_color=no_color)
-    parts: list[Any] = [summary_header(doc, today), overview_table(doc)]
+    parts: list[Any] = [summary_header(doc, today), overview_table(doc), headline_table(doc)]
     changed = [
         (pid, entry) for pid, entry in doc["provisions"].items() if entry["changed"]["count"]
     ]

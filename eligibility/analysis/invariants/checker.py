@@ -25,7 +25,7 @@ from ..evaluate import Evaluator, Result
 from ..search import ValueClasses
 from .forms import INVALID, Example, Failure, FormChecks
 from .generation import ScenarioGenerator
-from .model import Assumption, Invariant, exclusions
+from .model import EXPANDS, Assumption, Invariant, exclusions
 
 DEFAULT_EXAMPLES = 100
 
@@ -98,12 +98,33 @@ class InvariantChecker:
         for t in tests:
             if t.kind == "fact" and t.fact and t.op and t.op != "known" and not t.other:
                 triples.append((t.fact, t.op, t.value))
+        # an overlay that `expands` a rule set is tested on scenarios of both: the
+        # base's own witnesses and steering find what the base meets
+        self.base = book.expands
+        resolved = [book.at(d) for d in book.change_dates]
+        vocabulary = book.vocabulary
+        if self.base is not None:
+            resolved += [self.base.at(d) for d in self.base.change_dates]
+            vocabulary = vocabulary.union(self.base.vocabulary, names=(book.name, self.base.name))
         self.classes = ValueClasses.for_book(
-            book, [book.at(d) for d in book.change_dates], triples, self.linked
+            book, resolved, triples, self.linked, vocabulary=vocabulary
         )
         self._cache: dict[tuple[int, frozenset[tuple[str, Any]]], Result] = {}
         self.generator = ScenarioGenerator(book, self.classes, self.excluded)
-        self.forms = FormChecks(self.evaluate, self.excluded, self.generator)
+        self.base_generator: ScenarioGenerator | None = None
+        evaluate_base = None
+        if self.base is not None:
+            self.base_evaluator = Evaluator(self.base, engine)
+            self._base_cache: dict[tuple[int, frozenset[tuple[str, Any]]], Result] = {}
+            self.base_generator = ScenarioGenerator(self.base, self.classes, self.excluded)
+            evaluate_base = self.evaluate_base
+        self.forms = FormChecks(
+            self.evaluate,
+            self.excluded,
+            self.generator,
+            evaluate_base,
+            (self.label, self.base.name if self.base else ""),
+        )
 
     # -- evaluation ----------------------------------------------------------------
     def excluded(self, facts: Mapping[str, Any]) -> bool:
@@ -118,11 +139,28 @@ class InvariantChecker:
             result = self._cache[key] = self.evaluator.evaluate(facts, date, "generated")
         return result
 
+    def evaluate_base(self, facts: Facts, date: dt.date) -> Result:
+        """The result under the rule set this one `expands` (cached like `evaluate`)."""
+        assert self.base is not None
+        key = (self.base.epoch(date), frozenset(facts.items()))
+        result = self._base_cache.get(key)
+        if result is None:
+            if len(self._base_cache) > 20_000:
+                self._base_cache.clear()
+            result = self._base_cache[key] = self.base_evaluator.evaluate(facts, date, "generated")
+        return result
+
     def scenarios(
         self, dates: st.SearchStrategy[dt.date] | None = None
     ) -> st.SearchStrategy[tuple[dt.date, Facts]]:
         """(date, facts) pairs, for tests that want the same generator."""
         return self.generator.scenarios(dates)
+
+    def _generators(self, inv: Invariant) -> list[ScenarioGenerator]:
+        """Whose scenarios test `inv`: this rule set's, and for `expands` the base's."""
+        if inv.form == EXPANDS and self.base_generator is not None:
+            return [self.generator, self.base_generator]
+        return [self.generator]
 
     # -- running -------------------------------------------------------------------
     def applicable(self, inv: Invariant) -> str:
@@ -155,12 +193,19 @@ class InvariantChecker:
                 return self._failed(inv, check, example, swept, started)
         if self.examples <= 0:
             return Outcome(inv, "passed", swept, time.perf_counter() - started)
-        dates = st.just(self.as_of) if self.as_of else self.generator.dates(inv)
+        generators = self._generators(inv)
+        dates = (
+            st.just(self.as_of)
+            if self.as_of
+            else st.one_of(*(generator.dates(inv) for generator in generators))
+        )
+        which = st.sampled_from(generators)
 
         @st.composite
         def examples(draw: st.DrawFn) -> Example:
             date = draw(dates)
-            facts = self.generator.scenario(draw, date)
+            generator = draw(which) if len(generators) > 1 else generators[0]
+            facts = generator.scenario(draw, date)
             return Example(date, facts, draw_extra(draw, date, facts))
 
         counted = [0]
@@ -205,6 +250,9 @@ class InvariantChecker:
         tried: int,
         started: float,
     ) -> Outcome:
+        if inv.form == EXPANDS and example.extra:  # the scenario with the facts forgotten
+            facts = {n: v for n, v in example.facts.items() if n not in example.extra}
+            example = Example(example.date, facts, frozenset())
         example = self._minimal(check, inv, example)
         failure = self._run(check, inv, example)
         assert isinstance(failure, Failure)
@@ -216,17 +264,26 @@ class InvariantChecker:
     def _sweep_dates(self, inv: Invariant) -> list[dt.date]:
         if self.as_of is not None:
             return [self.as_of]
+        changes = set(self.book.change_dates)
+        if inv.form == EXPANDS and self.base is not None:
+            changes.update(self.base.change_dates)
         return [
             d
-            for d in reversed(self.book.change_dates)  # the law of today first
+            for d in sorted(changes, reverse=True)  # the law of today first
             if (inv.start is None or d >= inv.start) and (inv.until is None or d < inv.until)
         ]
 
     def _sweep(self, inv: Invariant) -> Iterable[Example]:
+        generators = self._generators(inv)
         for date in self._sweep_dates(inv):
-            for facts in self.generator.witnesses(date):
-                for extra in self.forms.sweep_extras(inv, facts):
-                    yield Example(date, facts, extra)
+            seen: list[Facts] = []
+            for generator in generators:
+                for facts in generator.witnesses(date):
+                    if facts in seen:
+                        continue
+                    seen.append(facts)
+                    for extra in self.forms.sweep_extras(inv, facts):
+                        yield Example(date, facts, extra)
 
     def _run(
         self, check: Callable[[Invariant, Example], Any], inv: Invariant, example: Example

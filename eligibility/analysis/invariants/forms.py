@@ -17,7 +17,7 @@ from ...law.logic import MET, NOT_MET, STATUS_NAMES, STATUS_OF, show
 from ...law.vocabulary import Facts
 from ..evaluate import Result
 from .generation import ScenarioGenerator
-from .model import RANK, Invariant
+from .model import EXPANDS, RANK, Invariant
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,42 @@ class FormChecks:
         evaluate: Callable[[Facts, dt.date], Result],
         excluded: Callable[[Facts], bool],
         generator: ScenarioGenerator,
+        evaluate_base: Callable[[Facts, dt.date], Result] | None = None,
+        names: tuple[str, str] = ("", ""),
     ) -> None:
         self.evaluate = evaluate
         self.excluded = excluded
         self.generator = generator
         self.names = generator.names
+        self.evaluate_base = evaluate_base  # the rule set an overlay `expands`
+        self.rule_sets = names  # (this rule set, the one it expands), for messages
+
+    def check_expands(self, inv: Invariant, ex: Example) -> Failure | None | Invalid:
+        """Every provision met under the base is met under this rule set."""
+        forgotten: frozenset[str] = ex.extra or frozenset()
+        facts = {n: v for n, v in ex.facts.items() if n not in forgotten}
+        if self.excluded(facts):
+            return INVALID
+        assert self.evaluate_base is not None
+        base = self.evaluate_base(facts, ex.date)
+        result = None
+        mine, theirs = self.rule_sets
+        for pid in inv.provisions:
+            if base.provisions[pid].status != "met":
+                continue
+            result = result or self.evaluate(facts, ex.date)
+            if pid not in result.provisions:
+                return Failure([f"{pid} is met under {theirs} but does not exist under {mine}"])
+            if result.provisions[pid].status != "met":
+                return Failure(
+                    [
+                        f"{pid} is met under {theirs} but {result.provisions[pid].status} "
+                        f"under {mine}: the expansion takes it away",
+                        f"under {theirs}: " + _statuses(base, [pid]),
+                        f"under {mine}: " + _statuses(result, [pid]),
+                    ]
+                )
+        return None
 
     def check_then(self, inv: Invariant, ex: Example) -> Failure | None | Invalid:
         if self.excluded(ex.facts):
@@ -246,6 +277,15 @@ class FormChecks:
             return changes, self.check_unaffected
         if inv.form == "never_worse_when":
             return self._draw_change(inv), self.check_monotone
+        if inv.form == EXPANDS:
+            # facts to forget: a reform can lose a protection where the base is met on
+            # less information (a child under 18 now whose age then is unknown)
+            def forget(draw: st.DrawFn, date: dt.date, facts: Facts) -> frozenset[str]:
+                if not facts:
+                    return frozenset()
+                return frozenset(draw(st.sets(st.sampled_from(sorted(facts)))))
+
+            return forget, self.check_expands
 
         def fill(draw: st.DrawFn, date: dt.date, facts: Facts) -> tuple[Facts, frozenset]:
             values = {n: draw(self.generator.value(n)) for n in names if n not in facts}
@@ -279,6 +319,10 @@ class FormChecks:
         classes = self.generator.classes
         if inv.form == "then":
             yield None
+        elif inv.form == EXPANDS:
+            yield frozenset()
+            for name in facts:  # each fact forgotten in turn (see _draw for EXPANDS)
+                yield frozenset({name})
         elif inv.form == "unaffected_by":
             for name in inv.facts:
                 for value in (None, *classes[name]):

@@ -23,6 +23,9 @@ from ...law.logic import (
 from ..evaluate import Result
 
 FORMS = ("then", "unaffected_by", "never_worse_when", "explained_by_missing_facts")
+# the form of the invariant an overlay's `expands: BASE` declares (not written in files:
+# `expansion_invariant` makes it): nothing met under BASE is lost under the overlay
+EXPANDS = "expands"
 INVARIANT_KEYS = (
     "id",
     "text",
@@ -147,6 +150,23 @@ class Invariant:
         for test in (self.when, self.then):
             if test is not None:
                 yield from test.walk()
+
+
+def expansion_invariant(
+    overlay: str, base: str, provisions: Sequence[str], origin: str
+) -> Invariant:
+    """The invariant of `expands: BASE`: on every scenario and date, every provision of
+    BASE that is met under BASE is met under the overlay too."""
+    return Invariant(
+        id=f"expands-{base}".replace("/", "-").replace(".", "-")[:80],
+        text=f"{overlay} expands {base}: every protection met under {base} is met under "
+        f"{overlay} too, on every scenario and date",
+        form=EXPANDS,
+        why=f"declared by `expands: {base}` in {origin}: a reform meant only to add "
+        f"protection must never take any away",
+        provisions=tuple(provisions),
+        origin=(origin, None),
+    )
 
 
 @dataclass(frozen=True)

@@ -24,6 +24,7 @@ from .model import (
     InvariantFile,
     MonotoneChange,
     Test,
+    expansion_invariant,
 )
 
 
@@ -274,6 +275,12 @@ def load_invariants(path: str | Path, book: RuleBook) -> InvariantFile:
         if top.has("invariants"):
             items = top.child("invariants").elements(what="list of invariants")
             out.invariants += [parser.invariant(n) for n in items]
+    if book.expands is not None:  # `expands: BASE`, proved like any invariant
+        out.invariants.append(
+            expansion_invariant(
+                book.name, book.expands.name, list(book.expands.sources), book.overlays[-1]
+            )
+        )
     _unique(out.assumptions, "assumption")
     _unique(out.invariants, "invariant")
     return out
