@@ -8,6 +8,7 @@ import io
 import json
 import os
 import stat
+from pathlib import Path
 
 import pytest
 
@@ -249,7 +250,9 @@ def test_the_walk_lists_files_in_the_order_of_scenario_paths(tmp_path) -> None:
     (tmp_path / "a" / "loop").symlink_to(tmp_path, target_is_directory=True)
     (tmp_path / "linked.yaml").symlink_to(tmp_path / "b.yaml")
     for arguments in ([str(tmp_path)], [str(ROOT / "tests" / "data")], [SCENARIOS, str(tmp_path)]):
-        assert list(common.walk_scenario_paths(arguments)) == scenario_paths(arguments)
+        walked = list(common.walk_scenario_paths(arguments))
+        assert all(isinstance(path, str) for path in walked)  # pathlib would intern them all
+        assert [Path(path) for path in walked] == scenario_paths(arguments)
 
 
 def test_duplicate_ids_are_found_without_holding_the_files(tmp_path, monkeypatch) -> None:

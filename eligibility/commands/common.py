@@ -150,30 +150,35 @@ KEEP_LOADED = 1000  # scenario files kept in memory after validation; more are r
 SCENARIO_SUFFIXES = (".yaml", ".yml", ".json")
 
 
-def walk_scenario_paths(arguments: list[str]) -> Iterator[Path]:
+def walk_scenario_paths(arguments: list[str]) -> Iterator[str]:
     """The paths of scenario_paths(arguments), in the same order, without listing a
     whole tree at once: each directory's names are sorted and walked depth first (the
-    order of sorted Paths, which compare part by part)."""
+    order of sorted Paths, which compare part by part).
+
+    Paths are strings, not Path objects: pathlib interns every part of every Path it
+    makes, so a walk over 100,000 files would keep a table of 100,000 names for the
+    rest of the run."""
     for argument in arguments:
-        path = Path(argument)
-        if path.is_dir():
+        if os.path.isdir(argument):
             found = False
-            for item in _walk(path):
+            for item in _walk(argument):
                 found = True
                 yield item
             if not found:
                 raise UsageError(f"{argument}: no scenario files (*.yaml) in this directory")
         else:
-            yield from scenario_paths([argument])
+            yield from (str(path) for path in scenario_paths([argument]))
 
 
-def _walk(directory: Path) -> Iterator[Path]:
-    for name in sorted(os.listdir(directory)):
-        path = directory / name
-        if path.is_dir():
-            if not path.is_symlink():  # as rglob: a linked directory is not entered
+def _walk(directory: str) -> Iterator[str]:
+    names = os.listdir(directory)
+    names.sort()  # in place: a directory of 100,000 files is one list of names, not two
+    for name in names:
+        path = os.path.join(directory, name)
+        if os.path.isdir(path):
+            if not os.path.islink(path):  # as rglob: a linked directory is not entered
                 yield from _walk(path)
-        elif path.suffix in SCENARIO_SUFFIXES and path.is_file():
+        elif os.path.splitext(name)[1] in SCENARIO_SUFFIXES and os.path.isfile(path):
             yield path
 
 
@@ -202,9 +207,9 @@ class ScenarioFiles:
     def __len__(self) -> int:
         return self.count
 
-    def paths(self) -> Iterator[Path]:
+    def paths(self) -> Iterator[str]:
         for path in walk_scenario_paths(self.arguments):
-            if str(path) not in self.skip:
+            if path not in self.skip:
                 yield path
 
     def __iter__(self) -> Iterator[Scenario]:
@@ -214,7 +219,7 @@ class ScenarioFiles:
         for path in self.paths():
             yield load_scenario(path, self.vocabulary)
 
-    def items(self) -> Iterator[Scenario | Path]:
+    def items(self) -> Iterator[Scenario | str]:
         """The scenarios, or the paths of the files to read again (population/batch.py
         reads them in its workers)."""
         if self.kept is not None:

@@ -22,7 +22,6 @@ import os
 import re
 import stat
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import yaml
@@ -266,9 +265,9 @@ _WIDE_BOMS = (
 def read_text(path: str | os.PathLike[str], *, max_bytes: int = MAX_BYTES) -> str:
     """Read a UTF-8 text file of at most `max_bytes`, with clear errors."""
     name = str(path)
-    p = Path(path)
     try:
-        with p.open("rb") as handle:
+        # open(), not Path.open(): pathlib interns the parts of every path it makes
+        with open(path, "rb") as handle:
             # a device (/dev/zero, /dev/tty) would never end or wait for typing; pipes
             # (`<(cat file)`) and regular files are read
             mode = os.fstat(handle.fileno()).st_mode

@@ -43,7 +43,7 @@ class Config:
 # One scenario's outcome: ("ok", formatted) or ("error", message)
 Outcome = tuple[str, Any]
 # A scenario (or the path of a validated scenario file) and its weight, if any
-Item = tuple[Scenario | Path, float | None]
+Item = tuple[Scenario | str | Path, float | None]
 
 
 def document(result: Result, detail: str) -> dict[str, Any]:
@@ -120,7 +120,7 @@ class BatchWorker:
             out[number] = ("ok", formatted(result, self.config))
         return [o for o in out if o is not None]
 
-    def _failed(self, item: Scenario | Path, exc: EligibilityError) -> Outcome:
+    def _failed(self, item: Scenario | str | Path, exc: EligibilityError) -> Outcome:
         if not self.config.keep_going:
             raise exc
         label = (item.path or item.id) if isinstance(item, Scenario) else str(item)
@@ -129,7 +129,7 @@ class BatchWorker:
 
 def evaluate_many(
     config: Config,
-    scenarios: Iterable[Scenario | Path],
+    scenarios: Iterable[Scenario | str | Path],
     *,
     weights: Iterable[float] | None = None,
     jobs: int = 1,
