@@ -35,6 +35,7 @@ from .comparison import Comparison, Population, percent
 from .distributions import load_distribution
 from .generate import Distribution, scenario_id
 from .rows import ROW_COLUMNS, ROW_FORMATS, RowWriter, SideResult, csv_header
+from .comparison_setup import Item, check_weights, listed_population, prepare
 from .sides import Side, parse_side, resolve_rules
 from .tally import ABSENT, LEVEL_INDEX, WIDTH, Tally
 from .weights import Weights
@@ -80,10 +81,6 @@ class Config:
     examples: int = 3
     rows: str | None = None  # None, "csv" or "jsonl"
     weighted: bool = False  # listed scenarios carry weight units (population/weights.py)
-
-
-# A scenario to compare: (id, facts, date on side A, date on side B, weight units or None)
-Item = tuple[str, Facts, dt.date, dt.date, int | None]
 
 
 @dataclass(frozen=True)
@@ -234,25 +231,6 @@ def _side(outcome: Outcome, pid: str, root: int | None, date: dt.date) -> SideRe
     return SideResult(date, status, level == "gated" and status != MET, level)
 
 
-def check_weights(weights: Weights | None, scenarios: Sequence[Any] | None) -> list[int] | None:
-    """The weight units of listed scenarios (population/weights.py), or None."""
-    if weights is None:
-        return None
-    if scenarios is None:
-        raise UsageError("weights apply to listed scenarios, not to a generated population")
-    if len(weights.values) != len(scenarios):
-        raise UsageError(
-            f"{len(weights.values)} weights for {len(scenarios)} scenarios: give one per scenario"
-        )
-    return weights.units()
-
-
-def listed_population(total: int, weights: Weights | None, cases_file: str | None) -> Population:
-    """The report's description of listed scenarios: files, or the rows of a table."""
-    source = "files" if cases_file is None else "cases"
-    return Population(total, source, weights=weights, cases_file=cases_file)
-
-
 def provision_order(book_a: RuleBook, book_b: RuleBook) -> tuple[str, ...]:
     """Provisions of A in display order, then any that only B has."""
     order = list(book_a.sources)
@@ -309,10 +287,6 @@ def compare(
     """
     registry = registry or Registry()
     today = today or dt.date.today()
-    a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
-    b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
-    a = Side(resolve_rules(a.rules, registry), a.as_of)
-    b = Side(resolve_rules(b.rules, registry), b.as_of)
     if engine not in ENGINE_NAMES:
         raise UsageError(
             f"unknown engine {engine!r}{did_you_mean(engine, ENGINE_NAMES)}; "
@@ -320,51 +294,35 @@ def compare(
         )
     if rows is not None and rows not in ROW_FORMATS:
         raise UsageError(f"unknown row format {rows!r}; expected one of: {', '.join(ROW_FORMATS)}")
-    if jobs < 1:
-        raise UsageError(f"jobs must be 1 or more, got {jobs}")
-    if (scenarios is None) == (generate is None):
-        raise UsageError("give either scenarios or a number of scenarios to generate")
-    units = check_weights(weights, scenarios)
-    book_a, book_b = registry.load(a.rules), registry.load(b.rules)
-    dist: Distribution | None = None
+    setup = prepare(
+        side_a,
+        side_b,
+        scenarios=scenarios,
+        generate=generate,
+        seed=seed,
+        distribution=distribution,
+        jobs=jobs,
+        today=today,
+        registry=registry,
+        weights=weights,
+        cases_file=cases_file,
+    )
+    a, b, book_a, book_b = setup.a, setup.b, setup.book_a, setup.book_b
+    units, total, population = setup.units, setup.total, setup.population
+    size = chunk_size(total, jobs)
     chunks: Iterator[Chunk]
-    if generate is not None:
-        if generate < 1:
-            raise UsageError(
-                f"the number of scenarios to generate must be 1 or more, got {generate}"
-            )
-        if seed < 0:
-            raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(
-            distribution,
-            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
-            registry=registry,
-        )
-        date_a, date_b = a.as_of or today, b.as_of or today
-        a, b = Side(a.rules, date_a), Side(b.rules, date_b)  # the report names the dates
-        book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
-        total = generate
-        size = chunk_size(total, jobs)
-        chunks = generated_chunks(total, size, date_a, date_b)
-        population = Population(total, "generated", seed, dist.name, str(Path(dist.path).resolve()))
+    if setup.items is None:
+        assert a.as_of is not None and b.as_of is not None
+        chunks = generated_chunks(total, size, a.as_of, b.as_of)
     else:
-        assert scenarios is not None
-        items = []
-        for i, s in enumerate(scenarios):
-            date_a, date_b = a.as_of or s.as_of or today, b.as_of or s.as_of or today
-            book_a.at(date_a), book_b.at(date_b)
-            items.append((s.id, s.facts, date_a, date_b, units[i] if units else None))
-        total = len(items)
-        size = chunk_size(total, jobs)
-        chunks = listed_chunks(items, size)
-        population = listed_population(total, weights, cases_file)
+        chunks = listed_chunks(setup.items, size)
     jobs = max(1, min(jobs, -(-total // size)))
     config = Config(
         a,
         b,
         str(registry.rules_dir),
         engine,
-        str(Path(dist.path).resolve()) if dist else None,
+        setup.distribution_path,
         seed,
         examples,
         rows,

@@ -40,7 +40,6 @@ from ..engine.vector import (
     Evaluation,
     VectorEngine,
 )
-from ..errors import UsageError
 from ..law.conditions import Plan
 from ..law.registry import Registry
 from ..law.vocabulary import Facts
@@ -49,18 +48,14 @@ from .compare import (
     ABSENT,
     WIDTH,
     Comparison,
-    Population,
     Side,
     Tally,
     Weights,
-    check_weights,
-    listed_population,
-    parse_side,
     percent,
     provision_order,
-    resolve_rules,
 )
 from .generate import load_distribution
+from .comparison_setup import prepare
 from .weights import weighted_percent
 
 CHUNK = 1 << 16  # cases per chunk (four blocks of the columns-1 stream)
@@ -499,51 +494,33 @@ def compare_columns(
     default the bundled rules); `weights` and `cases_file` as in `compare()`."""
     registry = registry or Registry()
     today = today or dt.date.today()
-    a = side_a if isinstance(side_a, Side) else parse_side(side_a, today=today)
-    b = side_b if isinstance(side_b, Side) else parse_side(side_b, today=today)
-    a = Side(resolve_rules(a.rules, registry), a.as_of)
-    b = Side(resolve_rules(b.rules, registry), b.as_of)
-    if jobs < 1:
-        raise UsageError(f"jobs must be 1 or more, got {jobs}")
-    if (scenarios is None) == (generate is None):
-        raise UsageError("give either scenarios or a number of scenarios to generate")
-    units = check_weights(weights, scenarios)
-    book_a, book_b = registry.load(a.rules), registry.load(b.rules)
+    setup = prepare(
+        side_a,
+        side_b,
+        scenarios=scenarios,
+        generate=generate,
+        seed=seed,
+        distribution=distribution,
+        jobs=jobs,
+        today=today,
+        registry=registry,
+        weights=weights,
+        cases_file=cases_file,
+    )
+    a, b, book_a, book_b = setup.a, setup.b, setup.book_a, setup.book_b
+    total, population = setup.total, setup.population
     tasks: list[Task] = []
     stream = None
-    if generate is not None:
-        if generate < 1:
-            raise UsageError(
-                f"the number of scenarios to generate must be 1 or more, got {generate}"
-            )
-        if seed < 0:
-            raise UsageError(f"the seed must be 0 or more, got {seed}")
-        dist = load_distribution(
-            distribution,
-            book_a.vocabulary.union(book_b.vocabulary, names=(book_a.name, book_b.name)),
-            registry=registry,
-        )
-        date_a, date_b = a.as_of or today, b.as_of or today
-        a, b = Side(a.rules, date_a), Side(b.rules, date_b)
-        book_a.at(date_a), book_b.at(date_b)  # rule errors surface here, not in a worker
-        total = generate
+    if setup.items is None:
+        assert a.as_of is not None and b.as_of is not None
         for start in range(0, total, chunk):
-            tasks.append(("generate", start, min(chunk, total - start), date_a, date_b))
-        path = str(Path(dist.path).resolve())
-        population = Population(total, "generated", seed, dist.name, path)
-        config = Config(a, b, path, seed, examples, str(registry.rules_dir))
+            tasks.append(("generate", start, min(chunk, total - start), a.as_of, b.as_of))
+        config = Config(a, b, setup.distribution_path, seed, examples, str(registry.rules_dir))
         stream = STREAM
     else:
-        assert scenarios is not None
-        items = []
-        for i, s in enumerate(scenarios):
-            date_a, date_b = a.as_of or s.as_of or today, b.as_of or s.as_of or today
-            book_a.at(date_a), book_b.at(date_b)
-            items.append((s.id, s.facts, date_a, date_b, units[i] if units else None))
-        total = len(items)
+        items = setup.items
         for start in range(0, total, chunk):
             tasks.append(("scenarios", items[start : start + chunk]))
-        population = listed_population(total, weights, cases_file)
         config = Config(a, b, None, seed, examples, str(registry.rules_dir))
     provisions = provision_order(book_a, book_b)
     tally = Tally(provisions, examples)
