@@ -32,10 +32,10 @@ from ..law.rulebook import RuleBook
 from ..law.vocabulary import Facts
 from .attribution import PlanPair
 from .comparison import Comparison, Population, percent
+from .comparison_setup import Item, check_weights, listed_population, prepare
 from .distributions import load_distribution
 from .generate import Distribution, scenario_id
 from .rows import ROW_COLUMNS, ROW_FORMATS, RowWriter, SideResult, csv_header
-from .comparison_setup import Item, check_weights, listed_population, prepare
 from .sides import Side, parse_side, resolve_rules
 from .tally import ABSENT, LEVEL_INDEX, WIDTH, Tally
 from .weights import Weights

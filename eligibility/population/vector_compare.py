@@ -54,8 +54,8 @@ from .compare import (
     percent,
     provision_order,
 )
-from .generate import load_distribution
 from .comparison_setup import prepare
+from .generate import load_distribution
 from .weights import weighted_percent
 
 CHUNK = 1 << 16  # cases per chunk (four blocks of the columns-1 stream)
