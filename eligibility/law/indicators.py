@@ -193,12 +193,12 @@ class Indicators:
                 result.given.pop(fact, None)
         # a suggestion of a value that is given supports it: its answers are listed
         # after the ones that gave it ("coercion: threats to the family; passport taken")
-        for fact, values in list(result.suggested.items()):
-            for value in list(values):
+        for fact, suggested in list(result.suggested.items()):
+            for value in list(suggested):
                 if value in result.given.get(fact, {}):
                     refs = result.given[fact][value]
-                    refs.extend(ref for ref in values.pop(value) if ref not in refs)
-            if not values:
+                    refs.extend(ref for ref in suggested.pop(value) if ref not in refs)
+            if not suggested:
                 del result.suggested[fact]
         return result
 
@@ -334,7 +334,9 @@ def _rule(node: Node, questions: Mapping[str, IndicatorQuestion], vocabulary: Vo
         op, member = match.group("op"), match.group("v") or ""
         if question.type == "bool":
             if op not in (None, "is") or (op == "is" and member not in ("yes", "no")):
-                raise item.fail(f"{question.name} is yes/no: write `{question.name}` or `... is no`")
+                raise item.fail(
+                    f"{question.name} is yes/no: write `{question.name}` or `... is no`"
+                )
             op = "no" if member == "no" else "yes"
             member = ""
         elif question.type == "set" and op not in ("has", "lacks"):

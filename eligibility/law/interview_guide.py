@@ -88,7 +88,10 @@ def load_guide(
         )
         listed = tuple(_names(node, "questions", known)) if node.has("questions") else ()
         controllers = (
-            tuple(c.choice(CONTROLLERS, what="controller") for c in node.child("controlled_by").elements())
+            tuple(
+                c.choice(CONTROLLERS, what="controller")
+                for c in node.child("controlled_by").elements()
+            )
             if node.has("controlled_by")
             else ()
         )
