@@ -13,6 +13,7 @@ default screen: facts are shown by their label, statement or interview question
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -386,6 +387,9 @@ def build_report(
     return report
 
 
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+
+
 def _derived(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, Any]]:
     """Legal facts an interview derived from indicator answers, with those answers:
     "coercion: from threats to hurt the family; passport or ID taken"."""
@@ -396,16 +400,17 @@ def _derived(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, Any]]
             continue
         fact = vocabulary[name]
         for value, refs in values.items():
-            if fact.type == "bool":
-                what = fact.statement(value)
-            else:
-                what = f"{fact.label}: {fact.values.get(value, str(value))}"
+            # a set member in its own words: "coercion", "debt bondage"
+            what = fact.statement(value) if fact.type == "bool" else str(value).replace("_", " ")
             found.append(
                 {
                     "fact": name,
                     "value": value,
                     "text": what,
-                    "from": [indicators.ref_label(r) if indicators else r for r in refs],
+                    "from": [
+                        _PARENTHESIS.sub("", indicators.ref_label(r)) if indicators else r
+                        for r in refs
+                    ],
                     # from the triage only (where, what happened): the short screen
                     # leaves these out, the story's signs are what a trainee checks
                     "triage": indicators is not None
