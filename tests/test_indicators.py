@@ -163,3 +163,51 @@ def test_the_guide_orders_stages_like_a_screener(registry) -> None:
     assert guide.cost("u_certification_signed", "law_enforcement") > guide.cost(
         "actions", "history"
     )
+
+
+def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path) -> None:
+    import jsonschema
+
+    from eligibility.law.scenarios import json_schema, load_scenario
+    from eligibility.law.yamlfile import parse_text
+
+    book = registry.load("us-law")
+    session = Session(
+        Evaluator(book, "python"),
+        registry.vocabulary,
+        dt.date(2025, 6, 1),
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+    session.answer("what_happened", frozenset({"labor"}))
+    session.answer("where", None)
+    session.answer("control_signs", frozenset({"threats_family", "documents_taken"}), "twice")
+    session.answer("age_now", None)
+    text = session.save_text("saved", rule_set="us-law")
+    schema = json_schema(registry.vocabulary, list(book.sources))
+    validator = jsonschema.Draft202012Validator(schema)
+    raw = parse_text(text, "saved.yaml").data
+    assert not list(validator.iter_errors(raw))
+    assert set(schema["properties"]) >= {"indicators", "derived", "notes", "interview"}
+    path = tmp_path / "saved.yaml"
+    path.write_text(text)
+    scenario = load_scenario(path, registry.vocabulary)
+    assert scenario.facts["means"] == frozenset({"coercion"})  # derived, and recorded
+    assert scenario.derived["means"]["coercion"][0] == "control_signs.threats_family"
+    assert scenario.indicators_unknown == ("where",) and scenario.asked_unknown == ("age_now",)
+    assert scenario.notes == {"control_signs": "twice"}
+    # a resumed session recomputes derived facts rather than taking them as answers
+    again = Session(
+        Evaluator(book, "python"),
+        registry.vocabulary,
+        dt.date(2025, 6, 1),
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+    again.load(scenario)
+    assert "means" not in again.facts and again.effective_facts()["means"] == {"coercion"}
+    assert again.unknown == {"where", "age_now"}
+    # a bad indicator answer is refused with its name
+    path.write_text(text.replace("control_signs: [threats_family", "control_signs: [threats_fam"))
+    with pytest.raises(Exception, match="threats_fam"):
+        load_scenario(path, registry.vocabulary)
