@@ -327,9 +327,7 @@ class Session:
                 continue
             if result.provisions[owner].status == "met":
                 continue
-            parent = plan.parent(node.index)
-            element = plan.nodes[parent].condition if parent is not None else c
-            entry = (owner, element.short or element.text, element.citation)
+            entry = (owner, c.short or c.text, c.citation)
             if entry not in found:
                 found.append(entry)
         return found

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -174,7 +175,7 @@ def _view(session: Session, name: str, number: int, remaining: int) -> Any:
     if not session.is_indicator(name) and session.indicators is not None:
         for value, refs in session.derivation().suggested.get(name, {}).items():
             label = str(value).replace("_", " ") if item.values else ("yes" if value else "no")
-            sources = "; ".join(session.indicators.ref_label(r) for r in refs)
+            sources = "; ".join(_plain(session.indicators.ref_label(r)) for r in refs)
             suggestions.append(f"{label} (from: {sources}); confirm it, or answer otherwise")
     return QuestionView(
         number=number,
@@ -193,6 +194,11 @@ def _view(session: Session, name: str, number: int, remaining: int) -> Any:
     )
 
 
+def _plain(label: str) -> str:
+    """An answer's label without its explanation in parentheses."""
+    return re.sub(r"\s*\([^)]*\)", "", label)
+
+
 def _why(out: Any, session: Session, name: str, result: Any, waiting: list[str]) -> None:
     from ..render import interview as screens
 
@@ -201,12 +207,20 @@ def _why(out: Any, session: Session, name: str, result: Any, waiting: list[str])
     if session.text(name, "why"):
         reasons.append(session.text(name, "why"))
     if session.indicators is not None and session.is_indicator(name):
+        # one line per rule: the answer, what it does to which legal fact, the law
         for rule in session.indicators.rules:
-            if any(t.question == name for t in rule.when):
-                fact = session.vocabulary[rule.fact]
-                value = fact.values.get(rule.value, rule.value) if fact.values else rule.value
-                verb = "gives" if rule.effect == "gives" else "only suggests"
-                reasons.append(f"{verb} {fact.label}: {value}: {rule.because} ({rule.citation})")
+            tests = [t for t in rule.when if t.question == name]
+            if not tests:
+                continue
+            answer = " and ".join(_plain(session.indicators.ref_label(t.ref)) for t in tests)
+            if len(rule.when) > len(tests):
+                answer += " (with other answers)"
+            value = "yes" if rule.value is True else "no" if rule.value is False else rule.value
+            verb = "gives" if rule.effect == "gives" else "only suggests"
+            fact = session.vocabulary[rule.fact].label
+            what = f"{fact}: {value}" if isinstance(rule.value, bool) else f"{value}"
+            citation = rule.citation.split(" (")[0]
+            reasons.append(f"{answer} → {verb} {what.replace('_', ' ')} ({citation})")
     screens.why(
         out, session.decides(name, result), waiting, effects, "\n".join(f"• {r}" for r in reasons)
     )

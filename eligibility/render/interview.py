@@ -114,7 +114,11 @@ def question(out: Console, view: QuestionView) -> None:
         Panel(
             Group(*parts),
             title=f"question {view.number} ({view.stage})",
-            subtitle=f"{view.remaining} questions still open" if view.remaining else None,
+            subtitle=(
+                f"{view.remaining} question{'s' if view.remaining != 1 else ''} still open"
+                if view.remaining
+                else None
+            ),
             title_align="left",
             box=box.ROUNDED,
         )
