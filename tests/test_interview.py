@@ -437,7 +437,9 @@ def test_a_child_case_needs_no_cooperation(tmp_path, registry) -> None:
     # a child is exempt from cooperating: nobody asks whether she reported or complied
     assert "contacted_law_enforcement" not in names
     assert "complied_with_reasonable_requests" not in names
-    assert "coercion" in (tmp_path / "child.html").read_text()
+    handout = (tmp_path / "child.html").read_text()
+    assert "<h2>From the answers</h2>" in handout
+    assert "coercion: from threats to have the person deported, arrested or reported" in handout
     assert stat.S_IMODE(os.stat(tmp_path / "child.html").st_mode) == 0o600
     scenario = load_scenario(saved, registry.vocabulary)
     result = Evaluator(registry.load("us-law"), "python").evaluate_scenario(scenario)
