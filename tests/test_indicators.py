@@ -211,3 +211,25 @@ def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path)
     path.write_text(text.replace("control_signs: [threats_family", "control_signs: [threats_fam"))
     with pytest.raises(Exception, match="threats_fam"):
         load_scenario(path, registry.vocabulary)
+
+
+def test_a_settled_u_visa_stops_the_u_only_questions(registry) -> None:
+    session = Session(
+        Evaluator(registry.load("us-law"), "python"),
+        registry.vocabulary,
+        dt.date(2025, 6, 1),
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+    session.answer("citizenship", "noncitizen")
+    session.answer("age_at_victimization", 30)
+    result = session.result()
+    assert "qualifying_crimes" in session.candidates(result)
+    assert session.branch_only("qualifying_crimes", "crime", result)
+    # nobody has information about the crime: no U visa, whatever law enforcement does
+    session.answer("has_information", False)
+    result = session.result()
+    assert session.settled_branches(result) == ["crime"]
+    found = session.candidates(result)
+    assert "qualifying_crimes" not in found and "u_certification_signed" not in found
+    assert "what_happened" in found  # the trafficking questions go on
