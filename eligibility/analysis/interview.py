@@ -309,9 +309,6 @@ class Session:
             return None
         return min(found, key=lambda name: self.order_key(name, found[name]))
 
-    def remaining(self, result: Result | None = None) -> int:
-        return len(self.candidates(result))
-
     # ------------------------------------------------------------------ why
 
     def decides(self, name: str, result: Result) -> list[tuple[str, str, str]]:
