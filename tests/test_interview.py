@@ -154,6 +154,21 @@ def test_saved_file_round_trips(session, vocabulary, tmp_path) -> None:
     assert scenario.as_of == AS_OF
 
 
+def test_without_indicators_the_legal_questions_are_asked(session, vocabulary) -> None:
+    # a rules directory without indicators.yaml or interview.yaml: one stage, the
+    # vocabulary's questions, the same results as before indicators existed
+    asked = []
+    while (name := session.next_question()) is not None:
+        asked.append(name)
+        session.answer(name, parse_answer(vocabulary[name], ANSWERS.get(name, "?")))
+        assert len(asked) < 40
+    assert "means" in asked and "commercial_sex_act" in asked
+    result = session.result()
+    assert result.provisions["t_visa"].status == "not_met"
+    assert result.provisions["t_visa"].law_enforcement_gated is True
+    assert result.provisions["u_visa"].status == "not_met"
+
+
 def test_scenario_ids_for_saved_files() -> None:
     assert scenario_id_for("cases/Maria Case 2.yaml") == "maria-case-2"
     assert scenario_id_for(None).startswith("interview-")
