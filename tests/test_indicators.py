@@ -30,7 +30,7 @@ def test_passport_and_threats_to_family_give_coercion(registry) -> None:
         "control_signs.documents_taken",
     ]
     labels = [registry.indicators.ref_label(r) for r in found.given["means"]["coercion"]]
-    assert labels[0].startswith("threats to hurt the family")
+    assert labels[0].startswith("threats to seriously hurt the family")
     assert labels[1].startswith("passport or ID taken")
 
 
