@@ -198,7 +198,12 @@ def guided(registry, as_of: dt.date = AS_OF) -> Session:
 
 
 def answer_until_done(
-    terminal: Terminal, texts: dict[str, str], answers: dict[str, str], *, back_at: int = 0
+    terminal: Terminal,
+    texts: dict[str, str],
+    answers: dict[str, str],
+    *,
+    back_at: int = 0,
+    why: str = "",
 ) -> tuple[list[tuple[str, str]], int]:
     """Answer each question, recognised by its words, until the interview ends.
     Returns (question name, stage title) in the order asked, and the count it printed."""
@@ -218,6 +223,10 @@ def answer_until_done(
             terminal.send("back")
             back_at = 0
             continue
+        if name == why:
+            terminal.send("why")
+            terminal.expect(r"This answer decides:")
+            terminal.expect(r"\n> ")
         terminal.send(answers.get(name, "?"))
 
 
@@ -371,13 +380,19 @@ KIDNAPPING = {  # a U-visa case: no trafficking at all
 def test_a_kidnapping_case_is_never_asked_trafficking_questions(tmp_path, registry) -> None:
     terminal, saved = interview(tmp_path, "kidnapping", KIDNAPPING)
     try:
-        asked, printed = answer_until_done(terminal, question_texts(registry, AS_OF), KIDNAPPING)
+        asked, printed = answer_until_done(
+            terminal, question_texts(registry, AS_OF), KIDNAPPING, why="qualifying_crimes"
+        )
         terminal.expect(r"Write the printable handout")
         terminal.send("")
         terminal.expect(r"Saved to")
         assert terminal.wait() == 0
     finally:
         terminal.close()
+    # `why` named the element, and what each answer would make of the U visa
+    screen = " ".join(terminal.screen.split())
+    assert "U visa: victim of a listed (or similar) crime" in screen
+    assert "another crime, not on this list / none of them → U ✘" in screen
     names = [n for n, _ in asked]
     assert printed == len(asked) == 11
     assert stage_order(asked) == STAGES[:1] + STAGES[1:]

@@ -222,7 +222,12 @@ def _why(out: Any, session: Session, name: str, result: Any, waiting: list[str])
             citation = rule.citation.split(" (")[0]
             reasons.append(f"{answer} → {verb} {what.replace('_', ' ')} ({citation})")
     screens.why(
-        out, session.decides(name, result), waiting, effects, "\n".join(f"• {r}" for r in reasons)
+        out,
+        session.decides(name, result),
+        waiting,
+        effects,
+        "\n".join(f"• {r}" for r in reasons),
+        current={pid: result.provisions[pid].status for pid in waiting},
     )
 
 
@@ -243,16 +248,26 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         guide=registry.interview_guide,
     )
     title = ""
+    resumed = ""
     if args.from_file:
         scenario = load_scenario(args.from_file, vocabulary)
         session.load(scenario)
         session.as_of = args.as_of or scenario.as_of or as_of
         title = scenario.title
+        saved = scenario.interview
+        if saved.get("saved"):
+            resumed = (
+                f"Resuming a case saved on {saved['saved']} under "
+                f"{saved.get('rule_set', 'an unrecorded rule set')}, law in force on "
+                f"{saved.get('as_of', 'an unrecorded date')}."
+            )
     if args.save and Path(args.save).is_dir():
         raise UsageError(f"--save {args.save}: is a directory, expected a file name")
     save_to = args.save or args.from_file
     out = render.console(no_color=args.no_color, width=args.width)
     screens.introduction(out, book.name, session.as_of.isoformat())
+    if resumed:
+        out.print(resumed)
     asked = 0
     try:
         if session.unknown:

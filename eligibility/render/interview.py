@@ -157,6 +157,7 @@ def why(
     waiting: Sequence[str],
     effects: Sequence[tuple[str, Mapping[str, str]]],
     reason: str = "",
+    current: Mapping[str, str] | None = None,
 ) -> None:
     """Which element the answer decides, for which provisions, and how each possible
     answer would change them (answers with the same effect are grouped)."""
@@ -177,7 +178,15 @@ def why(
     grouped: dict[tuple[tuple[str, str], ...], list[str]] = {}
     for answer, statuses in effects:
         grouped.setdefault(tuple(statuses.items()), []).append(answer)
-    if len(grouped) > 1 or (grouped and effects):
+    unchanged = current is not None and all(dict(o) == dict(current) for o in grouped)
+    if grouped and unchanged:
+        out.print(
+            Text(
+                "No answer to this question changes them on its own: it counts together "
+                "with the answers still to come."
+            )
+        )
+    elif grouped:
         out.print(Text("Each answer would make:", style="bold"))
         for outcome, answers in grouped.items():
             line = Text(f"  {_answers(answers)} → ")
