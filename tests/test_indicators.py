@@ -207,6 +207,11 @@ def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path)
     again.load(scenario)
     assert "means" not in again.facts and again.effective_facts()["means"] == {"coercion"}
     assert again.unknown == {"where", "age_now"}
+    # a derived fact edited by hand since is kept as the trainee's own answer
+    edited = load_scenario(path, registry.vocabulary)
+    edited.facts["means"] = frozenset({"force"})
+    again.load(edited)
+    assert again.facts["means"] == {"force"} and again.effective_facts()["means"] == {"force"}
     # a bad indicator answer is refused with its name
     path.write_text(text.replace("control_signs: [threats_family", "control_signs: [threats_fam"))
     with pytest.raises(Exception, match="threats_fam"):

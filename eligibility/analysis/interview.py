@@ -408,10 +408,16 @@ class Session:
     # ------------------------------------------------------------------ saving
 
     def load(self, scenario: Scenario) -> None:
-        """Take over a saved case: facts derived from indicators are recomputed."""
+        """Take over a saved case. A fact recorded as derived from the indicators is
+        recomputed from them, unless the file now gives it another value (edited by
+        hand since): that value is kept as a direct answer."""
         self.answers = dict(scenario.indicators)
-        derived = set(scenario.derived)
-        self.facts = {k: v for k, v in scenario.facts.items() if k not in derived}
+        recomputed = self.derivation().facts
+        self.facts = {
+            k: v
+            for k, v in scenario.facts.items()
+            if not (k in scenario.derived and recomputed.get(k) == v)
+        }
         self.unknown = set(scenario.asked_unknown) | set(scenario.indicators_unknown)
         self.notes = dict(scenario.notes)
 
