@@ -238,3 +238,21 @@ def test_a_settled_u_visa_stops_the_u_only_questions(registry) -> None:
     found = session.candidates(result)
     assert "qualifying_crimes" not in found and "u_certification_signed" not in found
     assert "what_happened" in found  # the trafficking questions go on
+
+
+def test_why_for_an_age_gives_the_ranges_the_rules_test(registry) -> None:
+    session = Session(
+        Evaluator(registry.load("us-law"), "python"),
+        registry.vocabulary,
+        dt.date(2025, 6, 1),
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+    session.answer("citizenship", "noncitizen")
+    session.answer("age_at_victimization", 15)
+    result = session.result()
+    waiting = session.candidates(result)["age_now"]
+    effects = {e.answer: e.statuses for e in session.effects("age_now", result, waiting)}
+    assert list(effects)[0] == "under 18" and list(effects)[-1].endswith("or over")
+    assert effects["under 18"]["minor_eligibility_letter"] != "not_met"
+    assert effects[list(effects)[-1]]["minor_eligibility_letter"] == "undetermined"

@@ -341,7 +341,7 @@ class Session:
             options = [(label, frozenset({value})) for value, label in item.values.items()]
             options.append(("none of them", frozenset()))
         else:
-            return []
+            options = self._number_ranges(name, item, result)
         pids = list(provisions)
         effects = []
         for label, value in options:
@@ -357,6 +357,34 @@ class Session:
             after = trial.result()
             effects.append(Effect(label, {pid: after.provisions[pid].status for pid in pids}))
         return effects
+
+    def _number_ranges(self, name: str, item: Item, result: Result) -> list[tuple[str, Any]]:
+        """For a number (an age): the ranges between the thresholds the rules test it
+        against, each with one value standing for it ("under 15", "15 to 17", ...)."""
+        starts: set[int] = set()
+        for node in result.book.plan.nodes:
+            c = node.condition
+            if c.kind != "fact" or c.fact != name or not isinstance(c.value, int):
+                continue
+            # the first value of a new range: x < 15 and x >= 15 change at 15
+            starts.add(c.value + 1 if c.op in ("le", "gt") else c.value)
+            if c.op == "eq":
+                starts.add(c.value + 1)
+        low, high = item.min or 0, item.max if item.max is not None else 120
+        bounds = sorted(b for b in starts if low < b <= high)
+        edges = [low, *bounds, high + 1]
+        options = []
+        for first, after in zip(edges, edges[1:], strict=False):
+            if first == low and first == 0:
+                label = f"under {after}"
+            elif after == high + 1:
+                label = f"{first} or over"
+            elif after - first == 1:
+                label = str(first)
+            else:
+                label = f"{first} to {after - 1}"
+            options.append((label, first))
+        return options
 
     # ------------------------------------------------------------------ answers
 
