@@ -256,3 +256,17 @@ def test_why_for_an_age_gives_the_ranges_the_rules_test(registry) -> None:
     assert list(effects)[0] == "under 18" and list(effects)[-1].endswith("or over")
     assert effects["under 18"]["minor_eligibility_letter"] != "not_met"
     assert effects[list(effects)[-1]]["minor_eligibility_letter"] == "undetermined"
+
+
+def test_an_overlay_with_its_own_facts_keeps_the_indicators(registry, tmp_path) -> None:
+    from eligibility.law.scenarios import load_scenario
+
+    vocabulary = registry.vocabulary_for("state-local-continued-presence")
+    assert "state_local_le_requested_continued_presence" in vocabulary
+    assert vocabulary.indicators is registry.indicators
+    path = tmp_path / "case.yaml"
+    path.write_text(
+        "id: case\nfacts:\n  state_local_le_requested_continued_presence: true\n"
+        "indicators:\n  where: us_here\n"
+    )
+    assert load_scenario(path, vocabulary).indicators == {"where": "us_here"}
