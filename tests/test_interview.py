@@ -154,6 +154,21 @@ def test_saved_file_round_trips(session, vocabulary, tmp_path) -> None:
     assert scenario.as_of == AS_OF
 
 
+def test_without_indicators_the_legal_questions_are_asked(session, vocabulary) -> None:
+    # a rules directory without indicators.yaml or interview.yaml: one stage, the
+    # vocabulary's questions, the same results as before indicators existed
+    asked = []
+    while (name := session.next_question()) is not None:
+        asked.append(name)
+        session.answer(name, parse_answer(vocabulary[name], ANSWERS.get(name, "?")))
+        assert len(asked) < 40
+    assert "means" in asked and "commercial_sex_act" in asked
+    result = session.result()
+    assert result.provisions["t_visa"].status == "not_met"
+    assert result.provisions["t_visa"].law_enforcement_gated is True
+    assert result.provisions["u_visa"].status == "not_met"
+
+
 def test_scenario_ids_for_saved_files() -> None:
     assert scenario_id_for("cases/Maria Case 2.yaml") == "maria-case-2"
     assert scenario_id_for(None).startswith("interview-")
@@ -161,91 +176,325 @@ def test_scenario_ids_for_saved_files() -> None:
 
 # ----------------------------------------------------------- through a terminal
 
+STAGES = ["first, the basics", "the person's story", "what the person did"]
+STAGES += ["what officials did", "for a lawyer or adjudicator"]
+
+
+def question_texts(registry, as_of: dt.date) -> dict[str, str]:
+    """Each question's words on the date (facts and indicators) -> its name."""
+    session = guided(registry, as_of)
+    names = [*registry.vocabulary.names(), *registry.indicators.questions]
+    return {" ".join(session.text(n, "question").split()): n for n in names}
+
+
+def guided(registry, as_of: dt.date = AS_OF) -> Session:
+    return Session(
+        Evaluator(registry.load("us-law"), "python"),
+        registry.vocabulary,
+        as_of,
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+
 
 def answer_until_done(
-    terminal: Terminal, vocabulary, answers: dict[str, str], *, back_at: int | None = None
-) -> list[str]:
-    """Answer each question by recognising its text; optionally type `back` once."""
-    by_question = {" ".join(vocabulary[n].question.split()): n for n in vocabulary}
-    asked: list[str] = []
+    terminal: Terminal,
+    texts: dict[str, str],
+    answers: dict[str, str],
+    *,
+    back_at: int = 0,
+    why: str = "",
+) -> tuple[list[tuple[str, str]], int]:
+    """Answer each question, recognised by its words, until the interview ends.
+    Returns (question name, stage title) in the order asked, and the count it printed."""
+    asked: list[tuple[str, str]] = []
     while True:
-        match = terminal.expect(
-            r"(question \d+ \([^)]*\).*?\n(.*?)╰)|(Every question that "
-            r"could still change)"
-        )
+        match = terminal.expect(r"question \d+ \(([^)]*)\)[^\n]*\n(.*?)╰|Questions asked: (\d+)")
         if match.group(3):
-            return asked
+            return asked, int(match.group(3))
         panel = re.sub(r"[│\s]+", " ", match.group(2))
-        fact = next((n for q, n in by_question.items() if panel.strip().startswith(q[:60])), None)
-        assert fact is not None, f"no question recognised in {panel!r}"
-        asked.append(fact)
-        terminal.expect(r"> ")
-        if back_at is not None and len(asked) == back_at:
+        # the question is printed last, above its hint: the latest one found wins
+        found = [(panel.rfind(q) + len(q), n) for q, n in texts.items() if q in panel]
+        assert found, f"no question recognised in {panel!r}"
+        name = max(found)[1]
+        asked.append((name, match.group(1)))
+        terminal.expect(r"\n> ")
+        if back_at and len(asked) == back_at:
             terminal.send("back")
-            back_at = None
+            back_at = 0
             continue
-        terminal.send(answers.get(fact, "?"))
+        if name == why:
+            terminal.send("why")
+            terminal.expect(r"This answer decides:")
+            terminal.expect(r"\n> ")
+        terminal.send(answers.get(name, "?"))
 
 
-def test_a_full_interview_in_a_terminal(tmp_path, vocabulary) -> None:
-    saved = tmp_path / "maria.yaml"
-    answers = dict(ANSWERS)
-    answers["qualifying_crimes"] = "?"  # "don't know" is an answer too
+def stage_order(asked: list[tuple[str, str]]) -> list[str]:
+    order: list[str] = []
+    for _, stage in asked:
+        if not order or order[-1] != stage:
+            order.append(stage)
+    return order
+
+
+def interview(tmp_path, name: str, answers: dict[str, str], *, extra=()) -> tuple:  # type: ignore[no-untyped-def]
+    saved = tmp_path / f"{name}.yaml"
     terminal = Terminal(
-        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
+        [
+            *cli_command(),
+            "interview",
+            "--as-of",
+            "2025-06-01",
+            "--engine",
+            "python",
+            "--no-pager",
+            "--save",
+            str(saved),
+            *extra,
+        ],
         columns=100,
+        rows=50,
         cwd=str(tmp_path),
     )
+    return terminal, saved
+
+
+def replay(registry, asked: list[tuple[str, str]], answers: dict[str, str], upto: int) -> Session:
+    """The same answers, given to a session directly, up to question `upto`."""
+    from eligibility.analysis.interview import parse_answer as parse
+    from eligibility.analysis.interview import split_note
+
+    session = guided(registry)
+    for name, _ in asked[:upto]:
+        reply, _note = split_note(answers.get(name, "?"))
+        session.answer(name, parse(session.item(name), reply))
+    return session
+
+
+LABOR = {  # passport taken, a debt of $8,000, one police report that went nowhere
+    "citizenship": "3",
+    "age_at_victimization": "30",
+    "age_now": "32",
+    "what_happened": "2",
+    "where": "1",
+    "actions": "1,2",
+    "control_signs": "6,8",
+    "debt_never_shrinks": "yes note: $8,000 at the start, still $8,000 after a year",
+    "means": "3",  # the trainee confirms the coercion the answers suggest
+    "present_on_account_of_trafficking": "yes",
+    "has_information": "yes",
+    "qualifying_crimes": "1,3",
+    "contacted_law_enforcement": "yes",
+    "complied_with_reasonable_requests": "yes",
+    "unable_to_cooperate_due_to_trauma": "no",
+    "willing_to_assist": "yes",
+    "helpful_to_law_enforcement": "yes",
+    "potential_witness": "no",
+    "u_certification_signed": "no",
+}
+
+
+def test_a_labor_case_turns_only_on_judgements_after_15_questions(tmp_path, registry) -> None:
+    terminal, saved = interview(tmp_path, "labor", LABOR)
     try:
         terminal.expect("eligibility interview: us-law, law in force on 2025-06-01")
-        asked = answer_until_done(terminal, vocabulary, answers, back_at=3)
-        assert asked[0] == "age_at_victimization"
-        # `back` at the third question re-asks the second, then the third again
-        assert asked[3] == asked[1] and asked[4] == asked[2]
-        terminal.expect(r"T visa")
-        terminal.expect(r"Where the outcome depends on law enforcement")
-        terminal.expect(r"Saved to \S*maria\.yaml")
+        asked, printed = answer_until_done(terminal, question_texts(registry, AS_OF), LABOR)
+        terminal.expect(
+            r"From the answers: debt bondage: from a debt they were made to work off; debt"
+        )
+        terminal.expect(r"Write the printable handout")
+        terminal.send("")
+        terminal.expect(r"Saved to \S*labor\.yaml")
         assert terminal.wait() == 0
     finally:
         terminal.close()
-    assert stat.S_IMODE(os.stat(saved).st_mode) == 0o600
-    scenario = load_scenario(saved, vocabulary)
-    assert scenario.id == "maria" and scenario.as_of == AS_OF
-    assert scenario.facts["age_at_victimization"] == 26
-    assert scenario.facts["means"] == frozenset({"coercion"})
-    assert "qualifying_crimes" in scenario.asked_unknown
-    assert len(set(asked)) == len(asked) - 2
-    p = run_cli("evaluate", str(saved), "--format", "json")
-    assert p.returncode == 0
-    import json
-
-    provisions = json.loads(p.stdout)["provisions"]
-    assert provisions["t_visa"]["status"] == "not_met"
-    assert provisions["t_visa"]["law_enforcement_gated"] is True
-    assert provisions["u_visa"]["status"] == "not_met"  # helpfulness and signature
-    assert run_cli("explain", str(saved), "--no-color").returncode == 0
-
-
-def test_dont_know_to_everything_in_a_terminal(tmp_path, vocabulary) -> None:
-    saved = tmp_path / "unknown.yaml"
-    terminal = Terminal(
-        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(saved)],
-        columns=80,
+    names = [n for n, _ in asked]
+    assert printed == len(asked) == 24
+    assert stage_order(asked) == STAGES
+    # the triage, then the story asked through indicators, not legal conclusions
+    assert names[:6] == [
+        "citizenship",
+        "age_at_victimization",
+        "age_now",
+        "what_happened",
+        "where",
+        "actions",
+    ]
+    assert names.index("control_signs") < names.index("means")
+    assert "labor_purposes" not in names and "labor_or_services" not in names
+    assert names.index("contacted_law_enforcement") < names.index("potential_witness")
+    # after at most 15 questions the T visa waits only for an adjudicator's judgements
+    session = replay(registry, asked, LABOR, 15)
+    t_visa = session.result().provisions["t_visa"]
+    assert t_visa.status == "undetermined"
+    assert {"extreme_hardship", "admissible_or_waiver"} <= set(t_visa.missing_facts)
+    assert all(registry.vocabulary[f].controlled_by == "adjudicator" for f in t_visa.missing_facts)
+    assert all(stage == STAGES[-1] for _, stage in asked[15:] if _ in t_visa.missing_facts)
+    # final statuses, from the saved file
+    scenario = load_scenario(saved, registry.vocabulary)
+    result = Evaluator(registry.load("us-law"), "python").evaluate_scenario(scenario)
+    statuses = {p: r.status for p, r in result.provisions.items()}
+    assert statuses == {
+        "severe_trafficking": "met",
+        "t_visa": "undetermined",
+        "u_visa": "not_met",
+        "continued_presence": "not_met",
+        "hhs_certification": "undetermined",
+        "minor_eligibility_letter": "not_met",
+        "victim_services": "undetermined",
+    }
+    # the indicators and the legal facts derived from them are both recorded
+    assert scenario.indicators["control_signs"] == {"documents_taken", "debt_work_off"}
+    assert scenario.derived["labor_purposes"] == {
+        "debt_bondage": ["control_signs.debt_work_off", "debt_never_shrinks"]
+    }
+    assert scenario.notes == {
+        "debt_never_shrinks": "$8,000 at the start, still $8,000 after a year"
+    }
+    assert (
+        scenario.interview["rule_set"] == "us-law" and scenario.interview["as_of"] == "2025-06-01"
     )
+    assert scenario.interview["saved"][:4] >= "2025"
+    p = run_cli("explain", str(saved), "--full", "--no-color", "--no-what-if", "--width", "100")
+    assert p.returncode == 0
+    assert "$8,000 at the start, still $8,000 after a year" in p.stdout
+    assert (
+        "debt bondage: from a debt they were made to work off; debt that never shrinks" in p.stdout
+    )
+
+
+KIDNAPPING = {  # a U-visa case: no trafficking at all
+    "citizenship": "3",
+    "age_at_victimization": "24",
+    "age_now": "25",
+    "what_happened": "3",
+    "where": "1",
+    "has_information": "yes",
+    "qualifying_crimes": "11",
+    "helpful_to_law_enforcement": "yes",
+    "u_certification_signed": "yes",
+}
+
+
+def test_a_kidnapping_case_is_never_asked_trafficking_questions(tmp_path, registry) -> None:
+    terminal, saved = interview(tmp_path, "kidnapping", KIDNAPPING)
     try:
-        asked = answer_until_done(terminal, vocabulary, {})
-        terminal.expect(r"Find out:")
+        asked, printed = answer_until_done(
+            terminal, question_texts(registry, AS_OF), KIDNAPPING, why="qualifying_crimes"
+        )
+        terminal.expect(r"Write the printable handout")
+        terminal.send("")
+        terminal.expect(r"Saved to")
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    # `why` named the element, and what each answer would make of the U visa
+    screen = " ".join(terminal.screen.split())
+    assert "U visa: victim of a listed (or similar) crime" in screen
+    assert "another crime, not on this list / none of them → U ✘" in screen
+    names = [n for n, _ in asked]
+    assert printed == len(asked) == 11
+    assert stage_order(asked) == STAGES[:1] + STAGES[1:]
+    # the trafficking provisions are settled by the triage: the screen says so, and no
+    # question afterwards serves only them
+    settled = terminal.screen.index("The trafficking protections are settled")
+    screen = terminal.screen
+    assert screen.index("question 4 ") < settled < screen.index("question 5 ")
+    session = guided(registry)
+    result = session.result()
+    trafficking_only = {
+        n
+        for n in [*registry.vocabulary.names(), *registry.indicators.questions]
+        if session.branch_only(n, "trafficking", result)
+    }
+    assert {"actions", "control_signs", "potential_witness", "means"} <= trafficking_only
+    assert not set(names[4:]) & trafficking_only
+    assert names[4:] == [
+        "where",
+        "has_information",
+        "qualifying_crimes",
+        "helpful_to_law_enforcement",
+        "u_certification_signed",
+        "admissible_or_waiver",
+        "substantial_abuse",
+    ]
+    scenario = load_scenario(saved, registry.vocabulary)
+    result = Evaluator(registry.load("us-law"), "python").evaluate_scenario(scenario)
+    assert result.provisions["u_visa"].status == "undetermined"
+    assert set(result.provisions["u_visa"].missing_facts) == {
+        "substantial_abuse",
+        "admissible_or_waiver",
+    }
+    assert all(r.status == "not_met" for p, r in result.provisions.items() if p != "u_visa")
+
+
+CHILD = {  # 15 when she was recruited for commercial sex; 16 now; has not reported
+    "citizenship": "3",
+    "age_at_victimization": "15",
+    "age_now": "16",
+    "what_happened": "1",
+    "where": "1",
+    "actions": "1,2",
+    "paid_for_sex": "yes",
+    "control_signs": "4",
+    "present_on_account_of_trafficking": "yes",
+    "has_information": "yes",
+    "qualifying_crimes": "1,8",
+    "helpful_to_law_enforcement": "no",
+}
+
+
+def test_a_child_case_needs_no_cooperation(tmp_path, registry) -> None:
+    terminal, saved = interview(tmp_path, "child", CHILD)
+    try:
+        asked, printed = answer_until_done(
+            terminal, question_texts(registry, AS_OF), CHILD, back_at=7
+        )
+        terminal.expect(r"Write the printable handout")
+        terminal.send(str(tmp_path / "child.html"))
+        terminal.expect(r"Handout written to")
+        terminal.expect(r"Saved to")
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    names = [n for n, _ in asked]
+    # `back` at the seventh question showed the sixth answer and asked it again
+    assert names[5] == names[7] == "actions" and names[6] == names[8] == "paid_for_sex"
+    assert "Your answer was: recruited, harbored (housed or hidden)" in terminal.screen
+    assert printed == len(asked) - 2 == 18
+    assert stage_order(asked) == [STAGES[0], STAGES[1], STAGES[2], STAGES[3], STAGES[4]]
+    # a child is exempt from cooperating: nobody asks whether she reported or complied
+    assert "contacted_law_enforcement" not in names
+    assert "complied_with_reasonable_requests" not in names
+    handout = (tmp_path / "child.html").read_text()
+    assert "<h2>From the answers</h2>" in handout
+    assert "coercion: from threats to have the person deported, arrested or reported" in handout
+    assert stat.S_IMODE(os.stat(tmp_path / "child.html").st_mode) == 0o600
+    scenario = load_scenario(saved, registry.vocabulary)
+    result = Evaluator(registry.load("us-law"), "python").evaluate_scenario(scenario)
+    statuses = {p: r.status for p, r in result.provisions.items()}
+    assert statuses["minor_eligibility_letter"] == "met"
+    assert statuses["victim_services"] == "met"
+    assert statuses["severe_trafficking"] == "met"
+    assert statuses["t_visa"] == "undetermined"
+    assert scenario.derived["means"] == {"coercion": ["control_signs.threats_authorities"]}
+
+
+def test_dont_know_to_everything_in_a_terminal(tmp_path, registry) -> None:
+    terminal, saved = interview(tmp_path, "unknown", {})
+    try:
+        asked, _ = answer_until_done(terminal, question_texts(registry, AS_OF), {})
+        terminal.expect(r"Write the printable handout")
+        terminal.send("")
         terminal.expect(r"Saved to")
         assert terminal.wait() == 0
     finally:
         terminal.close()
     assert "Traceback" not in terminal.screen
-    scenario = load_scenario(saved, vocabulary)
-    assert scenario.facts == {} and set(scenario.asked_unknown) == set(asked)
-    p = run_cli("evaluate", str(saved), "--format", "json")
-    import json
-
-    assert all(r["status"] == "undetermined" for r in json.loads(p.stdout)["provisions"].values())
+    scenario = load_scenario(saved, registry.vocabulary)
+    assert scenario.facts == {}
+    assert set(scenario.asked_unknown) | set(scenario.indicators_unknown) == {n for n, _ in asked}
 
 
 @pytest.mark.parametrize("save", [True, False])
@@ -258,44 +507,71 @@ def test_quit_offers_to_save(tmp_path, save) -> None:
     try:
         terminal.expect(r"question 1")
         terminal.expect(r"> ")
-        terminal.send("17")
+        terminal.send("3 note: came on a work visa")
         terminal.expect(r"question 2")
         terminal.expect(r"> ")
         terminal.send("quit")
         terminal.expect(r"Save your answers before quitting\? \[y/N\]")
         terminal.send("y" if save else "n")
-        terminal.expect(r"Saved to" if save else r"Not saved")
+        terminal.expect(r"Saved to" if save else r"Nothing was written")
         assert terminal.wait() == 0
     finally:
         terminal.close()
     assert target.exists() is save
     if save:
-        assert "age_at_victimization: 17" in target.read_text()
+        text = target.read_text()
+        assert "citizenship: noncitizen" in text and "citizenship: came on a work visa" in text
 
 
-def test_resume_from_a_saved_partial_case(tmp_path, vocabulary) -> None:
+def test_resume_asks_the_dont_knows_again_and_never_overwrites_silently(tmp_path, registry) -> None:
     partial = tmp_path / "resume.yaml"
-    partial.write_text(
-        "id: resume\nas_of: 2025-06-01\nfacts:\n  age_at_victimization: 16\n"
-        "  citizenship: noncitizen\n  age_now: null\n"
+    original = (
+        "id: resume\nas_of: 2025-06-01\nfacts:\n  citizenship: noncitizen\n"
+        "  age_at_victimization: 16\n  age_now: null\nindicators:\n  what_happened: null\n"
     )
+    partial.write_text(original)
     terminal = Terminal([*cli_command(), "interview", "--from", str(partial)], columns=100)
     try:
-        terminal.expect(r"question 1 \(([^)]*)\)")
-        question = terminal.screen[terminal.position : terminal.position + 300]
-        assert "How old" not in question and "citizenship" not in question.lower()
+        terminal.expect(r'Answered "don\'t know" last time: age now, what happened\.')
+        terminal.expect(r"Ask them again where they still matter\? \[Y/n\]")
+        terminal.send("")
+        terminal.expect(r"question 1 \(first, the basics\)")
+        terminal.expect(r"How old is the person now")
+        terminal.expect(r"> ")
+        terminal.send("17")
+        terminal.expect(r"question 2 \(first, the basics\)")
+        terminal.expect(r"What happened to the person")
         terminal.expect(r"> ")
         terminal.send("quit")
         terminal.expect(r"\[y/N\]")
         terminal.send("y")
-        terminal.expect(r"Saved to .*resume.yaml")
+        terminal.expect(r"resume\.yaml already exists\.\s+Write\s+over\s+it\?\s+\[y/N\]")
+        terminal.send("n")
+        terminal.expect(r"Another\s+file\s+name\?\s+\(Enter\s+for\s+\S*resume-2\.yaml")
+        terminal.send("")
+        terminal.expect(r"Saved\s+to\s+\S*resume-2\.yaml")
         assert terminal.wait() == 0
     finally:
         terminal.close()
-    scenario = load_scenario(partial, vocabulary)  # saved over the file it came from
-    assert scenario.facts == {"age_at_victimization": 16, "citizenship": "noncitizen"}
-    assert scenario.asked_unknown == ("age_now",)
-    assert stat.S_IMODE(os.stat(partial).st_mode) == 0o600
+    assert partial.read_text() == original  # untouched
+    scenario = load_scenario(tmp_path / "resume-2.yaml", registry.vocabulary)
+    assert scenario.facts == {
+        "citizenship": "noncitizen",
+        "age_at_victimization": 16,
+        "age_now": 17,
+    }
+    assert scenario.asked_unknown == () and scenario.indicators_unknown == ()
+    assert stat.S_IMODE(os.stat(tmp_path / "resume-2.yaml").st_mode) == 0o600
+
+
+def test_a_resumed_case_saved_over_its_file_after_asking(tmp_path, registry) -> None:
+    partial = tmp_path / "case.yaml"
+    partial.write_text("id: case\nas_of: 2025-06-01\nfacts:\n  citizenship: us_citizen\n")
+    p = run_cli("interview", "--from", str(partial), "--engine", "python", input="?\nquit\ny\ny\n")
+    assert p.returncode == 0, p.stderr
+    assert "case.yaml already exists. Write over it? [y/N]" in " ".join(p.stdout.split())
+    text = partial.read_text()
+    assert "interview:" in text and "rule_set: us-law" in text
 
 
 def test_training_scenarios_round_trip_through_the_save_format(us_law, vocabulary) -> None:

@@ -1,23 +1,31 @@
-"""The interview's logic: which question to ask next, answers, going back, saving.
+"""The interview's logic: which question to ask next, answers, notes, going back, saving.
 
-No terminal I/O here (see eligibility/commands/interview.py): a session holds the facts
-answered so far and the facts answered "don't know", and asks only questions whose
-answer can still change a result: first the facts an undetermined provision is missing,
-most decisive first (the fact the most provisions wait for, then the order of the
-vocabulary, which follows a conversation: the person, what happened, where they are,
-law enforcement, the crime); then the facts that decide whether a provision that is
-not met is law-enforcement gated (its counterfactual is still missing them), because
-where protection depends on law enforcement is what a trainee most needs to see.
+No terminal I/O here (see eligibility/commands/interview.py). A session holds the legal
+facts answered directly, the answers to indicator questions (rules/indicators.yaml,
+turned into legal facts by its rules), the questions answered "don't know" and the
+trainee's notes. It asks only questions whose answer can still change a result:
+
+- the pool: the facts an undetermined provision is missing; when none is, the facts
+  that decide whether a provision that is not met is law-enforcement gated;
+- a legal fact that indicators can still give or suggest is asked through them;
+- the order, from rules/interview.yaml: stage first (triage, the person's story, what
+  the person did, what officials did, judgements for a lawyer), then the stage's listed
+  order, then the most provisions waiting per unit of cost, then catalogue order;
+- a branch (trafficking, crime) whose provisions are all settled not met, even if law
+  enforcement acted, asks nothing more that only it needs.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..law.scenarios import Scenario, dump_yaml, scenario_document
+from ..law.indicators import Answers, Derivation, IndicatorQuestion, Indicators
+from ..law.interview_guide import InterviewGuide
+from ..law.scenarios import Scenario, dump_yaml, interview_document, scenario_document
 from ..law.vocabulary import Fact, Facts, Vocabulary
 from .evaluate import Evaluator, Result
 
@@ -36,13 +44,26 @@ DONT_KNOW = {
 YES = {"y", "yes", "true"}
 NO = {"n", "no", "false"}
 NONE_OF_THEM = {"none", "0", "neither", "nothing"}
+# "yes note: she said so twice", "3; note: ...", or "note: ..." alone
+NOTE = re.compile(r"(?:^|[\s;,]+)note:\s*", re.I)
+SETTLED_LEVELS = ("relies_on", "independent")
+
+Item = Fact | IndicatorQuestion
 
 
 class AnswerError(ValueError):
     """An answer that does not fit the question; the message says what would."""
 
 
-def parse_answer(fact: Fact, text: str) -> Any:
+def split_note(reply: str) -> tuple[str, str]:
+    """(answer, note) of a reply; either may be empty."""
+    match = NOTE.search(reply)
+    if not match:
+        return reply.strip(), ""
+    return reply[: match.start()].strip(), reply[match.end() :].strip()
+
+
+def parse_answer(fact: Item, text: str) -> Any:
     """The value an answer stands for; None means "don't know"."""
     answer = text.strip().lower()
     if answer in DONT_KNOW:
@@ -98,24 +119,74 @@ def _choices(values: list[str], answer: str) -> list[str]:
 
 @dataclass
 class Step:
-    fact: str
+    name: str
     previous: Any  # value before the answer (None: not answered)
     was_unknown: bool  # answered "don't know" before
+    previous_note: str | None = None
+
+
+@dataclass(frozen=True)
+class Effect:
+    """What one possible answer would make of the provisions waiting for a question."""
+
+    answer: str
+    statuses: dict[str, str]  # provision -> status after that answer
 
 
 @dataclass
 class Session:
-    """One interview: the facts known, the facts nobody knows, and the way back."""
+    """One interview: the answers, the questions nobody can answer yet, the notes, and
+    the way back."""
 
     evaluator: Evaluator
     vocabulary: Vocabulary
     as_of: dt.date
-    facts: Facts = field(default_factory=dict)
-    unknown: set[str] = field(default_factory=set)
+    facts: Facts = field(default_factory=dict)  # legal facts answered directly
+    answers: Answers = field(default_factory=dict)  # indicator answers
+    unknown: set[str] = field(default_factory=set)  # facts and indicators: "don't know"
+    notes: dict[str, str] = field(default_factory=dict)
     history: list[Step] = field(default_factory=list)
+    indicators: Indicators | None = None
+    guide: InterviewGuide | None = None
+    _provision_facts: dict[str, set[str]] | None = field(default=None, repr=False)
+
+    # ------------------------------------------------------------------ the items
+
+    def item(self, name: str) -> Item:
+        if self.indicators is not None and name in self.indicators:
+            return self.indicators[name]
+        return self.vocabulary[name]
+
+    def is_indicator(self, name: str) -> bool:
+        return self.indicators is not None and name in self.indicators
+
+    def text(self, name: str, key: str) -> str:
+        """The question, help or why of `name`, worded for the law on the interview's
+        date (rules/interview.yaml), else as rules/facts.yaml or indicators.yaml say."""
+        default = str(getattr(self.item(name), key, "") or "")
+        if self.guide is None:
+            return default
+        return self.guide.text(name, key, default, self.as_of)
+
+    def stage_of(self, name: str) -> int:
+        if self.guide is None:
+            return 0
+        return self.guide.stage_of(name, self.item(name).controlled_by)
+
+    # ------------------------------------------------------------------ the facts
+
+    def derivation(self) -> Derivation:
+        if self.indicators is None:
+            return Derivation()
+        return self.indicators.derive(self.answers, self.vocabulary)
+
+    def effective_facts(self) -> Facts:
+        """The legal facts the engine sees: those the indicators give, overridden by
+        the ones answered directly (a trainee may answer the legal question)."""
+        return {**self.derivation().facts, **self.facts}
 
     def result(self) -> Result:
-        return self.evaluator.evaluate(self.facts, self.as_of, "interview")
+        return self.evaluator.evaluate(self.effective_facts(), self.as_of, "interview")
 
     def waiting_for(self, result: Result | None = None) -> dict[str, list[str]]:
         """Unanswered facts -> the undetermined provisions that are waiting for them."""
@@ -132,11 +203,11 @@ class Session:
         law-enforcement gated: the facts its counterfactual (every law-enforcement act
         done, full cooperation) is still missing."""
         result = result or self.result()
-        plan = result.book.plan
-        overrides = plan.counterfactual_overrides(self.facts) or {}
+        facts = self.effective_facts()
+        overrides = result.book.plan.counterfactual_overrides(facts) or {}
         if not overrides:
             return {}
-        counterfactual = self.evaluator.evaluate({**self.facts, **overrides}, self.as_of)
+        counterfactual = self.evaluator.evaluate({**facts, **overrides}, self.as_of)
         waiting: dict[str, list[str]] = {}
         for pid, provision in result.provisions.items():
             if provision.status != "not_met":  # undetermined ones wait in waiting_for
@@ -146,58 +217,270 @@ class Session:
                     waiting.setdefault(fact, []).append(pid)
         return waiting
 
+    # ------------------------------------------------------------------ branches
+
+    def provision_facts(self, result: Result) -> dict[str, set[str]]:
+        """Provision -> every fact its conditions test, across references."""
+        if self._provision_facts is None:
+            plan = result.book.plan
+            found: dict[str, set[str]] = {}
+            for pid in plan.provisions:
+                seen: set[int] = set()
+                stack = [plan.roots[pid]]
+                facts: set[str] = set()
+                while stack:
+                    index = stack.pop()
+                    if index in seen:
+                        continue
+                    seen.add(index)
+                    node = plan.nodes[index]
+                    if node.condition.kind == "fact" and node.condition.fact:
+                        facts.add(node.condition.fact)
+                    stack.extend(node.children)
+                    if node.target is not None:
+                        stack.append(node.target)
+                found[pid] = facts
+            self._provision_facts = found
+        return self._provision_facts
+
+    def settled_branches(self, result: Result) -> list[str]:
+        """Branches (rules/interview.yaml) none of whose provisions can be met any
+        more: each is not met, and would stay not met if law enforcement acted."""
+        if self.guide is None:
+            return []
+        settled = []
+        for name, pids in self.guide.branches.items():
+            present = [pid for pid in pids if pid in result.provisions]
+            if present and all(
+                result.provisions[pid].status == "not_met"
+                and result.provisions[pid].law_enforcement in SETTLED_LEVELS
+                for pid in present
+            ):
+                settled.append(name)
+        return settled
+
+    def branch_only(self, name: str, branch: str, result: Result) -> bool:
+        """Whether question `name` serves only provisions of `branch`."""
+        assert self.guide is not None
+        facts = (
+            set(self.indicators.serves(name))
+            if self.indicators is not None and name in self.indicators
+            else {name}
+        )
+        users = {pid for pid, tested in self.provision_facts(result).items() if facts & tested}
+        return bool(users) and users <= set(self.guide.branches[branch])
+
+    # ------------------------------------------------------------------ next question
+
+    def candidates(self, result: Result | None = None) -> dict[str, list[str]]:
+        """Questions that can still change a result -> the provisions waiting for
+        them. Legal facts that indicators can still give or suggest are replaced by
+        those indicator questions."""
+        result = result or self.result()
+        pool = self.waiting_for(result) or self.gate_questions(result)
+        found: dict[str, list[str]] = {}
+        for fact, pids in pool.items():
+            names = [fact]
+            if self.indicators is not None and fact not in self.facts:
+                useful = self.indicators.useful(fact, self.answers, self.unknown)
+                if useful:
+                    names = useful
+            for name in names:
+                waiting = found.setdefault(name, [])
+                waiting.extend(pid for pid in pids if pid not in waiting)
+        settled = self.settled_branches(result)
+        return {
+            name: pids
+            for name, pids in found.items()
+            if not any(self.branch_only(name, branch, result) for branch in settled)
+        }
+
+    def order_key(self, name: str, waiting: list[str]) -> tuple[Any, ...]:
+        catalogue = [*(self.indicators.questions if self.indicators else ()), *self.vocabulary]
+        item = self.item(name)
+        cost = self.guide.cost(name, item.controlled_by) if self.guide else 1.0
+        listed = self.guide.listed_position(name) if self.guide else 0
+        return (self.stage_of(name), listed, -len(waiting) / cost, catalogue.index(name))
+
     def next_question(self, result: Result | None = None) -> str | None:
-        """The fact the most undetermined provisions wait for; when none does, the fact
-        that settles the most law-enforcement gates; ties in vocabulary order."""
-        result = result or self.result()
-        order = {name: i for i, name in enumerate(self.vocabulary.names())}
-        for waiting in (self.waiting_for(result), self.gate_questions(result)):
-            if waiting:
-                return min(waiting, key=lambda f: (-len(waiting[f]), order[f]))
-        return None
+        """The question to ask now (None: nothing asked can change a result)."""
+        found = self.candidates(result)
+        if not found:
+            return None
+        return min(found, key=lambda name: self.order_key(name, found[name]))
 
-    def matters_for(self, fact: str, result: Result | None = None) -> tuple[list[str], list[str]]:
-        """(provisions whose status waits for `fact`, provisions whose gate does)."""
-        result = result or self.result()
-        return (self.waiting_for(result).get(fact, []), self.gate_questions(result).get(fact, []))
+    # ------------------------------------------------------------------ why
 
-    def answer(self, fact: str, value: Any) -> None:
-        self.history.append(Step(fact, self.facts.get(fact), fact in self.unknown))
-        self.unknown.discard(fact)
-        if value is None:
-            self.facts.pop(fact, None)
-            self.unknown.add(fact)
+    def decides(self, name: str, result: Result) -> list[tuple[str, str, str]]:
+        """(provision, element text, citation) of the undetermined elements the
+        question decides."""
+        facts = set(self.indicators.serves(name)) if self.is_indicator(name) else {name}  # type: ignore[union-attr]
+        plan = result.book.plan
+        found: list[tuple[str, str, str]] = []
+        for node in plan.nodes:
+            c = node.condition
+            owner = node.owner
+            if c.kind != "fact" or c.fact not in facts or owner not in result.provisions:
+                continue
+            if result.provisions[owner].status == "met":
+                continue
+            entry = (owner, c.short or c.text, c.citation)
+            if entry not in found:
+                found.append(entry)
+        return found
+
+    def effects(self, name: str, result: Result, provisions: Iterable[str]) -> list[Effect]:
+        """How each possible answer would change the provisions waiting for `name`."""
+        item = self.item(name)
+        options: list[tuple[str, Any]]
+        if item.type == "bool":
+            options = [("yes", True), ("no", False)]
+        elif item.type == "enum":
+            options = list((label, value) for value, label in item.values.items())
+        elif item.type == "set":
+            options = [(label, frozenset({value})) for value, label in item.values.items()]
+            options.append(("none of them", frozenset()))
         else:
-            self.facts[fact] = value
+            options = self._number_ranges(name, item, result)
+        pids = list(provisions)
+        effects = []
+        for label, value in options:
+            trial = Session(
+                self.evaluator,
+                self.vocabulary,
+                self.as_of,
+                facts=dict(self.facts),
+                answers=dict(self.answers),
+                indicators=self.indicators,
+            )
+            trial.answer(name, value)
+            after = trial.result()
+            effects.append(Effect(label, {pid: after.provisions[pid].status for pid in pids}))
+        return effects
+
+    def _number_ranges(self, name: str, item: Item, result: Result) -> list[tuple[str, Any]]:
+        """For a number (an age): the ranges between the thresholds the rules test it
+        against, each with one value standing for it ("under 15", "15 to 17", ...)."""
+        starts: set[int] = set()
+        for node in result.book.plan.nodes:
+            c = node.condition
+            if c.kind != "fact" or c.fact != name or not isinstance(c.value, int):
+                continue
+            # the first value of a new range: x < 15 and x >= 15 change at 15
+            starts.add(c.value + 1 if c.op in ("le", "gt") else c.value)
+            if c.op == "eq":
+                starts.add(c.value + 1)
+        low, high = item.min or 0, item.max if item.max is not None else 120
+        bounds = sorted(b for b in starts if low < b <= high)
+        edges = [low, *bounds, high + 1]
+        options = []
+        for first, after in zip(edges, edges[1:], strict=False):
+            if first == low and first == 0:
+                label = f"under {after}"
+            elif after == high + 1:
+                label = f"{first} or over"
+            elif after - first == 1:
+                label = str(first)
+            else:
+                label = f"{first} to {after - 1}"
+            options.append((label, first))
+        return options
+
+    # ------------------------------------------------------------------ answers
+
+    def value_of(self, name: str) -> Any:
+        return self.answers.get(name) if self.is_indicator(name) else self.facts.get(name)
+
+    def describe(self, name: str) -> str:
+        if name in self.unknown:
+            return "don't know"
+        value = self.value_of(name)
+        if value is None:
+            return "not answered"
+        return self.item(name).describe(value)
+
+    def answer(self, name: str, value: Any, note: str = "") -> None:
+        target = self.answers if self.is_indicator(name) else self.facts
+        self.history.append(
+            Step(name, target.get(name), name in self.unknown, self.notes.get(name))
+        )
+        self.unknown.discard(name)
+        if value is None:
+            target.pop(name, None)
+            self.unknown.add(name)
+        else:
+            target[name] = value
+        if note:
+            self.notes[name] = note
 
     def back(self) -> str | None:
-        """Undo the last answer; returns the fact it was about."""
+        """Undo the last answer; returns the question it was about."""
         if not self.history:
             return None
         step = self.history.pop()
+        target = self.answers if self.is_indicator(step.name) else self.facts
         if step.previous is None:
-            self.facts.pop(step.fact, None)
+            target.pop(step.name, None)
         else:
-            self.facts[step.fact] = step.previous
+            target[step.name] = step.previous
         if step.was_unknown:
-            self.unknown.add(step.fact)
+            self.unknown.add(step.name)
         else:
-            self.unknown.discard(step.fact)
-        return step.fact
+            self.unknown.discard(step.name)
+        if step.previous_note is None:
+            self.notes.pop(step.name, None)
+        else:
+            self.notes[step.name] = step.previous_note
+        return step.name
+
+    # ------------------------------------------------------------------ saving
+
+    def load(self, scenario: Scenario) -> None:
+        """Take over a saved case. A fact recorded as derived from the indicators is
+        recomputed from them, unless the file now gives it another value (edited by
+        hand since): that value is kept as a direct answer."""
+        self.answers = dict(scenario.indicators)
+        recomputed = self.derivation().facts
+        self.facts = {
+            k: v
+            for k, v in scenario.facts.items()
+            if not (k in scenario.derived and recomputed.get(k) == v)
+        }
+        self.unknown = set(scenario.asked_unknown) | set(scenario.indicators_unknown)
+        self.notes = dict(scenario.notes)
 
     def scenario(self, scenario_id: str, title: str = "") -> Scenario:
+        derivation = self.derivation()
+        given = {fact: refs for fact, refs in derivation.given.items() if fact not in self.facts}
         return Scenario(
             id=scenario_id,
-            facts=dict(self.facts),
+            facts=self.effective_facts(),
             title=title or f"Interview of {dt.date.today().isoformat()}",
             as_of=self.as_of,
+            indicators=dict(self.answers),
+            indicators_unknown=tuple(n for n in self.unknown if self.is_indicator(n)),
+            derived=given,
+            notes=dict(self.notes),
         )
 
-    def save_text(self, scenario_id: str, title: str = "") -> str:
-        """The scenario file for this interview: known facts, and `null` for the facts
-        answered "don't know" (so a resumed interview does not ask them again)."""
+    def save_text(self, scenario_id: str, title: str = "", rule_set: str = "") -> str:
+        """The scenario file for this interview: known facts, `null` for the questions
+        answered "don't know" (a resumed interview offers to ask them again), the
+        indicator answers and the legal facts derived from them, the notes, and when
+        and under which rule set it was answered."""
+        scenario = self.scenario(scenario_id, title)
         document = scenario_document(
-            self.scenario(scenario_id, title), self.vocabulary, unknown=self.unknown
+            scenario,
+            self.vocabulary,
+            unknown=[n for n in self.unknown if not self.is_indicator(n)],
+        )
+        document.update(
+            interview_document(
+                scenario,
+                self.vocabulary,
+                saved=dt.datetime.now(dt.UTC).replace(microsecond=0),
+                rule_set=rule_set,
+            )
         )
         return (
             "# Saved by `eligibility interview`. Confidential: it describes a person.\n"

@@ -13,6 +13,7 @@ default screen: facts are shown by their label, statement or interview question
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -376,11 +377,65 @@ def build_report(
         for name in vocabulary.names()
         if name in result.facts
     }
+    # where facts came from, and the trainee's notes (saved by `eligibility interview`)
+    report["derived"] = _derived(scenario, vocabulary) if scenario is not None else []
+    report["notes"] = _notes(scenario, vocabulary) if scenario is not None else []
     report["provisions"] = provisions
     report["next_steps"] = [_step(s) for s in steps]
     report["questions"] = _all_questions(provisions)
     report["readings"] = _readings_used(result, provisions, book.readings)
     return report
+
+
+_PARENTHESIS = re.compile(r"\s*\([^)]*\)")
+
+
+def _derived(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, Any]]:
+    """Legal facts an interview derived from indicator answers, with those answers:
+    "coercion: from threats to hurt the family; passport or ID taken"."""
+    indicators = vocabulary.indicators
+    found = []
+    for name, values in scenario.derived.items():
+        if name not in scenario.facts:  # edited out of the facts since: not used
+            continue
+        fact = vocabulary[name]
+        for value, refs in values.items():
+            # a set member in its own words: "coercion", "debt bondage"
+            what = fact.statement(value) if fact.type == "bool" else str(value).replace("_", " ")
+            found.append(
+                {
+                    "fact": name,
+                    "value": value,
+                    "text": what,
+                    "from": [
+                        _PARENTHESIS.sub("", indicators.ref_label(r)) if indicators else r
+                        for r in refs
+                    ],
+                    # from the triage only (where, what happened): the short screen
+                    # leaves these out, the story's signs are what a trainee checks
+                    "triage": indicators is not None
+                    and all(
+                        r.split(".")[0] in indicators
+                        and indicators[r.split(".")[0]].stage == "triage"
+                        for r in refs
+                    ),
+                }
+            )
+    return found
+
+
+def _notes(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, str]]:
+    indicators = vocabulary.indicators
+    notes = []
+    for name, note in scenario.notes.items():
+        if name in vocabulary:
+            label = vocabulary[name].label
+        elif indicators is not None and name in indicators:
+            label = indicators[name].label
+        else:
+            label = name
+        notes.append({"question": name, "label": label, "note": note})
+    return notes
 
 
 def _lower_first(text: str) -> str:

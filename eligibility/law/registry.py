@@ -13,6 +13,8 @@ from pathlib import Path
 from ..errors import UsageError, did_you_mean
 from . import scenarios
 from .guidance import Reading, load_readings
+from .indicators import Indicators, load_indicators
+from .interview_guide import InterviewGuide, load_guide
 from .provisions import Critique
 from .rule_parser import load_critiques
 from .rule_sets import load_directory, load_overlay
@@ -42,12 +44,32 @@ class Registry:
         self._critiques: dict[str, Critique] | None = None
         self._readings: dict[str, Reading] | None = None
         self._books: dict[str, RuleBook] = {}
+        self._guide: InterviewGuide | None = None
 
     @property
     def vocabulary(self) -> Vocabulary:
         if self._vocabulary is None:
-            self._vocabulary = load_vocabulary(self.rules_dir / "facts.yaml")
+            vocabulary = load_vocabulary(self.rules_dir / "facts.yaml")
+            path = self.rules_dir / "indicators.yaml"
+            if path.is_file():
+                vocabulary.indicators = load_indicators(path, vocabulary)
+            self._vocabulary = vocabulary
         return self._vocabulary
+
+    @property
+    def indicators(self) -> Indicators | None:
+        """The indicator questions and their rules (None for a rules directory without
+        indicators.yaml: the interview then asks the legal questions)."""
+        return self.vocabulary.indicators
+
+    @property
+    def interview_guide(self) -> InterviewGuide | None:
+        """The interview's stages, costs, branches and dated wording (interview.yaml)."""
+        if self._guide is None:
+            path = self.rules_dir / "interview.yaml"
+            if path.is_file():
+                self._guide = load_guide(path, self.vocabulary, self.indicators)
+        return self._guide
 
     @property
     def critiques(self) -> dict[str, Critique]:

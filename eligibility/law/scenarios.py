@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from ..errors import InputError, ScenarioError, UsageError
+from ..errors import InputError, ScenarioError, UsageError, did_you_mean
 from . import yamlfile
 from .fields import DATE_PATTERN, ID_PATTERN, Node, describe, parse_date, root
 from .logic import STATUS_NAMES
@@ -23,6 +23,9 @@ SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 # column-wise stream); see population/generate.py and population/columns.py
 GENERATED_ID = re.compile(r"(gen|col)-([0-9]+)-([0-9]+)\Z")
 TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
+# written by `eligibility interview` (issue 18); additive, every one optional
+INTERVIEW_KEYS = ("indicators", "derived", "notes", "interview")
+INTERVIEW_META = ("saved", "rule_set", "as_of")
 EXPECT_KEYS = ("status", "law_enforcement_gated", "missing_facts")
 
 
@@ -47,13 +50,26 @@ class Scenario:
     source: str = ""
     tags: tuple[str, ...] = ()
     path: str = ""
-    # facts given as null: asked, and nobody knows yet (the interview does not ask again)
+    # facts given as null: asked, and nobody knows yet (a resumed interview offers to
+    # ask them again)
     asked_unknown: tuple[str, ...] = ()
+    # indicator answers (rules/indicators.yaml); those given as null
+    indicators: dict[str, Any] = field(default_factory=dict)
+    indicators_unknown: tuple[str, ...] = ()
+    # legal fact -> value -> the indicator answers it was derived from (as refs:
+    # "control_signs.threats_family"); the facts themselves are in `facts`
+    derived: dict[str, dict[Any, list[str]]] = field(default_factory=dict)
+    # fact or indicator question -> the trainee's note
+    notes: dict[str, str] = field(default_factory=dict)
+    # when, and under which rule set and date, an interview saved it
+    interview: dict[str, str] = field(default_factory=dict)
 
 
 def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
     top = root(doc, ScenarioError)
-    top.mapping(required=("id", "facts"), optional=TOP_KEYS, what="scenario (a mapping)")
+    top.mapping(
+        required=("id", "facts"), optional=TOP_KEYS + INTERVIEW_KEYS, what="scenario (a mapping)"
+    )
     sid = top.child("id").value
     if not isinstance(sid, str) or not SCENARIO_ID.match(sid):
         raise top.child("id").fail(
@@ -94,7 +110,52 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         tags=tuple(top.child("tags").text_list()) if top.has("tags") else (),
         path=doc.path,
         asked_unknown=asked_unknown,
+        **_interview_parts(top, vocabulary),
     )
+
+
+def _interview_parts(top: Node, vocabulary: Vocabulary) -> dict[str, Any]:
+    """The keys `eligibility interview` writes: indicators, derived, notes, interview."""
+    parts: dict[str, Any] = {}
+    indicators = vocabulary.indicators
+    if top.has("indicators"):
+        node = top.child("indicators")
+        if indicators is None:
+            raise node.fail("this rules directory has no indicators.yaml")
+        parts["indicators"] = indicators.validate(node)
+        if isinstance(node.value, dict):
+            parts["indicators_unknown"] = tuple(n for n, v in node.value.items() if v is None)
+    if top.has("derived"):
+        derived: dict[str, dict[Any, list[str]]] = {}
+        for name, node in top.child("derived").entries(what="mapping of fact -> value -> answers"):
+            if name not in vocabulary:
+                raise node.fail(f"unknown fact{did_you_mean(name, vocabulary.names())}")
+            fact = vocabulary[name]
+            for value, refs in node.entries(what="mapping of value -> list of answers"):
+                key: Any = value
+                if fact.type == "bool":
+                    if value not in ("yes", "no", True, False):
+                        raise refs.fail("expected yes or no as the value of a yes/no fact")
+                    key = value in ("yes", True)
+                elif value not in fact.values:
+                    raise refs.fail(f"unknown {name} value{did_you_mean(str(value), fact.values)}")
+                derived.setdefault(name, {})[key] = refs.text_list()
+        parts["derived"] = derived
+    if top.has("notes"):
+        known = set(vocabulary.names()) | set(indicators.questions if indicators else ())
+        notes = {}
+        for name, node in top.child("notes").entries(what="mapping of question -> note"):
+            if name not in known:
+                raise node.fail(f"unknown question{did_you_mean(name, sorted(known))}")
+            notes[name] = node.text()
+        parts["notes"] = notes
+    if top.has("interview"):
+        node = top.child("interview")
+        node.mapping(optional=INTERVIEW_META, what="interview record")
+        parts["interview"] = {
+            key: str(node.child(key).value) for key in INTERVIEW_META if node.has(key)
+        }
+    return parts
 
 
 def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
@@ -189,6 +250,42 @@ def scenario_document(
     return data
 
 
+def interview_document(
+    scenario: Scenario, vocabulary: Vocabulary, *, saved: dt.datetime | None, rule_set: str
+) -> dict[str, Any]:
+    """The keys an interview adds to a scenario file, in the order they are written."""
+    data: dict[str, Any] = {}
+    indicators = vocabulary.indicators
+    if indicators is not None and (scenario.indicators or scenario.indicators_unknown):
+        answers: dict[str, Any] = {}
+        for name, question in indicators.questions.items():
+            if name in scenario.indicators:
+                answers[name] = question.to_yaml_value(scenario.indicators[name])
+            elif name in scenario.indicators_unknown:
+                answers[name] = None
+        data["indicators"] = answers
+    if scenario.derived:
+        data["derived"] = {
+            fact: {
+                ("yes" if value is True else "no" if value is False else str(value)): list(refs)
+                for value, refs in values.items()
+            }
+            for fact, values in scenario.derived.items()
+        }
+    if scenario.notes:
+        data["notes"] = dict(scenario.notes)
+    meta: dict[str, str] = {}
+    if saved is not None:
+        meta["saved"] = saved.isoformat()
+    if rule_set:
+        meta["rule_set"] = rule_set
+    if scenario.as_of:
+        meta["as_of"] = scenario.as_of.isoformat()
+    if meta:
+        data["interview"] = meta
+    return data
+
+
 def dump_yaml(data: Any) -> str:
     return yaml.safe_dump(
         data, sort_keys=False, allow_unicode=True, width=88, default_flow_style=None
@@ -238,6 +335,7 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
                 "additionalProperties": False,
                 "properties": vocabulary.json_schema(),
             },
+            **_interview_schema(vocabulary),
             "expect": {
                 "type": "object",
                 "description": "rule set name, or name@YYYY-MM-DD -> provision -> status",
@@ -250,3 +348,46 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
             },
         },
     }
+
+
+def _interview_schema(vocabulary: Vocabulary) -> dict[str, Any]:
+    """The keys `eligibility interview` writes (all optional)."""
+    indicators = vocabulary.indicators
+    questions = [*vocabulary.names(), *(indicators.questions if indicators else ())]
+    schema: dict[str, Any] = {
+        "derived": {
+            "type": "object",
+            "description": "legal facts given by indicator answers: fact -> value (yes/no "
+            "for a yes/no fact) -> the answers it came from (question, or question.value)",
+            "propertyNames": {"enum": vocabulary.names()},
+            "additionalProperties": {
+                "type": "object",
+                "additionalProperties": {"type": "array", "items": {"type": "string"}},
+            },
+        },
+        "notes": {
+            "type": "object",
+            "description": "the trainee's note on a fact or an indicator question",
+            "propertyNames": {"enum": questions},
+            "additionalProperties": {"type": "string"},
+        },
+        "interview": {
+            "type": "object",
+            "description": "when an interview saved this case, under which rule set and date",
+            "additionalProperties": False,
+            "properties": {
+                "saved": {"type": "string", "description": "date and time saved (UTC)"},
+                "rule_set": {"type": "string"},
+                "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+            },
+        },
+    }
+    if indicators is not None:
+        schema["indicators"] = {
+            "type": ["object", "null"],
+            "description": "answers to indicator questions (rules/indicators.yaml); null: "
+            "asked, and nobody knows yet",
+            "additionalProperties": False,
+            "properties": indicators.json_schema(),
+        }
+    return schema

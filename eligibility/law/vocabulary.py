@@ -6,7 +6,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 # The engine's limits on fact names (ASCII, not reserved) and on set facts are refused
 # where a fact is declared; engine/limits.py imports nothing, so the law layer reads it.
@@ -14,6 +14,9 @@ from ..engine.limits import FACT_NAME, MAX_SET_VALUES, RESERVED_NAMES
 from ..errors import RuleError, did_you_mean
 from . import yamlfile
 from .fields import Node, article, describe, root
+
+if TYPE_CHECKING:
+    from .indicators import Indicators
 
 FACT_TYPES = ("bool", "int", "enum", "set")
 VALUE_PATTERN = re.compile(r"[a-z0-9_]+\Z")
@@ -131,12 +134,17 @@ class Vocabulary:
     def __init__(self, facts: Mapping[str, Fact], path: str = "") -> None:
         self.facts = dict(facts)
         self.path = path  # the bundled facts.yaml (each fact's `origin` says where it is)
+        # the indicator questions beside the facts (rules/indicators.yaml), set by the
+        # registry: scenarios record their answers, checked against them
+        self.indicators: Indicators | None = None
 
     def extended(self, facts: Mapping[str, Fact]) -> Vocabulary:
         """This vocabulary plus `facts` (new names only: parse_facts refuses the others)."""
         if not facts:
             return self
-        return Vocabulary({**self.facts, **facts}, self.path)
+        extended = Vocabulary({**self.facts, **facts}, self.path)
+        extended.indicators = self.indicators
+        return extended
 
     def union(self, other: Vocabulary, *, names: tuple[str, str] = ("", "")) -> Vocabulary:
         """The facts of both (two rule sets compared over one population). A name both
@@ -157,7 +165,9 @@ class Vocabulary:
                     path=fact.origin[0] or None,
                     line=fact.origin[1],
                 )
-        return Vocabulary(merged, self.path)
+        union = Vocabulary(merged, self.path)
+        union.indicators = self.indicators or other.indicators
+        return union
 
     def __contains__(self, name: object) -> bool:
         return name in self.facts

@@ -82,6 +82,12 @@ def handout_html(report: dict[str, Any], *, full: bool = False) -> str:
         '<h2>Summary</h2><table class="summary"><thead><tr><th>Protection</th><th>Result</th>'
         f"<th>Law enforcement</th></tr></thead><tbody>{rows}</tbody></table>"
     )
+    derived = [d for d in report.get("derived", []) if full or not d.get("triage")]
+    if derived:  # legal facts an interview derived from concrete answers
+        parts.append(
+            "<h2>From the answers</h2>"
+            + _list([escape(f"{d['text']}: from {'; '.join(d['from'])}") for d in derived])
+        )
     parts.append("<h2>Each protection</h2>")
     for pid, p in report["provisions"].items():
         parts.append(_provision(pid, p))
@@ -138,6 +144,9 @@ def handout_html(report: dict[str, Any], *, full: bool = False) -> str:
                 f"<p><em>This tool:</em> {escape(reading['adopted'])}</p>"
                 f'<p class="cite">{escape(", ".join(reading["citations"]))}</p>'
             )
+    if full and report.get("notes"):
+        parts.append("<h2>Notes from the interview</h2>")
+        parts.append(_list([escape(f"{n['label']}: {n['note']}") for n in report["notes"]]))
     if full:
         parts.append("<h2>Facts as stated</h2>")
         parts.append(

@@ -366,6 +366,20 @@ def _mentions_unverified(report: dict[str, Any]) -> bool:
     return any("[U]" in text for text in texts)
 
 
+def _derived_section(derived: list[dict[str, Any]], *, full: bool) -> Padding:
+    """Where legal facts came from: "coercion: from threats to hurt the family; ..."
+    (one line on the short screen, each fact on its own line in full)."""
+    shown = derived if full else [d for d in derived if not d.get("triage")]
+    lines = [f"{d['text']}: from {'; '.join(d['from'])}" for d in shown]
+    if full:
+        return Padding(
+            Group(Text("From the indicator answers:", style="bold"), bullets(lines)), (0, 0, 0, 0)
+        )
+    text = Text("From the answers: ", style="bold")
+    text.append(" · ".join(lines))
+    return Padding(text, (0, 0, 0, 0))
+
+
 def print_report(report: dict[str, Any], out: Console, *, full: bool = False) -> None:
     out.print(Text(report.get("title") or report["scenario"] or "(unnamed case)", style="bold"))
     out.print(
@@ -378,6 +392,8 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
     if full and report.get("description"):
         out.print(Padding(Text(report["description"]), (0, 0, 0, 2)))
     out.print(summary_table(report))
+    if any(full or not d.get("triage") for d in report.get("derived", [])):
+        out.print(_derived_section(report["derived"], full=full))
     asked: set[str] = set()
     for pid, p in report["provisions"].items():
         quiet = (
@@ -395,6 +411,10 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
         if section:
             out.print()
             out.print(Group(*section))
+    if full and report.get("notes"):
+        out.print()
+        out.print(Text("Notes from the interview", style="bold"))
+        out.print(bullets([f"{n['label']}: {n['note']}" for n in report["notes"]]))
     if full:
         _print_readings(out, report)
     out.print()
