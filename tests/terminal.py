@@ -11,6 +11,12 @@ import subprocess
 import termios
 import time
 
+# seconds to wait for the program: generous, since a loaded machine (two test processes,
+# CI beside other work) can take many times longer than an idle one; a passing test
+# never waits this long
+PATIENCE = 120.0
+
+
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 
 
@@ -65,7 +71,7 @@ class Terminal:
         self.screen += ANSI.sub("", text)
         return True
 
-    def expect(self, pattern: str, timeout: float = 30) -> re.Match[str]:
+    def expect(self, pattern: str, timeout: float = PATIENCE) -> re.Match[str]:
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern, re.S)
         while True:
@@ -86,7 +92,7 @@ class Terminal:
     def send(self, line: str) -> None:
         os.write(self.master, (line + "\n").encode())
 
-    def wait(self, timeout: float = 30) -> int:
+    def wait(self, timeout: float = PATIENCE) -> int:
         deadline = time.monotonic() + timeout
         while self.process.poll() is None and time.monotonic() < deadline:
             self._read(0.2)
