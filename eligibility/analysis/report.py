@@ -8,6 +8,10 @@ questions to ask and the open points of law, and, for `--full`, the element tree
 what would change each outcome. No fact name, reading code or brief section reaches the
 default screen: facts are shown by their label, statement or interview question
 (rules/facts.yaml), readings by their plain title (rules/readings.yaml).
+
+Why one module of over 400 lines: the card, the dependency section and the steps share
+one vocabulary of the reader's words and one rule that nothing is said twice; split,
+each part would need to know what the others already said.
 """
 
 from __future__ import annotations

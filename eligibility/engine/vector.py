@@ -29,6 +29,10 @@ the unknown facts and open questions that keep it undetermined, as bit masks (`m
 `VectorEngine` implements the per-case engine interface (`evaluate(plan, facts,
 worlds)`) as a batch of one row per world, so the differential tests run it like the
 other engines; populations use `CompiledPlan` and `Batch` directly.
+
+Why one module of over 400 lines: the codec, the Kleene operations on masks, the
+leaves and the compiled plans share one representation of a column of three values;
+apart, each would depend on the others' private layout.
 """
 
 from __future__ import annotations

@@ -16,6 +16,10 @@ Work is split into chunks of cases (CHUNK); a chunk is drawn, evaluated under bo
 sides (as stated and in the two law-enforcement worlds) and tallied, and tallies merge
 in chunk order, so the result is the same whatever `jobs` is. Scenarios with different
 dates are grouped by the pair of plans in force, each group evaluated as one batch.
+
+Why one module of over 400 lines: the result, the column-wise attribution and the
+workers share the layout of the counts arrays; population/compare.py is its per-case
+twin, and both start from population/comparison_setup.py.
 """
 
 from __future__ import annotations

@@ -6,6 +6,9 @@ what is still to find out, the forms to file), where the outcome depends on law
 enforcement (each blocking element once, with the one critique that fits it), the
 questions to ask next and the open points of law. `--full` adds the element trees with
 citations, what would change each outcome, the notes and the readings explained.
+
+Why one module of over 400 lines: the default screen and `--full` are one layout (the
+same widths, marks and order, tested together at 80 columns); the full part comes last.
 """
 
 from __future__ import annotations
