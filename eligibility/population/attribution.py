@@ -30,8 +30,36 @@ class MatchedCondition:
     a: int  # node index in plan A
     b: int  # node index in plan B
     children: tuple[str, ...]  # ids of children matched on both sides
-    added: tuple[int, ...]  # children only in B (node indexes in plan B)
-    removed: tuple[int, ...]  # children only in A (node indexes in plan A)
+    added: tuple[tuple[int, str], ...]  # children only in B: (node index in plan B, id)
+    removed: tuple[tuple[int, str], ...]  # children only in A: (node index in plan A, id)
+
+
+def match_conditions(plan_a: Plan, plan_b: Plan, pid: str) -> list[MatchedCondition]:
+    """The conditions of provision `pid` present on both sides, matched by id (for the
+    per-case comparison here and the column-wise one in vector_compare.py)."""
+
+    def by_id(plan: Plan) -> dict[str, int]:
+        return {n.condition.id: n.index for n in plan.nodes if n.owner == pid}
+
+    on_a, on_b = by_id(plan_a), by_id(plan_b)
+    out = []
+    for cid, ia in on_a.items():
+        ib = on_b.get(cid)
+        if ib is None:
+            continue
+        kids_a = {plan_a.nodes[i].condition.id: i for i in plan_a.nodes[ia].children}
+        kids_b = {plan_b.nodes[i].condition.id: i for i in plan_b.nodes[ib].children}
+        out.append(
+            MatchedCondition(
+                cid,
+                ia,
+                ib,
+                tuple(c for c in kids_a if c in kids_b),
+                added=tuple((i, c) for c, i in kids_b.items() if c not in kids_a),
+                removed=tuple((i, c) for c, i in kids_a.items() if c not in kids_b),
+            )
+        )
+    return out
 
 
 @dataclass
@@ -47,31 +75,7 @@ class PlanPair:
         """The conditions of provision `pid` (number k) present on both sides (cached)."""
         entries = self.matched.get(k)
         if entries is None:
-            plan_a, plan_b = self.plan_a, self.plan_b
-
-            def by_id(plan: Plan) -> dict[str, int]:
-                return {n.condition.id: n.index for n in plan.nodes if n.owner == pid}
-
-            on_a, on_b = by_id(plan_a), by_id(plan_b)
-            entries = []
-            for cid, ia in on_a.items():
-                ib = on_b.get(cid)
-                if ib is None:
-                    continue
-                kids_a = {plan_a.nodes[i].condition.id: i for i in plan_a.nodes[ia].children}
-                kids_b = {plan_b.nodes[i].condition.id: i for i in plan_b.nodes[ib].children}
-                both = tuple(c for c in kids_a if c in kids_b)
-                entries.append(
-                    MatchedCondition(
-                        cid,
-                        ia,
-                        ib,
-                        both,
-                        added=tuple(i for c, i in kids_b.items() if c not in kids_a),
-                        removed=tuple(i for c, i in kids_a.items() if c not in kids_b),
-                    )
-                )
-            self.matched[k] = entries
+            entries = self.matched[k] = match_conditions(self.plan_a, self.plan_b, pid)
         return entries
 
     def responsible(self, k: int, pid: str, st_a: list[int], st_b: list[int]) -> list[str]:
@@ -80,7 +84,6 @@ class PlanPair:
         entries = self.conditions(k, pid)
         flipped = {m.id for m in entries if st_a[m.a] != st_b[m.b]}
         found: list[str] = []
-        nodes_a, nodes_b = self.plan_a.nodes, self.plan_b.nodes
         for m in entries:
             if m.id not in flipped or not flipped.isdisjoint(m.children):
                 continue
@@ -88,8 +91,8 @@ class PlanPair:
             # children that side with the node's new and old status (the removed
             # `t3-aa-federal`, say). A subtree replaced whole is named by its root.
             if m.children and (m.added or m.removed):
-                changes = [nodes_a[i].condition.id for i in m.removed if st_a[i] == st_a[m.a]]
-                changes += [nodes_b[i].condition.id for i in m.added if st_b[i] == st_b[m.b]]
+                changes = [c for i, c in m.removed if st_a[i] == st_a[m.a]]
+                changes += [c for i, c in m.added if st_b[i] == st_b[m.b]]
                 if changes:
                     found.extend(c for c in changes if c not in found)
                     continue

@@ -44,9 +44,9 @@ from ..engine.vector import (
     Evaluation,
     VectorEngine,
 )
-from ..law.conditions import Plan
 from ..law.registry import Registry
 from ..law.vocabulary import Facts
+from .attribution import MatchedCondition, match_conditions
 from .columns import STREAM, ColumnGenerator, column_scenario_id
 from .compare import (
     ABSENT,
@@ -105,45 +105,6 @@ class VectorComparison(Comparison):
 # ------------------------------------------------------------------ attribution
 
 
-@dataclass(frozen=True)
-class _Matched:
-    """A condition id in a provision's tree on both sides (as in compare.py)."""
-
-    id: str
-    a: int
-    b: int
-    children: tuple[str, ...]
-    added: tuple[tuple[int, str], ...]  # children only in B: (index in B, id)
-    removed: tuple[tuple[int, str], ...]  # children only in A: (index in A, id)
-
-
-def _matched(plan_a: Plan, plan_b: Plan, pid: str) -> list[_Matched]:
-    """The conditions of `pid` present on both sides, matched by id."""
-
-    def by_id(plan: Plan) -> dict[str, int]:
-        return {n.condition.id: n.index for n in plan.nodes if n.owner == pid}
-
-    on_a, on_b = by_id(plan_a), by_id(plan_b)
-    out = []
-    for cid, ia in on_a.items():
-        ib = on_b.get(cid)
-        if ib is None:
-            continue
-        kids_a = {plan_a.nodes[i].condition.id: i for i in plan_a.nodes[ia].children}
-        kids_b = {plan_b.nodes[i].condition.id: i for i in plan_b.nodes[ib].children}
-        out.append(
-            _Matched(
-                cid,
-                ia,
-                ib,
-                tuple(c for c in kids_a if c in kids_b),
-                added=tuple((i, c) for c, i in kids_b.items() if c not in kids_a),
-                removed=tuple((i, c) for c, i in kids_a.items() if c not in kids_b),
-            )
-        )
-    return out
-
-
 @dataclass
 class _Pair:
     """Two compiled plans and, per provision, its roots and matched conditions."""
@@ -151,7 +112,7 @@ class _Pair:
     a: CompiledPlan
     b: CompiledPlan
     roots: list[tuple[int, int | None, int | None]]
-    matched: list[list[_Matched]]
+    matched: list[list[MatchedCondition]]
     fallback: list[tuple[str, ...]]  # root ids named when no matched condition flipped
     # per side, per provision: can the status be granted on the date (absent: False)
     grantable: tuple[tuple[bool, ...], tuple[bool, ...]] = ((), ())
@@ -290,7 +251,7 @@ class VectorComparator:
                 self.engine.compile(plan_a),
                 self.engine.compile(plan_b),
                 roots,
-                [_matched(plan_a, plan_b, pid) for pid in self.provisions],
+                [match_conditions(plan_a, plan_b, pid) for pid in self.provisions],
                 fallback,
                 (grantable[0], grantable[1]),
             )
