@@ -342,11 +342,12 @@ class VectorComparator:
                 assert batch.weights is not None
                 for transition, units_of in enumerate(_units(codes[k], batch.weights, WIDTH)):
                     weighed.transitions[k * WIDTH + transition] += units_of
-            for slot in np.flatnonzero(found):
-                tally.transitions[k * WIDTH + slot] += int(found[slot])
+            for seen in np.flatnonzero(found):
+                at = k * WIDTH + int(seen)
+                tally.transitions[at] += int(found[seen])
                 if wanted:
-                    first = np.flatnonzero(codes[k] == slot)[:wanted]
-                    tally.examples[k * WIDTH + slot] = [scenario(int(r)) for r in first]
+                    first = np.flatnonzero(codes[k] == seen)[:wanted]
+                    tally.examples[at] = [scenario(int(r)) for r in first]
         return Part(tally, levels)
 
 
