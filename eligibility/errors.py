@@ -24,6 +24,11 @@ def printable(text: str, *, lines: bool = True) -> str:
     """Escape control and invisible format characters (bidi overrides, zero-width
     spaces) so that a hostile file cannot disguise or reorder what is shown. With
     lines=False, line breaks and tabs are escaped too (one-line error messages)."""
+    # str.isprintable() is False for every category escaped below (and for spaces other
+    # than " "), so a True answer means there is nothing to escape: the common case,
+    # without a lookup per character
+    if (text.replace("\n", "").replace("\t", "") if lines else text).isprintable():
+        return text
     kept = "\n\t" if lines else ""
     return "".join(
         ch

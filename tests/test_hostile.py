@@ -28,6 +28,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
+
+from eligibility.errors import printable
 
 from conftest import DATA, ROOT, run_cli, run_main
 
@@ -511,9 +515,13 @@ def corpus_runs_console(request, tmp_path_factory):
         return dict(pool.map(run, enumerate(selected)))
 
 
-def _param(kind: str, name: str):
+def _param(kind: str, name: str, index: int = 0):
+    """One corpus file; the development loop, which skips `slow`, takes every third
+    (all of them in `make test` and CI)."""
     gap = KNOWN_GAPS.get((kind, name))
     marks = [pytest.mark.xfail(strict=True, reason=gap)] if gap else []
+    if index % 3:
+        marks.append(pytest.mark.slow)
     return pytest.param((kind, name), id=f"{kind}/{name}", marks=marks)
 
 
@@ -543,7 +551,9 @@ def _check_corpus_run(case: tuple[str, str], run) -> None:
         assert _named(kind, name) in p.stderr
 
 
-@pytest.mark.parametrize("case", [_param(kind, name) for kind, name in CORPUS])
+@pytest.mark.parametrize(
+    "case", [_param(kind, name, index) for index, (kind, name) in enumerate(CORPUS)]
+)
 def test_corpus_file(case: tuple[str, str], corpus_runs) -> None:
     _check_corpus_run(case, corpus_runs[case])
 
@@ -669,6 +679,25 @@ def test_rule_texts_are_not_markup(args: list[str], shown: str, cwd: Path) -> No
     p, elapsed = run_in(cwd, *args, "--no-color")
     assert p.returncode == 0 and "Traceback" not in p.stderr, p.stderr
     assert shown in p.stdout
+
+
+def _escaped_one_by_one(text: str, lines: bool) -> str:
+    """The definition of errors.printable: each character of the categories that can
+    drive a terminal or hide text (Cc, Cf, Cs, Co, Cn) escaped, line breaks kept."""
+    kept = "\n\t" if lines else ""
+    return "".join(
+        ch
+        if ch in kept or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn")
+        else ch.encode("unicode_escape").decode("ascii")
+        for ch in text
+    )
+
+
+@given(text=st.text(), lines=st.booleans())
+@example(text="a\u202eb\tc\n\x1b[2J\u00a0\u200b\U000e0001\ud800", lines=True)
+def test_printable_escapes_what_its_definition_escapes(text: str, lines: bool) -> None:
+    """Its fast path (nothing to escape) never lets through what it must escape."""
+    assert printable(text, lines=lines) == _escaped_one_by_one(text, lines)
 
 
 def test_no_terminal_control_characters_from_files(cwd: Path) -> None:
