@@ -39,6 +39,17 @@ def examples(count: int) -> int:
     return max(5, count // 10) if PROFILE == "fast" else count
 
 
+def sampled(items: list, *, every: int, ids=None) -> list:
+    """Parameters for a test run once per item (every bundled scenario, say): all of them
+    in `make test` and CI; in the development loop, which skips `slow`, every
+    `every`-th item, so the loop stays fast and still sees each kind of case."""
+    names = [ids(item) for item in items] if ids else [None] * len(items)
+    return [
+        pytest.param(item, id=name, marks=() if index % every == 0 else pytest.mark.slow)
+        for index, (item, name) in enumerate(zip(items, names, strict=True))
+    ]
+
+
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 

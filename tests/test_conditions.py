@@ -13,6 +13,7 @@ from eligibility.law.logic import MET, NOT_MET, UNDETERMINED
 from eligibility.law.rulebook import default_registry
 
 import strategies
+from conftest import examples
 
 M, N, U = MET, NOT_MET, UNDETERMINED
 
@@ -133,7 +134,7 @@ VOCABULARY = default_registry().vocabulary
     trees=strategies.condition_trees(VOCABULARY),
     facts_list=st.lists(strategies.facts(VOCABULARY), min_size=1, max_size=8),
 )
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_the_compiled_plan_takes_the_steps_of_logic(trees, facts_list) -> None:
     """`Plan.evaluate` (one generated function) and `evaluate_world` on a `World` (the
     dependency leaves as constants) give what the steps of law/logic.py give, node by

@@ -215,11 +215,21 @@ COMMANDS: list = [
 ]
 
 
-@pytest.mark.parametrize(
-    "name, args, codes, written, stdin",
-    COMMANDS,
-    ids=[c.values[0] if hasattr(c, "values") else c[0] for c in COMMANDS],
-)
+def _sampled(commands: list) -> list:
+    """Every command in `make test` and CI; every other one in the development loop,
+    which skips `slow` (each is a child process in a sandbox)."""
+    params = []
+    for index, command in enumerate(commands):
+        values, marks = (
+            (command.values, list(command.marks)) if hasattr(command, "values") else (command, [])
+        )
+        if index % 2:
+            marks.append(pytest.mark.slow)
+        params.append(pytest.param(*values, id=values[0], marks=marks))
+    return params
+
+
+@pytest.mark.parametrize("name, args, codes, written, stdin", _sampled(COMMANDS))
 def test_offline_private_and_tidy(sandbox, name, args, codes, written, stdin) -> None:
     if not _available(args[0]):
         pytest.skip(f"`eligibility {args[0]}` does not exist yet")

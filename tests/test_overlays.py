@@ -16,7 +16,7 @@ from eligibility.errors import RuleError
 from eligibility.law.registry import Registry, bundled_rules_dir
 from eligibility.population.headline import SHARES
 
-from conftest import ROOT, run_main
+from conftest import ROOT, examples, run_main
 
 D = dt.date
 STATE_LOCAL = "state-local-continued-presence"
@@ -286,7 +286,9 @@ def test_rights_based_2007_keeps_the_child_letter_of_a_child_of_unknown_age_then
 
 def test_the_expansion_invariant_holds_for_the_researcher_overlays() -> None:
     for name in (STATE_LOCAL, NO_CERTIFICATION):
-        done = run_main("check", "--rules", name, "--invariants", "none", "--examples", "30")
+        done = run_main(
+            "check", "--rules", name, "--invariants", "none", "--examples", str(examples(30))
+        )
         assert done.returncode == 0, done.stdout
         assert "expands-us-law" in done.stdout
 

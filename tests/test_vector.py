@@ -43,6 +43,7 @@ from eligibility.population.generate import _pick, load_distribution
 from eligibility.population.vector_compare import compare_columns
 
 import strategies
+from conftest import examples
 
 REGISTRY = default_registry()
 VOCABULARY = REGISTRY.vocabulary
@@ -129,7 +130,7 @@ def test_generated_populations_at_every_amendment_date(rules, date) -> None:
 )
 @example(facts_list=[{}], date=dt.date(2025, 6, 1))
 @example(facts_list=[{}], date=dt.date(1999, 12, 31))
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_drawn_batches_equal_the_reference(rules, facts_list, date) -> None:
     check_batch(BOOKS[rules], date, ENGINE.codec.encode(facts_list), facts_list)
 
@@ -158,7 +159,7 @@ def test_a_batch_mixing_generated_cases_and_edge_cases() -> None:
     trees=strategies.condition_trees(VOCABULARY),
     facts_list=st.lists(strategies.facts(VOCABULARY), min_size=1, max_size=8),
 )
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 def test_any_condition_tree_equals_the_reference(trees, facts_list) -> None:
     """Every kind and operator, `not` above law-enforcement facts, favourable false."""
     plan = build_plan(trees[0], trees[1], strategies.TREE_DEPENDENCIES)
@@ -171,7 +172,7 @@ def test_any_condition_tree_equals_the_reference(trees, facts_list) -> None:
 
 @pytest.mark.parametrize("rules", RULE_SETS, ids=str)
 @given(facts=strategies.facts(VOCABULARY), date=strategies.dates)
-@settings(max_examples=80)
+@settings(max_examples=examples(80))
 def test_the_per_case_interface_equals_the_reference(rules, facts, date) -> None:
     """`evaluate(plan, facts, worlds)`, a batch of one row per world, and whole results."""
     plan = BOOKS[rules].at(date).plan
@@ -269,7 +270,7 @@ REFERENCE = ReferenceDraw(GENERATOR)
     count=st.integers(min_value=1, max_value=200),
 )
 @example(seed=0, start=BLOCK - 3, count=6)  # across a block boundary
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 def test_columns_are_the_documented_stream(seed, start, count) -> None:
     batch = GENERATOR.draw(seed, start, count)
     for row in range(count):
