@@ -405,7 +405,15 @@ def forked_workers(monkeypatch):
     return module
 
 
+# Python 3.12+ warns when a process with threads forks. Only these tests fork (to patch
+# the workers' code); the command spawns its workers, so no user sees the warning.
+FORKS_ON_PURPOSE = pytest.mark.filterwarnings(
+    "ignore:This process .* is multi-threaded, use of fork:DeprecationWarning"
+)
+
+
 @pytest.mark.slow
+@FORKS_ON_PURPOSE
 def test_a_worker_that_dies_or_hangs_once_is_replaced(
     forked_workers, monkeypatch, tmp_path
 ) -> None:
@@ -433,6 +441,7 @@ def test_a_worker_that_dies_or_hangs_once_is_replaced(
 
 
 @pytest.mark.slow
+@FORKS_ON_PURPOSE
 def test_a_worker_that_keeps_dying_or_fails_is_a_clean_error(forked_workers, monkeypatch) -> None:
     module = forked_workers
     real = module.Comparator.run
