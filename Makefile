@@ -88,9 +88,9 @@ demo: $(VENV)/.installed
 	$(BIN)/eligibility evaluate scenarios/ --format table --rules rights-based-2007
 
 ## test: the whole suite (unit, scenario, property, CLI and terminal tests, with the
-## slow full-size variants), then the style and the types
+## slow full-size variants) on two processes, then the style and the types
 test: $(VENV)/.installed-test
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2 --dist loadfile
 	$(MAKE) --no-print-directory lint
 
 ## check: the development loop: the style, then the suite without its slow variants and
