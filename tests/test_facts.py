@@ -71,9 +71,13 @@ def test_every_design_fact_is_declared_with_its_type(vocabulary) -> None:
 
 def test_dependency_tags_match_the_design(vocabulary) -> None:
     tagged = {n: vocabulary[n].dependency for n in vocabulary if vocabulary[n].dependency}
-    assert {n for n, d in tagged.items() if d == "law_enforcement_action"} == LAW_ENFORCEMENT_ACTION
-    # contacted_federal_law_enforcement is the one addition (LEGAL-BRIEF 0.1 item 5)
-    assert COOPERATION | {"contacted_federal_law_enforcement"} == {
+    # additions: deferred action or parole for an investigation (issue 17) is an act of
+    # law enforcement; contacted_federal_law_enforcement (LEGAL-BRIEF 0.1 item 5) and the
+    # U representative's help (issue 17) are cooperation
+    assert LAW_ENFORCEMENT_ACTION | {"deferred_action_or_parole_for_investigation"} == {
+        n for n, d in tagged.items() if d == "law_enforcement_action"
+    }
+    assert COOPERATION | {"contacted_federal_law_enforcement", "representative_helpful"} == {
         n for n, d in tagged.items() if d == "cooperation"
     }
     assert all(vocabulary[n].favourable is True for n in tagged)
