@@ -46,6 +46,9 @@ TOP_QUESTIONS = 3  # questions worded in full
 MAX_CARD_STEPS = 1  # forms named on a card
 MAX_ALTERNATIVES = 1  # alternatives named where law enforcement blocks
 MAX_LAWYER_POINTS = 2  # open points of law
+# facts named under "Find out" on a card: with eleven provisions and the detail facts of
+# issue 17 a card for a case where little is known would otherwise run to five lines
+MAX_FIND_OUT = 8
 DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act", "cooperation": "cooperation"}
 CONTROLLER_TITLE = {
     "person": "The person's own situation or steps",
@@ -166,6 +169,9 @@ def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -
             q["label"] + (" (once law enforcement acts)" if q["behind_blockers"] else "")
             for q in new
         ]
+        hidden = 0 if full else max(0, len(labels) - MAX_FIND_OUT)
+        if hidden:
+            labels = labels[:MAX_FIND_OUT] + [f"{hidden} more (--full)"]
         if earlier:
             labels.append(f"{'and ' if new else ''}{earlier} asked above")
         parts.append(_labelled("Find out:", ", ".join(labels), style="yellow"))
