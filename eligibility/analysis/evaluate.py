@@ -11,9 +11,9 @@ from typing import Any
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
 from ..law.conditions import Plan, PlanNode, World, describe_test
-from ..law.logic import MET, STATUS_NAMES, UNDETERMINED
+from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
-from ..law.scenarios import Scenario
+from ..law.scenarios import Finding, Scenario
 from ..law.vocabulary import Facts, Vocabulary
 from .dependency import INDEPENDENT, Level, dependency, dependency_level
 
@@ -61,6 +61,8 @@ class ProvisionResult:
     # granted yet (T before 2002-03-04, U before 2007-10-17: `grantable_from` in the
     # rule files)
     grantable: bool = True
+    # facts found "not established" on which a not-met element rests (scenario findings)
+    findings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -76,6 +78,8 @@ class Result:
     book: ResolvedBook
     statuses: list[int]
     weight: float | None = None  # the case's weight, from a table of cases (--weight)
+    # fact -> a decision-maker's finding that it was not established (scenario findings)
+    findings: dict[str, Finding] = field(default_factory=dict)
 
     def status(self, provision: str) -> str:
         return self.provisions[provision].status
@@ -96,6 +100,8 @@ class Result:
             fact = self.book.vocabulary[c.fact or ""]
             if c.fact in self.facts:
                 out["value"] = fact.to_yaml_value(self.facts[c.fact])
+            if c.fact in self.findings:
+                out["finding"] = self.findings[c.fact].to_dict()
             if fact.dependency:
                 out["dependency"] = fact.dependency
         elif c.kind == "any":
@@ -144,6 +150,8 @@ class Result:
                 entry["open_questions"] = p.open_questions
             if p.notes:
                 entry["notes"] = p.notes
+            if p.findings:
+                entry["findings"] = p.findings
             critiques = self.critiques(pid)
             if critiques:
                 entry["critiques"] = critiques
@@ -155,6 +163,8 @@ class Result:
             "engine": self.engine,
             "provisions": provisions,
         }
+        if self.findings:
+            out["findings"] = [f.to_dict() for f in self.findings.values()]
         if self.weight is not None:
             out["weight"] = self.weight
         return out
@@ -418,7 +428,51 @@ class Evaluator:
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
-        return self.evaluate(scenario.facts, date, scenario.id)
+        result = self.evaluate(scenario.evaluated_facts(), date, scenario.id)
+        if scenario.findings:
+            apply_findings(result, scenario.findings)
+        return result
+
+
+def apply_findings(result: Result, findings: Sequence[Finding]) -> None:
+    """Say where an outcome rests on a finding rather than a fact: a fact found "not
+    established" is evaluated as false, and every provision with a not-met leaf on it
+    names the finding (key `findings`) and carries a note that a denial on the evidence
+    is not a finding that the thing did not happen."""
+    result.findings = {f.fact: f for f in findings}
+    plan = result.book.plan
+    vocabulary = result.book.vocabulary
+    for pid, p in result.provisions.items():
+        found = [
+            fact
+            for fact in _not_met_facts(plan, result.statuses, plan.roots[pid])
+            if fact in result.findings
+        ]
+        p.findings = list(dict.fromkeys(found))
+        for fact in p.findings:
+            f = result.findings[fact]
+            when = f" on {f.date.isoformat()}" if f.date else ""
+            p.notes.append(
+                f"Not met on a finding, not on a known fact: {f.by} found "
+                f'"{vocabulary[fact].label}" not established{when}. A decision on the '
+                "evidence is not a finding that it did not happen: new evidence may support "
+                "a motion, an appeal or a new filing."
+            )
+
+
+def _not_met_facts(plan: Plan, statuses: list[int], root: int) -> list[str]:
+    """The facts tested by not-met leaves under a node (not through other provisions)."""
+    out: list[str] = []
+    stack = [root]
+    while stack:
+        i = stack.pop()
+        node = plan.nodes[i]
+        if node.condition.kind == "fact":
+            if statuses[i] == NOT_MET and node.condition.fact:
+                out.append(node.condition.fact)
+        elif node.condition.kind in ("all", "any", "not"):
+            stack.extend(node.children)
+    return out
 
 
 # plans whose elements an Evaluator remembers: a rule set has 17 versions of the law

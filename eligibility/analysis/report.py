@@ -176,6 +176,9 @@ class _Provision:
             value = self.facts.get(c.fact)
             if value is None:
                 return f"{fact.label}: not known yet"
+            finding = self.result.findings.get(c.fact)
+            if finding is not None:  # a decision on the evidence, not a known fact
+                return f"{fact.label}: found not established by {finding.by}"
             if fact.type == "int" and c.op in _REQUIREMENT:
                 return f"{fact.label}: {value}, needs {_REQUIREMENT[c.op].format(c.value)}"
             return fact.statement(value)

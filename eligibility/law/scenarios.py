@@ -22,11 +22,48 @@ SCENARIO_ID = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 # ids of generated scenarios: gen-SEED-INDEX (compare --generate), col-SEED-INDEX (the
 # column-wise stream); see population/generate.py and population/columns.py
 GENERATED_ID = re.compile(r"(gen|col)-([0-9]+)-([0-9]+)\Z")
-TOP_KEYS = ("id", "title", "description", "as_of", "facts", "expect", "source", "tags")
+TOP_KEYS = (
+    "id",
+    "title",
+    "description",
+    "as_of",
+    "facts",
+    "findings",
+    "expect",
+    "source",
+    "tags",
+)
 # written by `eligibility interview` (issue 18); additive, every one optional
 INTERVIEW_KEYS = ("indicators", "derived", "notes", "interview")
 INTERVIEW_META = ("saved", "rule_set", "as_of")
 EXPECT_KEYS = ("status", "law_enforcement_gated", "missing_facts")
+FINDING_KEYS = ("found", "by", "date", "note")
+# What a decision-maker can find of a fact. Only "not established" so far: the fact was
+# not proved to the decision-maker's satisfaction, which is not the same as known false.
+FINDING_KINDS = ("not_established",)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A decision-maker's finding on a yes/no fact (`findings:` in a scenario file).
+
+    A fact found "not established" is evaluated as not met for that decision (the value
+    false), and results say that it rests on a finding, not on a fact: a denied case
+    reads differently from one where the thing did not happen."""
+
+    fact: str
+    found: str  # one of FINDING_KINDS
+    by: str  # who decided: "USCIS", "an immigration judge", "the AAO" ...
+    date: dt.date | None = None
+    note: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"fact": self.fact, "found": self.found, "by": self.by}
+        if self.date:
+            out["date"] = self.date.isoformat()
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True)
@@ -63,6 +100,15 @@ class Scenario:
     notes: dict[str, str] = field(default_factory=dict)
     # when, and under which rule set and date, an interview saved it
     interview: dict[str, str] = field(default_factory=dict)
+    # facts a decision-maker found not established (evaluated as false, said so)
+    findings: tuple[Finding, ...] = ()
+
+    def evaluated_facts(self) -> Facts:
+        """The facts as evaluated: the stated facts, and every fact found not
+        established as false."""
+        if not self.findings:
+            return self.facts
+        return {**self.facts, **{f.fact: False for f in self.findings}}
 
 
 def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
@@ -82,6 +128,7 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         if isinstance(facts_node, dict)
         else ()
     )
+    findings = _findings(top, vocabulary, facts) if top.has("findings") else ()
     expect: dict[str, dict[str, Expectation]] = {}
     if top.has("expect"):
         for rule_set, per_set in top.child("expect").entries(
@@ -110,6 +157,7 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         tags=tuple(top.child("tags").text_list()) if top.has("tags") else (),
         path=doc.path,
         asked_unknown=asked_unknown,
+        findings=findings,
         **_interview_parts(top, vocabulary),
     )
 
@@ -156,6 +204,31 @@ def _interview_parts(top: Node, vocabulary: Vocabulary) -> dict[str, Any]:
             key: str(node.child(key).value) for key in INTERVIEW_META if node.has(key)
         }
     return parts
+
+
+def _findings(top: Node, vocabulary: Vocabulary, facts: Facts) -> tuple[Finding, ...]:
+    """`findings: {FACT: {found: not_established, by: WHO, date: D, note: TEXT}}`."""
+    out = []
+    bool_facts = [name for name in vocabulary.names() if vocabulary[name].type == "bool"]
+    for name, node in top.child("findings").entries(what="mapping of fact -> finding"):
+        key = Node(top.doc, name, node.path, ScenarioError)
+        key.choice(bool_facts, what="yes/no fact (findings are made on yes/no facts)")
+        if name in facts:
+            raise node.fail(
+                f"{name} is both a fact and a finding: a finding says the fact was not "
+                "established, so leave it out of `facts`"
+            )
+        node.mapping(required=("found", "by"), optional=FINDING_KEYS, what="finding")
+        out.append(
+            Finding(
+                fact=name,
+                found=node.child("found").choice(FINDING_KINDS, what="finding"),
+                by=node.child("by").text(),
+                date=node.child("date").date() if node.has("date") else None,
+                note=node.child("note").text() if node.has("note") else "",
+            )
+        )
+    return tuple(out)
 
 
 def _expectation(node: Node, vocabulary: Vocabulary) -> Expectation:
@@ -247,6 +320,10 @@ def scenario_document(
         if name in unknown and name not in facts:
             facts[name] = None
     data["facts"] = {name: facts[name] for name in vocabulary.names() if name in facts}
+    if scenario.findings:
+        data["findings"] = {
+            f.fact: {k: v for k, v in f.to_dict().items() if k != "fact"} for f in scenario.findings
+        }
     return data
 
 
@@ -336,6 +413,27 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
                 "properties": vocabulary.json_schema(),
             },
             **_interview_schema(vocabulary),
+            "findings": {
+                "type": "object",
+                "description": "yes/no facts a decision-maker found not established (as "
+                "opposed to known false): each is evaluated as false for that decision, "
+                "and results say the outcome rests on a finding; leave the fact out of "
+                "`facts`",
+                "propertyNames": {
+                    "enum": [n for n in vocabulary.names() if vocabulary[n].type == "bool"]
+                },
+                "additionalProperties": {
+                    "type": "object",
+                    "required": ["found", "by"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "found": {"enum": list(FINDING_KINDS)},
+                        "by": {"type": "string", "description": "who decided"},
+                        "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                        "note": {"type": "string"},
+                    },
+                },
+            },
             "expect": {
                 "type": "object",
                 "description": "rule set name, or name@YYYY-MM-DD -> provision -> status",

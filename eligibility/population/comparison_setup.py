@@ -92,7 +92,7 @@ def prepare(
     for i, s in enumerate(scenarios):
         date_a, date_b = a.as_of or s.as_of or today, b.as_of or s.as_of or today
         book_a.at(date_a), book_b.at(date_b)
-        items.append((s.id, s.facts, date_a, date_b, units[i] if units else None))
+        items.append((s.id, s.evaluated_facts(), date_a, date_b, units[i] if units else None))
     population = listed_population(len(items), weights, cases_file)
     return Setup(a, b, book_a, book_b, population, len(items), items=items, units=units)
 
