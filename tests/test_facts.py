@@ -71,15 +71,25 @@ def test_every_design_fact_is_declared_with_its_type(vocabulary) -> None:
 
 def test_dependency_tags_match_the_design(vocabulary) -> None:
     tagged = {n: vocabulary[n].dependency for n in vocabulary if vocabulary[n].dependency}
-    # additions: deferred action or parole for an investigation (issue 17) is an act of
-    # law enforcement; contacted_federal_law_enforcement (LEGAL-BRIEF 0.1 item 5) and the
-    # U representative's help (issue 17) are cooperation
-    assert LAW_ENFORCEMENT_ACTION | {"deferred_action_or_parole_for_investigation"} == {
+    # additions: deferred action or parole for an investigation, an absence excused by an
+    # official and the Attorney General's finding that an investigation is complete (issue
+    # 17) are acts of law enforcement; contacted_federal_law_enforcement (LEGAL-BRIEF 0.1
+    # item 5), the U representative's help and no unreasonable refusal to assist (issue
+    # 17) are cooperation
+    issue_17_acts = {
+        "deferred_action_or_parole_for_investigation",
+        "absence_excused",
+        "investigation_complete",
+    }
+    assert LAW_ENFORCEMENT_ACTION | issue_17_acts == {
         n for n, d in tagged.items() if d == "law_enforcement_action"
     }
-    assert COOPERATION | {"contacted_federal_law_enforcement", "representative_helpful"} == {
-        n for n, d in tagged.items() if d == "cooperation"
+    cooperation = {
+        "contacted_federal_law_enforcement",
+        "representative_helpful",
+        "no_unreasonable_refusal",
     }
+    assert COOPERATION | cooperation == {n for n, d in tagged.items() if d == "cooperation"}
     assert all(vocabulary[n].favourable is True for n in tagged)
 
 

@@ -364,8 +364,13 @@ def build_report(
                         "status": found.status,
                     }
                 )
+        source = book.sources.get(pid)
+        reached_by = source.reached_by if source is not None else None
         provisions[pid] = {
             **entry,
+            # a later step (adjustment, family members) the person has not reached yet:
+            # the default screen shows it as a table row only
+            "later_step": reached_by is not None and result.facts.get(reached_by) is not True,
             "reason": part.reason(),
             "elements": part.elements(),
             "questions": part.questions(),

@@ -319,7 +319,14 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
     top = root(doc, RuleError)
     top.mapping(
         required=("provision", "title", "effective", "enacted_by", "condition"),
-        optional=("amendments", "notes", "checked_on", "not_applicable", "grantable_from"),
+        optional=(
+            "amendments",
+            "notes",
+            "checked_on",
+            "not_applicable",
+            "grantable_from",
+            "reached_by",
+        ),
         what="provision file",
     )
     pid = top.child("provision").identifier()
@@ -344,6 +351,9 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
     not_applicable = (
         parser.not_applicable(top.child("not_applicable")) if top.has("not_applicable") else ()
     )
+    reached_by = None
+    if top.has("reached_by"):
+        reached_by = top.child("reached_by").choice(parser.vocabulary.names(), what="fact")
     return ProvisionSource(
         id=pid,
         title=top.child("title").text(),
@@ -356,4 +366,5 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         path=str(path),
         not_applicable=not_applicable,
         grantable_from=top.child("grantable_from").date() if top.has("grantable_from") else None,
+        reached_by=reached_by,
     )

@@ -95,6 +95,8 @@ SHORT_NAMES = {
     "hhs_certification": "HHS",
     "minor_eligibility_letter": "child",
     "victim_services": "services",
+    "t_adjustment": "T-LPR",
+    "u_adjustment": "U-LPR",
 }
 
 
@@ -106,6 +108,8 @@ DISPLAY_NAMES = {
     "hhs_certification": "HHS certification (adult)",
     "minor_eligibility_letter": "Child eligibility letter",
     "victim_services": "Victim services",
+    "t_adjustment": "Green card (T holder)",
+    "u_adjustment": "Green card (U holder)",
 }
 
 

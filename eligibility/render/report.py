@@ -58,29 +58,37 @@ CONTROLLER_TITLE = {
 }
 
 
-def _result_text(p: dict[str, Any]) -> Text:
+def _result_text(p: dict[str, Any], *, full: bool = False) -> Text:
     if not p["applicable"]:
         return Text("– not applicable", style="dim")
+    if p.get("later_step") and not full:
+        return Text("· a later step", style="dim")
     text = Text(
         f"{STATUS_SYMBOL[p['status']]} {STATUS_LABEL[p['status']]}", style=STATUS_STYLE[p["status"]]
     )
     return text
 
 
-def _level_text(p: dict[str, Any]) -> Text:
+def _level_text(p: dict[str, Any], *, full: bool = False) -> Text:
     level = p["law_enforcement"]
-    if not p["applicable"] or level == "independent":
+    if not p["applicable"] or level == "independent" or (p.get("later_step") and not full):
         return Text("")
     return Text(f"{LEVEL_MARK[level]} {LEVEL_LABEL[level]}", style="bold magenta")
 
 
-def summary_table(report: dict[str, Any]) -> Table:
+def summary_table(report: dict[str, Any], *, full: bool = False) -> Table:
     table = Table(box=box.SIMPLE_HEAD, header_style="bold", show_edge=False, pad_edge=False)
     table.add_column("Protection", no_wrap=True)
     table.add_column("Result", no_wrap=True)
     table.add_column("Law enforcement", no_wrap=True)
     for pid, p in report["provisions"].items():
-        table.add_row(provision_name(pid, p["title"]), _result_text(p), _level_text(p))
+        if p.get("later_step") and not full:  # named once below the table instead
+            continue
+        table.add_row(
+            provision_name(pid, p["title"]),
+            _result_text(p, full=full),
+            _level_text(p, full=full),
+        )
     return table
 
 
@@ -181,18 +189,21 @@ def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -
     return Group(*parts)
 
 
-def dependency_entries(report: dict[str, Any]) -> list[dict[str, Any]]:
+def dependency_entries(report: dict[str, Any], *, full: bool = True) -> list[dict[str, Any]]:
     """Where the outcome depends on law enforcement, as plain text for any medium (the
     screen and the handout): per provision, a heading, a sentence saying what would have
     to change (known blockers as statements, unknown ones by their label, who controls
     them said once per run), what is still to find out then, the alternatives and the
     one critique that fits. A provision blocked by the same elements as one listed above
-    refers to it instead of repeating them."""
+    refers to it instead of repeating them. Later steps the person has not reached
+    (adjustment before T or U status) are left out unless `full`."""
     entries: list[dict[str, Any]] = []
     listed: dict[frozenset[str], str] = {}
     for pid, p in report["provisions"].items():
         level = p["law_enforcement"]
         if not p["applicable"] or level == "independent":
+            continue
+        if p.get("later_step") and not full:  # not reached yet: --full tells it
             continue
         dep = p["dependency"]
         elements = dep["relied_on"] if level == "relies_on" else dep["blockers"]
@@ -264,7 +275,7 @@ def critique_words(critique: dict[str, Any], *, full: bool) -> tuple[str, str]:
 
 
 def _dependency_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:
-    entries = dependency_entries(report)
+    entries = dependency_entries(report, full=full)
     if not entries:
         return []
     out: list[Any] = [Text("Where the outcome depends on law enforcement", style="bold magenta")]
@@ -334,9 +345,23 @@ def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
     return out
 
 
+def _later_steps(report: dict[str, Any]) -> str:
+    """'; later steps: Green card (T holder), ...': the protections the person has not
+    reached yet, which the default screen leaves out of the table (a clause of the
+    footer, so that they cost no line of their own)."""
+    later = [
+        provision_name(pid, p["title"])
+        for pid, p in report["provisions"].items()
+        if p.get("later_step")
+    ]
+    return f"; later steps: {', '.join(later)}" if later else ""
+
+
 def _open_points_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:
     points: dict[str, dict[str, Any]] = {}
     for pid, p in report["provisions"].items():
+        if p.get("later_step") and not full:
+            continue
         for point in p["open_points"]:
             entry = points.setdefault(point["title"], {**point, "provisions": []})
             entry["provisions"].append(pid)
@@ -400,14 +425,14 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
     )
     if full and report.get("description"):
         out.print(Padding(Text(report["description"]), (0, 0, 0, 2)))
-    out.print(summary_table(report))
+    out.print(summary_table(report, full=full))
     if any(full or not d.get("triage") for d in report.get("derived", [])):
         out.print(_derived_section(report["derived"], full=full))
     asked: set[str] = set()
     for pid, p in report["provisions"].items():
         quiet = (
             p["status"] == "met" and p["law_enforcement"] == "independent" and not p["next_steps"]
-        )
+        ) or bool(p.get("later_step"))  # a later step not reached: the table says it
         if full or not quiet:  # a met protection with nothing to do: the table says it
             out.print(_card(pid, p, asked, full=full))
         if full:
@@ -433,8 +458,8 @@ def print_report(report: dict[str, Any], out: Console, *, full: bool = False) ->
         )
     out.print(
         Text(
-            "More: --full (every element, citation and route). Points of law explained: "
-            "docs/handbook/readings.md."
+            f"More: --full (every element, citation and route{_later_steps(report)}). "
+            "Points of law: docs/handbook/readings.md."
             if not full
             else f"Rule set {report['rule_set']}, engine {report['engine']}. "
             "[U] marks points the legal research could not verify.",
