@@ -46,7 +46,12 @@ def test_refused_certification_with_admissibility_unknown_is_possibly_gated(engi
     assert [b.fact for b in u.law_enforcement_blockers] == ["u_certification_signed"]
     assert u.law_enforcement_blockers[0].controlled_by == "law_enforcement"
     assert u.missing_facts == []  # not met whatever admissibility turns out to be
-    assert u.missing_facts_behind_blockers == ["admissible_or_waiver"]
+    # the shared admissibility answer, then the U waiver's own (issue 17)
+    assert u.missing_facts_behind_blockers == [
+        "admissible_or_waiver",
+        "u_admissible_or_waiver",
+        "u_waiver",
+    ]
 
 
 @pytest.mark.parametrize("engine", ENGINES)
