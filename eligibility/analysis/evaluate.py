@@ -13,7 +13,7 @@ from ..errors import EngineError, UsageError, did_you_mean
 from ..law.conditions import Plan, PlanNode, World, describe_test
 from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
 from ..law.rulebook import ResolvedBook, RuleBook
-from ..law.scenarios import Finding, Scenario
+from ..law.scenarios import MEMBER_PREFIX, FamilyMember, Finding, Scenario
 from ..law.vocabulary import Facts, Vocabulary
 from .dependency import INDEPENDENT, Level, dependency, dependency_level
 
@@ -63,6 +63,9 @@ class ProvisionResult:
     grantable: bool = True
     # facts found "not established" on which a not-met element rests (scenario findings)
     findings: list[str] = field(default_factory=list)
+    # per family member (t_derivatives, u_derivatives): id, relationship, status,
+    # missing_facts, law_enforcement; the provision's status combines them
+    members: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass
@@ -80,6 +83,12 @@ class Result:
     weight: float | None = None  # the case's weight, from a table of cases (--weight)
     # fact -> a decision-maker's finding that it was not established (scenario findings)
     findings: dict[str, Finding] = field(default_factory=dict)
+    # provision -> the node statuses its explanation shows, where they are not `statuses`
+    # (a per-member provision shows the member that decides its status)
+    statuses_of: dict[str, list[int]] = field(default_factory=dict)
+
+    def node_statuses(self, provision: str) -> list[int]:
+        return self.statuses_of.get(provision, self.statuses)
 
     def status(self, provision: str) -> str:
         return self.provisions[provision].status
@@ -87,7 +96,9 @@ class Result:
     def explanation(self, provision: str) -> dict[str, Any]:
         """The element tree of one provision, with each node's status."""
         plan = self.book.plan
-        return plan.explanation(self.statuses, plan.roots[provision], self._describe)
+        return plan.explanation(
+            self.node_statuses(provision), plan.roots[provision], self._describe
+        )
 
     def _describe(self, node: PlanNode, status: int) -> dict[str, Any]:
         c = node.condition
@@ -152,6 +163,8 @@ class Result:
                 entry["notes"] = p.notes
             if p.findings:
                 entry["findings"] = p.findings
+            if p.members:
+                entry["members"] = p.members
             critiques = self.critiques(pid)
             if critiques:
                 entry["critiques"] = critiques
@@ -196,6 +209,8 @@ class Result:
                 entry["grantable"] = False
             if p.open_questions:
                 entry["open_questions"] = p.open_questions
+            if p.members:
+                entry["members"] = [{"id": m["id"], "status": m["status"]} for m in p.members]
             provisions[pid] = entry
         out: dict[str, Any] = {
             "scenario": self.scenario,
@@ -428,10 +443,84 @@ class Evaluator:
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
         date = as_of or scenario.as_of or dt.date.today()
-        result = self.evaluate(scenario.evaluated_facts(), date, scenario.id)
+        facts = scenario.evaluated_facts()
+        result = self.evaluate(facts, date, scenario.id)
+        if scenario.family_members:
+            # one evaluation per family member, by the same engine: the per-member
+            # provisions take their status from the members (docs/architecture.md)
+            each = [
+                (m, self.evaluate({**facts, **m.facts}, date, scenario.id))
+                for m in scenario.family_members
+            ]
+            apply_members(result, each, member_provisions(self.book))
         if scenario.findings:
             apply_findings(result, scenario.findings)
         return result
+
+
+def member_provisions(book: RuleBook) -> list[str]:
+    """The provisions evaluated per family member: those whose text as enacted tests a
+    member_ fact (at every date, including before they existed)."""
+    return [
+        pid
+        for pid, source in book.sources.items()
+        if any(fact.startswith(MEMBER_PREFIX) for fact in _condition_facts(source.condition))
+    ]
+
+
+def _condition_facts(condition: Any) -> list[str]:
+    out: list[str] = []
+    stack = [condition]
+    while stack:
+        c = stack.pop()
+        if c.fact:
+            out.append(c.fact)
+        stack.extend(c.children)
+    return out
+
+
+def apply_members(
+    result: Result, each: Sequence[tuple[FamilyMember, Result]], provisions: Sequence[str]
+) -> None:
+    """Combine per-member results into the per-member provisions of `result`: met when
+    any listed member qualifies, not met when none does, undetermined otherwise (Kleene
+    `any`); the member that decides it (the first met, else the first undetermined, else
+    the first) gives the explanation, the law-enforcement dependency and its blockers."""
+    for pid in provisions:
+        if pid not in result.provisions:
+            continue
+        p = result.provisions[pid]
+        rows = [(m, r.provisions[pid], r) for m, r in each]
+        rank = {"met": 0, "undetermined": 1, "not_met": 2}
+        member, deciding, full = min(rows, key=lambda row: rank[row[1].status])
+        p.status = deciding.status
+        p.missing_facts = list(
+            dict.fromkeys(
+                f for _, q, _ in rows if q.status == "undetermined" for f in q.missing_facts
+            )
+        )
+        p.open_questions = list(
+            dict.fromkeys(
+                o for _, q, _ in rows if q.status == "undetermined" for o in q.open_questions
+            )
+        )
+        p.law_enforcement = deciding.law_enforcement
+        p.law_enforcement_gated = deciding.law_enforcement_gated
+        p.law_enforcement_blockers = deciding.law_enforcement_blockers
+        p.law_enforcement_relied_on = deciding.law_enforcement_relied_on
+        p.missing_facts_behind_blockers = deciding.missing_facts_behind_blockers
+        p.notes = deciding.notes
+        result.statuses_of[pid] = full.statuses
+        p.members = [
+            {
+                "id": m.id,
+                "relationship": m.facts.get(MEMBER_PREFIX + "relationship"),
+                "status": q.status,
+                "missing_facts": q.missing_facts,
+                "law_enforcement": q.law_enforcement,
+            }
+            for m, q, _ in rows
+        ]
 
 
 def apply_findings(result: Result, findings: Sequence[Finding]) -> None:

@@ -73,7 +73,7 @@ class _Provision:
     def __init__(self, result: Result, book: RuleBook, pid: str) -> None:
         self.result = result
         self.plan: Plan = result.book.plan
-        self.statuses = result.statuses
+        self.statuses = result.node_statuses(pid)
         self.facts: Facts = result.facts
         self.vocabulary = book.vocabulary
         self.readings = book.readings
@@ -370,7 +370,7 @@ def build_report(
             **entry,
             # a later step (adjustment, family members) the person has not reached yet:
             # the default screen shows it as a table row only
-            "later_step": reached_by is not None and result.facts.get(reached_by) is not True,
+            "later_step": reached_by is not None and not _reached(result, reached_by, pid),
             "reason": part.reason(),
             "elements": part.elements(),
             "questions": part.questions(),
@@ -448,6 +448,15 @@ def _notes(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, str]]:
             label = name
         notes.append({"question": name, "label": label, "note": note})
     return notes
+
+
+def _reached(result: Result, fact: str, pid: str) -> bool:
+    """Whether the person has reached a later step: its yes/no fact is true, its other
+    fact known, or (family members) members are listed and evaluated one by one."""
+    if result.provisions[pid].members:
+        return True
+    value = result.facts.get(fact)
+    return value is True if isinstance(value, bool) else value is not None
 
 
 def _lower_first(text: str) -> str:

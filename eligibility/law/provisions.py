@@ -131,8 +131,9 @@ class ProvisionSource:
     # from when the status it describes can be granted (the implementing rule: T on
     # 2002-03-04, U on 2007-10-17); None: whenever the provision is in force
     grantable_from: dt.date | None = None
-    # a later step on the road (adjustment, family members): the yes/no fact that says the
-    # person has reached it; until it is true the default report shows only a table row
+    # a later step on the road (adjustment, family members): the fact that says the person
+    # has reached it (a yes/no fact when true, another fact when known); until then the
+    # default report names it only in its footer
     reached_by: str | None = None
 
 

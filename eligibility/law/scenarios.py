@@ -29,6 +29,7 @@ TOP_KEYS = (
     "as_of",
     "facts",
     "findings",
+    "family_members",
     "expect",
     "source",
     "tags",
@@ -75,6 +76,25 @@ class Expectation:
     missing_facts: tuple[str, ...] | None = None
 
 
+# family_members: each key is a fact of the vocabulary without its `member_` prefix
+MEMBER_PREFIX = "member_"
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """One family member of the principal (`family_members:` in a scenario file): an id
+    and the member_ facts, evaluated together with the principal's facts."""
+
+    id: str
+    facts: Facts
+
+    def to_yaml(self, vocabulary: Vocabulary) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id}
+        for name, value in vocabulary.to_yaml(self.facts).items():
+            out[name[len(MEMBER_PREFIX) :]] = value
+        return out
+
+
 @dataclass
 class Scenario:
     id: str
@@ -102,6 +122,8 @@ class Scenario:
     interview: dict[str, str] = field(default_factory=dict)
     # facts a decision-maker found not established (evaluated as false, said so)
     findings: tuple[Finding, ...] = ()
+    # the principal's family members, each evaluated with the principal's facts
+    family_members: tuple[FamilyMember, ...] = ()
 
     def evaluated_facts(self) -> Facts:
         """The facts as evaluated: the stated facts, and every fact found not
@@ -129,6 +151,7 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         else ()
     )
     findings = _findings(top, vocabulary, facts) if top.has("findings") else ()
+    members = _family_members(top, vocabulary) if top.has("family_members") else ()
     expect: dict[str, dict[str, Expectation]] = {}
     if top.has("expect"):
         for rule_set, per_set in top.child("expect").entries(
@@ -158,6 +181,7 @@ def parse_scenario(doc: yamlfile.Document, vocabulary: Vocabulary) -> Scenario:
         path=doc.path,
         asked_unknown=asked_unknown,
         findings=findings,
+        family_members=members,
         **_interview_parts(top, vocabulary),
     )
 
@@ -204,6 +228,26 @@ def _interview_parts(top: Node, vocabulary: Vocabulary) -> dict[str, Any]:
             key: str(node.child(key).value) for key in INTERVIEW_META if node.has(key)
         }
     return parts
+
+
+def _family_members(top: Node, vocabulary: Vocabulary) -> tuple[FamilyMember, ...]:
+    """`family_members: [{id: ID, relationship: ..., age_at_filing: N, ...}]`: each key is
+    a member_ fact without its prefix, validated like any fact."""
+    keys = tuple(n[len(MEMBER_PREFIX) :] for n in vocabulary.names() if n.startswith(MEMBER_PREFIX))
+    out: list[FamilyMember] = []
+    seen: set[str] = set()
+    for item in top.child("family_members").elements(what="list of family members"):
+        item.mapping(required=("id", "relationship"), optional=("id", *keys), what="family member")
+        mid = item.child("id").value
+        if not isinstance(mid, str) or not SCENARIO_ID.match(mid) or mid in seen:
+            raise item.child("id").fail(
+                f"expected a new id of lower-case letters, digits and '-', got {describe(mid)}"
+            )
+        seen.add(mid)
+        renamed = {MEMBER_PREFIX + k: v for k, v in item.value.items() if k != "id"}
+        facts = vocabulary.validate(Node(item.doc, renamed, item.path, ScenarioError))
+        out.append(FamilyMember(id=mid, facts=facts))
+    return tuple(out)
 
 
 def _findings(top: Node, vocabulary: Vocabulary, facts: Facts) -> tuple[Finding, ...]:
@@ -320,6 +364,8 @@ def scenario_document(
         if name in unknown and name not in facts:
             facts[name] = None
     data["facts"] = {name: facts[name] for name in vocabulary.names() if name in facts}
+    if scenario.family_members:
+        data["family_members"] = [m.to_yaml(vocabulary) for m in scenario.family_members]
     if scenario.findings:
         data["findings"] = {
             f.fact: {k: v for k, v in f.to_dict().items() if k != "fact"} for f in scenario.findings
@@ -413,6 +459,25 @@ def json_schema(vocabulary: Vocabulary, provisions: Iterable[str]) -> dict[str, 
                 "properties": vocabulary.json_schema(),
             },
             **_interview_schema(vocabulary),
+            "family_members": {
+                "type": "array",
+                "description": "the principal's family members (T and U derivatives): each "
+                "is evaluated with the principal's facts and its own member_ facts, given "
+                "here without the prefix",
+                "items": {
+                    "type": "object",
+                    "required": ["id", "relationship"],
+                    "additionalProperties": False,
+                    "properties": {
+                        "id": {"type": "string", "pattern": "^[a-z0-9][a-z0-9-]*$"},
+                        **{
+                            name[len(MEMBER_PREFIX) :]: schema
+                            for name, schema in vocabulary.json_schema().items()
+                            if name.startswith(MEMBER_PREFIX)
+                        },
+                    },
+                },
+            },
             "findings": {
                 "type": "object",
                 "description": "yes/no facts a decision-maker found not established (as "

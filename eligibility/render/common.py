@@ -97,6 +97,8 @@ SHORT_NAMES = {
     "victim_services": "services",
     "t_adjustment": "T-LPR",
     "u_adjustment": "U-LPR",
+    "t_derivatives": "T-family",
+    "u_derivatives": "U-family",
 }
 
 
@@ -110,6 +112,8 @@ DISPLAY_NAMES = {
     "victim_services": "Victim services",
     "t_adjustment": "Green card (T holder)",
     "u_adjustment": "Green card (U holder)",
+    "t_derivatives": "Family members (T)",
+    "u_derivatives": "Family members (U)",
 }
 
 

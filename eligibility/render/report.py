@@ -49,6 +49,13 @@ MAX_LAWYER_POINTS = 2  # open points of law
 # facts named under "Find out" on a card: with eleven provisions and the detail facts of
 # issue 17 a card for a case where little is known would otherwise run to five lines
 MAX_FIND_OUT = 8
+# later steps as the footer names them (both visas' green cards are one step to a reader)
+LATER_STEP_NAMES = {
+    "t_adjustment": "green card",
+    "u_adjustment": "green card",
+    "t_derivatives": "family members",
+    "u_derivatives": "family members",
+}
 DEPENDENCY_LABEL = {"law_enforcement_action": "law-enforcement act", "cooperation": "cooperation"}
 CONTROLLER_TITLE = {
     "person": "The person's own situation or steps",
@@ -135,6 +142,14 @@ def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -
         heading.append(f": {p['not_applicable_reason']}", style="dim")
         return Group(heading)
     parts: list[Any] = [Rule(heading, align="left", style="dim")]
+    if p.get("members"):  # evaluated per family member: one line names each
+        line = Text()
+        for number, m in enumerate(p["members"]):
+            if number:
+                line.append(" · ", style="dim")
+            line.append(f"{STATUS_SYMBOL[m['status']]} ", style=STATUS_STYLE[m["status"]])
+            line.append(m["id"])
+        parts.append(_labelled("Family:", line))
     if p["status"] == "met":
         if routes:
             parts.append(_labelled("Why:", p["reason"]))
@@ -350,11 +365,11 @@ def _later_steps(report: dict[str, Any]) -> str:
     reached yet, which the default screen leaves out of the table (a clause of the
     footer, so that they cost no line of their own)."""
     later = [
-        provision_name(pid, p["title"])
+        LATER_STEP_NAMES.get(pid, provision_name(pid, p["title"]))
         for pid, p in report["provisions"].items()
         if p.get("later_step")
     ]
-    return f"; later steps: {', '.join(later)}" if later else ""
+    return f"; later steps: {', '.join(dict.fromkeys(later))}" if later else ""
 
 
 def _open_points_section(report: dict[str, Any], *, full: bool = False) -> list[Any]:

@@ -1,0 +1,99 @@
+"""Family members (issue 17): a scenario lists them; t_derivatives and u_derivatives are
+evaluated once per member with the principal's facts, and combine like `any`."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import jsonschema
+import pytest
+
+from eligibility.analysis.evaluate import Evaluator
+from eligibility.analysis.report import build_report
+from eligibility.errors import ScenarioError
+from eligibility.law import yamlfile
+from eligibility.law.registry import Registry
+from eligibility.law.scenarios import json_schema, load_scenario, parse_scenario
+
+SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
+CASE_18 = SCENARIOS / "t-family-parents-and-brother.yaml"
+REGISTRY = Registry()
+
+
+def members(result, pid: str) -> dict[str, str]:
+    return {m["id"]: m["status"] for m in result.to_dict()["provisions"][pid]["members"]}
+
+
+@pytest.mark.parametrize("engine", ["durable", "python", "vector"])
+def test_case_18_per_member_at_two_dates(engine) -> None:
+    scenario = load_scenario(CASE_18, REGISTRY.vocabulary)
+    evaluator = Evaluator(REGISTRY.load("us-law"), engine)
+    now = evaluator.evaluate_scenario(scenario)
+    assert members(now, "t_derivatives") == {"mother": "met", "father": "met", "brother": "met"}
+    assert now.status("t_derivatives") == "met"
+    then = evaluator.evaluate_scenario(scenario, dt.date(2002, 6, 1))
+    # siblings came with TVPRA 2003; the parents need the hardship finding of 2000 [U]
+    assert members(then, "t_derivatives") == {
+        "mother": "undetermined",
+        "father": "undetermined",
+        "brother": "not_met",
+    }
+    assert then.status("t_derivatives") == "undetermined"
+    assert then.provisions["t_derivatives"].missing_facts == ["member_hardship_finding"]
+
+
+def test_the_summary_and_the_report_name_each_member() -> None:
+    book = REGISTRY.load("us-law")
+    scenario = load_scenario(CASE_18, REGISTRY.vocabulary)
+    result = Evaluator(book, "python").evaluate_scenario(scenario)
+    summary = result.summary_dict()["provisions"]["t_derivatives"]
+    assert summary["members"] == [
+        {"id": "mother", "status": "met"},
+        {"id": "father", "status": "met"},
+        {"id": "brother", "status": "met"},
+    ]
+    report = build_report(result, scenario, book=book, what_if=False)
+    assert report["provisions"]["t_derivatives"]["later_step"] is False
+    explanation = result.explanation("t_derivatives")
+    assert explanation["status"] == "met"  # the deciding member's tree, not the principal's
+
+
+def test_without_members_the_derivatives_are_a_later_step() -> None:
+    book = REGISTRY.load("us-law")
+    scenario = load_scenario(SCENARIOS / "ana-2002-minor.yaml", REGISTRY.vocabulary)
+    result = Evaluator(book, "python").evaluate_scenario(scenario)
+    assert "members" not in result.to_dict()["provisions"]["t_derivatives"]
+    report = build_report(result, scenario, book=book, what_if=False)
+    assert report["provisions"]["t_derivatives"]["later_step"] is True
+
+
+def scenario_text(members: str) -> str:
+    return "id: x\nfacts: {citizenship: noncitizen}\nfamily_members:\n" + members
+
+
+@pytest.mark.parametrize(
+    "members, message",
+    [
+        ("  - {id: a, relationship: cousin}\n", "cousin"),
+        ("  - {id: a, relationship: spouse, age: 3}\n", "age"),
+        ("  - {id: a}\n", "relationship"),
+        ("  - {id: a, relationship: spouse}\n  - {id: a, relationship: child}\n", "new id"),
+        ("  - {id: a, relationship: child, age_now: 200}\n", "age_now"),
+    ],
+)
+def test_bad_family_members_are_refused(members, message, tmp_path) -> None:
+    path = tmp_path / "s.yaml"
+    path.write_text(scenario_text(members))
+    with pytest.raises(ScenarioError) as err:
+        parse_scenario(yamlfile.load(path), REGISTRY.vocabulary)
+    assert message in str(err.value) and "s.yaml" in str(err.value)
+
+
+def test_the_schema_describes_family_members() -> None:
+    schema = json_schema(REGISTRY.vocabulary, REGISTRY.load("us-law").sources)
+    document = yamlfile.load(CASE_18).data
+    jsonschema.validate(document, schema)
+    document["family_members"][0]["relationship"] = "cousin"
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(document, schema)
