@@ -86,6 +86,11 @@ class Result:
     # provision -> the node statuses its explanation shows, where they are not `statuses`
     # (a per-member provision shows the member that decides its status)
     statuses_of: dict[str, list[int]] = field(default_factory=dict)
+    # provision -> the facts behind those statuses (the principal's and one member's)
+    facts_of: dict[str, Facts] = field(default_factory=dict)
+
+    def facts_for(self, provision: str) -> Facts:
+        return self.facts_of.get(provision, self.facts)
 
     def node_statuses(self, provision: str) -> list[int]:
         return self.statuses_of.get(provision, self.statuses)
@@ -511,6 +516,7 @@ def apply_members(
         p.missing_facts_behind_blockers = deciding.missing_facts_behind_blockers
         p.notes = deciding.notes
         result.statuses_of[pid] = full.statuses
+        result.facts_of[pid] = full.facts
         p.members = [
             {
                 "id": m.id,

@@ -74,7 +74,7 @@ class _Provision:
         self.result = result
         self.plan: Plan = result.book.plan
         self.statuses = result.node_statuses(pid)
-        self.facts: Facts = result.facts
+        self.facts: Facts = result.facts_for(pid)
         self.vocabulary = book.vocabulary
         self.readings = book.readings
         self.p: ProvisionResult = result.provisions[pid]
@@ -453,10 +453,13 @@ def _notes(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, str]]:
 def _reached(result: Result, fact: str, pid: str) -> bool:
     """Whether the person has reached a later step: its yes/no fact is true, its other
     fact known, or (family members) members are listed and evaluated one by one."""
-    if result.provisions[pid].members:
-        return True
     value = result.facts.get(fact)
-    return value is True if isinstance(value, bool) else value is not None
+    if value is True or (value is not None and not isinstance(value, bool)):
+        return True
+    # family members listed: shown unless no member qualifies under this status (a T
+    # principal's family under the U visa, say); --full shows it anyway
+    p = result.provisions[pid]
+    return bool(p.members) and p.status != "not_met"
 
 
 def _lower_first(text: str) -> str:
