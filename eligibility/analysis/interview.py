@@ -25,7 +25,13 @@ from typing import Any
 
 from ..law.indicators import Answers, Derivation, IndicatorQuestion, Indicators
 from ..law.interview_guide import InterviewGuide
-from ..law.scenarios import Scenario, dump_yaml, interview_document, scenario_document
+from ..law.scenarios import (
+    MEMBER_PREFIX,
+    Scenario,
+    dump_yaml,
+    interview_document,
+    scenario_document,
+)
 from ..law.vocabulary import Fact, Facts, Vocabulary
 from .evaluate import Evaluator, Result
 
@@ -193,10 +199,21 @@ class Session:
         result = result or self.result()
         waiting: dict[str, list[str]] = {}
         for pid, provision in result.provisions.items():
-            for fact in provision.missing_facts:
+            for fact in self._askable(pid, provision.missing_facts):
                 if fact not in self.unknown:
                     waiting.setdefault(fact, []).append(pid)
         return waiting
+
+    def _askable(self, pid: str, facts: list[str]) -> list[str]:
+        """The facts worth asking for a provision. Family members' facts are listed in
+        the scenario file, one member at a time, never asked as the person's own (issue
+        17); a later step the person has not reached (adjustment before T or U status)
+        asks only the fact that says whether they have."""
+        source = self.evaluator.book.sources.get(pid)
+        gate = source.reached_by if source is not None else None
+        if gate is not None and self.facts.get(gate) is not True:
+            return [gate] if facts and gate not in self.facts else []
+        return [f for f in facts if not f.startswith(MEMBER_PREFIX)]
 
     def gate_questions(self, result: Result | None = None) -> dict[str, list[str]]:
         """Unanswered facts that would settle whether a provision that is not met is
@@ -212,7 +229,7 @@ class Session:
         for pid, provision in result.provisions.items():
             if provision.status != "not_met":  # undetermined ones wait in waiting_for
                 continue
-            for fact in counterfactual.provisions[pid].missing_facts:
+            for fact in self._askable(pid, counterfactual.provisions[pid].missing_facts):
                 if fact not in self.unknown and fact not in overrides:
                     waiting.setdefault(fact, []).append(pid)
         return waiting
