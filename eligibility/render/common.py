@@ -102,6 +102,10 @@ SHORT_NAMES = {
 }
 
 
+# provisions that come after a visa (issue 17): tables show them only where reached
+LATER_STEPS = frozenset({"t_adjustment", "u_adjustment", "t_derivatives", "u_derivatives"})
+
+
 DISPLAY_NAMES = {
     "severe_trafficking": "Severe form of trafficking",
     "t_visa": "T visa",

@@ -12,6 +12,7 @@ from rich.text import Text
 from ..analysis.evaluate import Result
 from .common import (
     GATED_MARK,
+    LATER_STEPS,
     STATUS_SYMBOL,
     console,
     provision_heading,
@@ -27,6 +28,18 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         for pid in result.provisions:
             if pid not in provisions:
                 provisions.append(pid)
+    # later steps (green card, family members) get a column only when a case reaches
+    # them (met, or family members listed): otherwise they only widen the table
+    provisions = [
+        pid
+        for pid in provisions
+        if pid not in LATER_STEPS
+        or any(
+            pid in r.provisions
+            and (r.provisions[pid].status == "met" or r.provisions[pid].members)
+            for r in results
+        )
+    ]
     table = Table(
         title=title,
         box=box.SIMPLE_HEAD,
@@ -40,7 +53,7 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         "– not applicable\n"
         "severe: severe form of trafficking; T, U: visas; CP: Continued "
         "Presence; HHS: certification; child: eligibility letter; "
-        "services: victim services",
+        "services: victim services" + _later_legend(provisions),
         caption_justify="left",
     )
     longest = max((len(r.scenario or "(unnamed)") for r in results), default=8)
@@ -59,6 +72,16 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
             )
         table.add_row(*cells)
     return table
+
+
+def _later_legend(provisions: Sequence[str]) -> str:
+    """The caption's words for the later-step columns shown, if any."""
+    words = []
+    if {"t_adjustment", "u_adjustment"} & set(provisions):
+        words.append("T-LPR, U-LPR: green card")
+    if {"t_derivatives", "u_derivatives"} & set(provisions):
+        words.append("T-family, U-family: family members")
+    return "".join(f"; {w}" for w in words)
 
 
 def print_results_table(
