@@ -547,8 +547,10 @@ class CompiledPlan:
         return out
 
     def missing(self, evaluation: Evaluation, root: int) -> tuple[np.ndarray, np.ndarray]:
-        if len(self.codec.names) > 64:
-            raise EngineError("missing-fact masks hold at most 64 facts")
+        # masks are uint64 while the vocabulary has at most 64 facts; beyond, columns of
+        # Python ints (any width, slower), so that a larger vocabulary still works
+        wide = len(self.codec.names) > 64 or len(self.questions) > 64
+        dtype = WIDE if wide else MASK
         stated, batch, count = evaluation.stated, evaluation.batch, evaluation.batch.count
         nodes = self.plan.nodes
         facts: dict[int, np.ndarray | int] = {}
@@ -559,8 +561,11 @@ class CompiledPlan:
             kind = node.condition.kind
             if kind == "fact":
                 name = self.leaves[index][0]
-                bit = np.uint64(1 << self.codec.bit[name])
-                facts[index] = batch.unknown(name).astype(np.uint64) * bit
+                if wide:
+                    facts[index] = batch.unknown(name).astype(object) * (1 << self.codec.bit[name])
+                else:
+                    bit = np.uint64(1 << self.codec.bit[name])
+                    facts[index] = batch.unknown(name).astype(np.uint64) * bit
                 questions[index] = 0
                 continue
             if kind == "open_question":
@@ -579,9 +584,9 @@ class CompiledPlan:
                 found_facts = found_facts | facts[i]
                 found_questions = found_questions | questions[i]
             undetermined = stated[index] == K_UNDETERMINED
-            facts[index] = _where(undetermined, found_facts)
-            questions[index] = _where(undetermined, found_questions)
-        return _full(facts[root], count), _full(questions[root], count)
+            facts[index] = _where(undetermined, found_facts, dtype)
+            questions[index] = _where(undetermined, found_questions, dtype)
+        return _full(facts[root], count, dtype), _full(questions[root], count, dtype)
 
     def _closure(self, root: int) -> list[int]:
         """Nodes reachable from `root`, across provision references, in plan order."""
@@ -606,18 +611,33 @@ class CompiledPlan:
         return seen
 
 
-def _where(condition: np.ndarray | bool, value: np.ndarray | int) -> np.ndarray | int:
+MASK = np.dtype(np.uint64)  # missing-fact masks while the vocabulary has <= 64 facts
+WIDE = np.dtype(object)  # beyond: Python ints of any width
+
+
+def _where(
+    condition: np.ndarray | bool, value: np.ndarray | int, dtype: np.dtype = MASK
+) -> np.ndarray | int:
     if isinstance(condition, (bool, np.bool_)):
         return value if condition else 0
+    wide = dtype == WIDE
+    zero = 0 if wide else dtype.type(0)
     if isinstance(value, int):
-        return np.where(condition, np.uint64(value), np.uint64(0)) if value else 0
-    return np.where(condition, value, np.uint64(0))
+        if not value:
+            return 0
+        chosen = value if wide else dtype.type(value)
+        return np.where(condition, chosen, zero).astype(dtype, copy=False)
+    return np.where(condition, value, zero).astype(dtype, copy=False)
 
 
-def _full(value: np.ndarray | int, count: int) -> np.ndarray:
+def _full(value: np.ndarray | int, count: int, dtype: np.dtype = MASK) -> np.ndarray:
     if isinstance(value, np.ndarray):
-        return value.astype(np.uint64, copy=False)
-    return np.full(count, value, np.uint64)
+        return value.astype(dtype, copy=False)
+    if dtype == WIDE:
+        out = np.empty(count, WIDE)
+        out.fill(value)
+        return out
+    return np.full(count, value, dtype)
 
 
 # ------------------------------------------------------------------ the engine interface

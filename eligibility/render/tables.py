@@ -35,8 +35,7 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         for pid in provisions
         if pid not in LATER_STEPS
         or any(
-            pid in r.provisions
-            and (r.provisions[pid].status == "met" or r.provisions[pid].members)
+            pid in r.provisions and (r.provisions[pid].status == "met" or r.provisions[pid].members)
             for r in results
         )
     ]
