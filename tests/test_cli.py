@@ -21,6 +21,10 @@ PROVISIONS = {
     "hhs_certification",
     "minor_eligibility_letter",
     "victim_services",
+    "t_adjustment",  # issue 17 (DESIGN.md, second round)
+    "u_adjustment",
+    "t_derivatives",
+    "u_derivatives",
 }
 
 
@@ -111,7 +115,7 @@ def test_jsonl_and_csv_and_table(tmp_path) -> None:
     p = run_cli("evaluate", *files, "--format", "csv")
     rows = list(csv.reader(io.StringIO(p.stdout)))
     assert rows[0][:6] == ["scenario", "rule_set", "as_of", "engine", "provision", "status"]
-    assert len(rows) == 1 + 2 * 7
+    assert len(rows) == 1 + 2 * len(PROVISIONS)
     p = run_cli("evaluate", *files, "--format", "table", "--no-color")
     assert p.returncode == 0 and "contract-minor" in p.stdout and "\x1b[" not in p.stdout
     p = run_cli("evaluate", *files, "--format", "json")

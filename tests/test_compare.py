@@ -35,6 +35,10 @@ PROVISIONS = [
     "hhs_certification",
     "minor_eligibility_letter",
     "victim_services",
+    "t_adjustment",  # issue 17
+    "u_adjustment",
+    "t_derivatives",
+    "u_derivatives",
 ]
 CONTRACT = DATA / "contract"
 TVPRA_2003 = "2004-01-01"  # after the under-15 -> under-18 change of 2003-12-19

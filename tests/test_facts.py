@@ -80,6 +80,7 @@ def test_dependency_tags_match_the_design(vocabulary) -> None:
         "deferred_action_or_parole_for_investigation",
         "absence_excused",
         "investigation_complete",
+        "member_present_danger",
     }
     assert LAW_ENFORCEMENT_ACTION | issue_17_acts == {
         n for n, d in tagged.items() if d == "law_enforcement_action"

@@ -271,7 +271,7 @@ def test_a_batch_with_one_bad_file_and_one_engine_failure(
     rows = list(csv.reader(io.StringIO(out.read_text())))
     scenarios = {row[0] for row in rows[1:]}
     assert len(scenarios) == count - 2 and not {name(bad), name(failing)} & scenarios
-    assert len(rows) == 1 + (count - 2) * 7
+    assert len(rows) == 1 + (count - 2) * 11  # eleven provisions
 
 
 def test_disk_full_while_writing_out_keeps_the_old_file(tmp_path, monkeypatch) -> None:

@@ -107,11 +107,11 @@ def test_every_eligibility_amendment_changes_a_status(us_law, scenarios) -> None
             continue
         date = amendment.effective
         before = date - dt.timedelta(days=1)
-        changed = [
+        changed = [  # evaluate_scenario: family members and findings count (issue 17)
             s.id
             for s in scenarios
-            if evaluator.evaluate(s.facts, before).status(amendment.provision)
-            != evaluator.evaluate(s.facts, date).status(amendment.provision)
+            if evaluator.evaluate_scenario(s, before).status(amendment.provision)
+            != evaluator.evaluate_scenario(s, date).status(amendment.provision)
         ]
         assert changed, f"{amendment.id} ({date}) changes no scenario's {amendment.provision}"
 

@@ -22,6 +22,9 @@ from eligibility.render.progress import progress
 from conftest import ROOT, run_cli
 
 SCENARIOS = str(ROOT / "scenarios")
+# the bundled training scenarios and provisions (eleven since issue 17)
+BUNDLED = len(scenario_paths([SCENARIOS]))
+PROVISIONS = 11
 
 
 def full_results(engine: str = "durable") -> list[dict]:
@@ -56,7 +59,7 @@ def test_summary_keeps_every_value_but_explanations_and_repeated_texts() -> None
     assert p.returncode == 0, p.stderr
     summaries = [json.loads(line) for line in p.stdout.splitlines()]
     full = full_results()
-    assert len(summaries) == len(full) == 41
+    assert len(summaries) == len(full) == BUNDLED
     for small, big in zip(summaries, full, strict=True):
         assert small["detail"] == "summary"
         for key in ("scenario", "rule_set", "as_of", "engine"):
@@ -110,7 +113,7 @@ def test_tidy_csv_has_one_row_per_case_and_provision_and_the_old_columns_first()
         "applicable",
     ]  # fmt: skip
     assert header == list(output.CSV_COLUMNS)
-    assert len(rows) == 41 * 7
+    assert len(rows) == BUNDLED * PROVISIONS
     full = {d["scenario"]: d for d in full_results()}
     for row in rows:
         entry = full[row["scenario"]]["provisions"][row["provision"]]
@@ -133,7 +136,7 @@ def test_parquet_has_the_csv_rows_typed(tmp_path) -> None:
     rows = list(
         csv.DictReader(io.StringIO(run_cli("evaluate", SCENARIOS, "--format", "csv").stdout))
     )
-    assert len(table) == len(rows) == 41 * 7
+    assert len(table) == len(rows) == BUNDLED * PROVISIONS
     for typed, text in zip(table, rows, strict=True):
         assert typed["missing_facts"] == text["missing_facts"].split()
         assert typed["law_enforcement_gated"] == (text["law_enforcement_gated"] == "true")
@@ -165,7 +168,7 @@ def test_scenario_files_beyond_the_kept_number_are_read_again(monkeypatch) -> No
     registry = Registry()
     monkeypatch.setattr(common, "KEEP_LOADED", 5)
     files, bad = common.scenario_files([SCENARIOS], registry.vocabulary, keep_going=False)
-    assert files.kept is None and len(files) == 41 and bad == 0
+    assert files.kept is None and len(files) == BUNDLED and bad == 0
     assert [str(p) for p in files.paths()] == [str(p) for p in scenario_paths([SCENARIOS])]
     assert [s.id for s in files] == [s.id for s in files]  # iterable again, same order
     monkeypatch.setattr(common, "KEEP_LOADED", 100)
