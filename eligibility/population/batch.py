@@ -95,21 +95,24 @@ class BatchWorker:
                 out[number] = self._failed(item, exc)
                 continue
             loaded.append((number, scenario))
-        if self.config.engine == "vector" and loaded:
+        # family members and findings (issue 17) need evaluate_scenario: one at a time
+        columns = [(n, s) for n, s in loaded if not s.family_members and not s.findings]
+        if self.config.engine == "vector" and columns:
             try:
                 results = self.evaluator.evaluate_many(
                     [
                         (s.facts, self.config.as_of or s.as_of or dt.date.today(), s.id)
-                        for _, s in loaded
+                        for _, s in columns
                     ]
                 )
             except EligibilityError:
                 pass  # one at a time below, to name the scenario
             else:
-                for (number, _), result in zip(loaded, results, strict=True):
+                for (number, _), result in zip(columns, results, strict=True):
                     result.weight = weights[number]
                     out[number] = ("ok", formatted(result, self.config))
-                loaded = []
+                done = {number for number, _ in columns}
+                loaded = [(n, s) for n, s in loaded if n not in done]
         for number, scenario in loaded:
             try:
                 result = self.evaluator.evaluate_scenario(scenario, self.config.as_of)
