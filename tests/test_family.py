@@ -97,3 +97,32 @@ def test_the_schema_describes_family_members() -> None:
     document["family_members"][0]["relationship"] = "cousin"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(document, schema)
+
+
+def test_the_summary_keeps_a_later_steps_questions_until_they_matter() -> None:
+    """A later step not reached after a status not met says `reached: false` and leaves
+    its own questions to --detail full; once the status it follows is met, or the step
+    is reached, the summary lists them."""
+    evaluator = Evaluator(REGISTRY.load("us-law"), "python")
+
+    def evaluate(name: str):
+        return evaluator.evaluate_scenario(load_scenario(SCENARIOS / name, REGISTRY.vocabulary))
+
+    refused = evaluate("dv-police-refuse-i918b.yaml")  # no T, U not met: nothing reached
+    summary, full = refused.summary_dict()["provisions"], refused.to_dict()["provisions"]
+    assert summary["t_visa"]["status"] == "not_met"
+    for pid in ("t_adjustment", "t_derivatives", "u_adjustment", "u_derivatives"):
+        assert summary[pid]["reached"] is False and full[pid]["reached"] is False
+        assert summary[pid]["status"] == full[pid]["status"] == "undetermined"
+        assert "missing_facts" not in summary[pid] and full[pid]["missing_facts"]
+        assert summary[pid]["law_enforcement"] == full[pid]["law_enforcement"]
+    eligible = evaluate("farmworkers-cooperated.yaml")  # T met, not yet admitted
+    summary = eligible.summary_dict()["provisions"]
+    assert summary["t_visa"]["status"] == "met" and summary["t_derivatives"]["reached"] is False
+    assert "member_relationship" in summary["t_derivatives"]["missing_facts"]
+    holder = evaluate("t-adjustment-three-years.yaml")  # admitted in T status: reached
+    summary, full = holder.summary_dict()["provisions"], holder.to_dict()["provisions"]
+    assert "reached" not in summary["t_derivatives"] and "reached" not in full["t_derivatives"]
+    assert summary["t_derivatives"]["missing_facts"] == full["t_derivatives"]["missing_facts"]
+    assert summary["u_derivatives"]["reached"] is False  # U undetermined: questions wait
+    assert "missing_facts" not in summary["u_derivatives"]

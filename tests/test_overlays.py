@@ -218,7 +218,16 @@ def test_reforms_of_continued_presence_never_say_only_federal_officials_apply(
 
 @pytest.mark.parametrize(
     ("provision", "before", "from_"),
-    [("t_visa", D(2002, 3, 3), D(2002, 3, 4)), ("u_visa", D(2007, 10, 16), D(2007, 10, 17))],
+    [
+        ("t_visa", D(2002, 3, 3), D(2002, 3, 4)),
+        ("u_visa", D(2007, 10, 16), D(2007, 10, 17)),
+        # family members: granted on the principal's petition (67 FR 4784, 72 FR 53014)
+        ("t_derivatives", D(2002, 3, 3), D(2002, 3, 4)),
+        ("u_derivatives", D(2007, 10, 16), D(2007, 10, 17)),
+        # adjustment: the interim rule 73 FR 75540 (8 CFR 245.23, 245.24)
+        ("t_adjustment", D(2009, 1, 11), D(2009, 1, 12)),
+        ("u_adjustment", D(2009, 1, 11), D(2009, 1, 12)),
+    ],
 )
 def test_grantable_from_the_implementing_rule(us_law, provision, before, from_) -> None:
     evaluator = Evaluator(us_law, "python")
@@ -236,6 +245,17 @@ def test_grantable_from_is_a_rule_file_key(rules_copy) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(text.replace("grantable_from: 2002-03-04", "grantable_from: 1999-01-01"))
     with pytest.raises(RuleError, match="grantable_from 1999-01-01 is before"):
+        Registry(rules_copy).load("us-law")
+
+
+def test_a_later_step_follows_a_provision_of_its_rule_set(rules_copy) -> None:
+    path = rules_copy / "us-law" / "t_adjustment.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("follows: t_visa", "follows: t_vissa"))
+    with pytest.raises(RuleError, match="unknown provision 't_vissa'.*t_visa"):
+        Registry(rules_copy).load("us-law")
+    path.write_text(text.replace("reached_by: admitted_in_t_status\n", ""))
+    with pytest.raises(RuleError, match="give `reached_by`"):
         Registry(rules_copy).load("us-law")
 
 

@@ -134,6 +134,31 @@ class Result:
             out["critiques"] = list(c.critiques)
         return out
 
+    def reached(self, provision: str) -> bool:
+        """Whether the person has reached the provision: always, unless it is a later step
+        (`reached_by`: adjustment, family members) whose fact is not true (a yes/no fact)
+        or not known (another fact), and no listed family member keeps it open."""
+        reached_by = self.book.provisions[provision].reached_by
+        if reached_by is None:
+            return True
+        value = self.facts.get(reached_by)
+        if value is True or (value is not None and not isinstance(value, bool)):
+            return True
+        # family members listed: reached unless no member qualifies under this status (a T
+        # principal's family under the U visa, say)
+        p = self.provisions[provision]
+        return bool(p.members) and p.status != "not_met"
+
+    def detail_matters(self, provision: str) -> bool:
+        """Whether the provision's missing facts and blockers say something about the
+        case: not for a later step the person has not reached while the status it follows
+        (`follows`: t_visa for t_adjustment) is not met, since they are then the later
+        step's questions, asked too early (the summary leaves them out)."""
+        if self.reached(provision):
+            return True
+        follows = self.book.provisions[provision].follows
+        return follows is not None and self.provisions[follows].status == "met"
+
     def critiques(self, provision: str) -> list[dict[str, Any]]:
         return self.book.critiques_for(provision)
 
@@ -170,6 +195,8 @@ class Result:
                 entry["findings"] = p.findings
             if p.members:
                 entry["members"] = p.members
+            if not self.reached(pid):
+                entry["reached"] = False
             critiques = self.critiques(pid)
             if critiques:
                 entry["critiques"] = critiques
@@ -188,32 +215,37 @@ class Result:
         return out
 
     def summary_dict(self) -> dict[str, Any]:
-        """The lean result (`--detail summary`): what differs from case to case, well
-        under 1 KB for the bundled rule sets. Left out: the explanation trees and every
+        """The lean result (`--detail summary`): what differs from case to case, some
+        120 bytes per provision for the bundled rule sets. Left out: the explanation trees and every
         text that repeats the rule set (titles, citations, notes, critiques, the reasons
         a provision does not apply, the texts of blockers, which are named by id), and
         keys at their usual value: `law_enforcement_gated` false, `applicable` and
-        `grantable` true,
-        empty lists. `status` and `law_enforcement` are always there."""
+        `grantable` true, empty lists. `status` and `law_enforcement` are always there.
+        A later step not reached (`"reached": false`) whose principal status is not met
+        (`detail_matters`) has no missing facts, blockers or open questions: they would
+        be its own questions, asked too early; `--detail full` gives them."""
         provisions: dict[str, Any] = {}
         for pid, p in self.provisions.items():
             entry: dict[str, Any] = {"status": p.status, "law_enforcement": p.law_enforcement}
             if p.law_enforcement_gated:
                 entry["law_enforcement_gated"] = True
-            if p.missing_facts:
-                entry["missing_facts"] = p.missing_facts
-            if p.law_enforcement_blockers:
-                entry["law_enforcement_blockers"] = [e.id for e in p.law_enforcement_blockers]
-            if p.law_enforcement_relied_on:
-                entry["law_enforcement_relied_on"] = [e.id for e in p.law_enforcement_relied_on]
-            if p.missing_facts_behind_blockers:
-                entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
+            if not self.reached(pid):
+                entry["reached"] = False
+            if self.detail_matters(pid):
+                if p.missing_facts:
+                    entry["missing_facts"] = p.missing_facts
+                if p.law_enforcement_blockers:
+                    entry["law_enforcement_blockers"] = [e.id for e in p.law_enforcement_blockers]
+                if p.law_enforcement_relied_on:
+                    entry["law_enforcement_relied_on"] = [e.id for e in p.law_enforcement_relied_on]
+                if p.missing_facts_behind_blockers:
+                    entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
+                if p.open_questions:
+                    entry["open_questions"] = p.open_questions
             if not p.applicable:
                 entry["applicable"] = False
             if not p.grantable:
                 entry["grantable"] = False
-            if p.open_questions:
-                entry["open_questions"] = p.open_questions
             if p.members:
                 entry["members"] = [{"id": m["id"], "status": m["status"]} for m in p.members]
             provisions[pid] = entry

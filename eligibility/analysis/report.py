@@ -364,13 +364,11 @@ def build_report(
                         "status": found.status,
                     }
                 )
-        source = book.sources.get(pid)
-        reached_by = source.reached_by if source is not None else None
         provisions[pid] = {
             **entry,
             # a later step (adjustment, family members) the person has not reached yet:
             # the default screen shows it as a table row only
-            "later_step": reached_by is not None and not _reached(result, reached_by, pid),
+            "later_step": not result.reached(pid),
             "reason": part.reason(),
             "elements": part.elements(),
             "questions": part.questions(),
@@ -448,18 +446,6 @@ def _notes(scenario: Scenario, vocabulary: Vocabulary) -> list[dict[str, str]]:
             label = name
         notes.append({"question": name, "label": label, "note": note})
     return notes
-
-
-def _reached(result: Result, fact: str, pid: str) -> bool:
-    """Whether the person has reached a later step: its yes/no fact is true, its other
-    fact known, or (family members) members are listed and evaluated one by one."""
-    value = result.facts.get(fact)
-    if value is True or (value is not None and not isinstance(value, bool)):
-        return True
-    # family members listed: shown unless no member qualifies under this status (a T
-    # principal's family under the U visa, say); --full shows it anyway
-    p = result.provisions[pid]
-    return bool(p.members) and p.status != "not_met"
 
 
 def _lower_first(text: str) -> str:

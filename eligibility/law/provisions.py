@@ -135,6 +135,10 @@ class ProvisionSource:
     # has reached it (a yes/no fact when true, another fact when known); until then the
     # default report names it only in its footer
     reached_by: str | None = None
+    # for a later step: the provision of the status it follows (t_visa for t_adjustment);
+    # while that is not met and the step is not reached, the summary result leaves out
+    # the step's missing facts and blockers
+    follows: str | None = None
 
 
 @dataclass(frozen=True)
@@ -149,3 +153,5 @@ class Provision:
     in_force: bool
     not_applicable: tuple[Note, ...] = ()
     grantable: bool = True  # in force, and grantable on the date (ProvisionSource)
+    reached_by: str | None = None  # a later step: ProvisionSource.reached_by
+    follows: str | None = None  # a later step: ProvisionSource.follows

@@ -326,6 +326,7 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
             "not_applicable",
             "grantable_from",
             "reached_by",
+            "follows",
         ),
         what="provision file",
     )
@@ -354,6 +355,12 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
     reached_by = None
     if top.has("reached_by"):
         reached_by = top.child("reached_by").choice(parser.vocabulary.names(), what="fact")
+    follows = None
+    if top.has("follows"):
+        node = top.child("follows")
+        if reached_by is None:
+            raise node.fail("`follows` names the status a later step follows: give `reached_by`")
+        follows = node.choice(sorted(parser.provision_ids - {pid}), what="provision")
     return ProvisionSource(
         id=pid,
         title=top.child("title").text(),
@@ -367,4 +374,5 @@ def _load_provision(path: Path, parser: RuleParser) -> ProvisionSource:
         not_applicable=not_applicable,
         grantable_from=top.child("grantable_from").date() if top.has("grantable_from") else None,
         reached_by=reached_by,
+        follows=follows,
     )

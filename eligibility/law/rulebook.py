@@ -260,6 +260,8 @@ class RuleBook:
                 not_applicable if in_force else (),
                 grantable=in_force
                 and (source.grantable_from is None or source.grantable_from <= date),
+                reached_by=source.reached_by,
+                follows=source.follows,
             )
         order = topological_order(provisions, self.path)
         return ResolvedBook(self.name, epoch, provisions, order, self.critiques, self.vocabulary)
