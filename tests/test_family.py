@@ -16,6 +16,8 @@ from eligibility.law import yamlfile
 from eligibility.law.registry import Registry
 from eligibility.law.scenarios import json_schema, load_scenario, parse_scenario
 
+from conftest import run_cli
+
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 CASE_18 = SCENARIOS / "t-family-parents-and-brother.yaml"
 REGISTRY = Registry()
@@ -126,3 +128,18 @@ def test_the_summary_keeps_a_later_steps_questions_until_they_matter() -> None:
     assert summary["t_derivatives"]["missing_facts"] == full["t_derivatives"]["missing_facts"]
     assert summary["u_derivatives"]["reached"] is False  # U undetermined: questions wait
     assert "missing_facts" not in summary["u_derivatives"]
+
+
+def test_the_footer_names_a_later_step_apart_from_the_one_shown() -> None:
+    """A T holder's screen shows the T green card; the U one, not reached, is named in
+    the footer as in the table, never as a bare "green card" that reads like the first."""
+    holder = run_cli(
+        "explain", str(SCENARIOS / "t-adjustment-long-absence.yaml"), "--no-color", "--width", "80"
+    )
+    assert holder.returncode == 0, holder.stderr
+    footer = " ".join(holder.stdout.split()[-30:])
+    assert "later steps: green card (U holder), family members (U))" in footer
+    nobody = run_cli(
+        "explain", str(SCENARIOS / "ana-2002-minor.yaml"), "--no-color", "--width", "80"
+    )
+    assert "later steps: green card, family members)" in " ".join(nobody.stdout.split())

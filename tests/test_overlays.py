@@ -362,7 +362,11 @@ def test_headline_shares_add_up_and_bound_the_met_share() -> None:
             count = {name: found[name]["count"] for name in found if name in SHARES}
             assert count["met"] + count["not_met"] + count["undetermined"] == 3000, pid
             assert count["met_through_law_enforcement"] <= count["met"]
-            assert count["gated"] + count["possibly_gated"] <= count["not_met"]
+            # a level is read off a status that is not met (not_met or undetermined): the
+            # green-card steps are often undetermined and possibly gated at once
+            assert count["gated"] + count["possibly_gated"] <= (
+                count["not_met"] + count["undetermined"]
+            ), pid
             assert found["bounds"]["low"] == found["met"]["percent"]
             low, high = found["met"]["ci95"]
             assert low <= found["met"]["percent"] <= high and found["interval"] == "wilson-95"

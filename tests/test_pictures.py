@@ -129,7 +129,8 @@ def test_timeline_cli_csv_and_plot(tmp_path) -> None:
     rows = list(csv.DictReader(io.StringIO(p.stdout)))
     assert {r["rule_set"] for r in rows} == {"us-law", "rights-based-2007"}
     tvpra = [r for r in rows if r["date"] == "2008-12-23" and r["rule_set"] == "us-law"]
-    assert len(tvpra) == 7 and "TVPRA 2008 (t_visa)" in tvpra[0]["amendments"]
+    # one row per provision (eleven since issue 17)
+    assert len(tvpra) == 11 and "TVPRA 2008 (t_visa)" in tvpra[0]["amendments"]
     for r in rows:
         total = sum(float(r[f"{s}_percent"]) for s in ("met", "not_met", "undetermined"))
         assert abs(total - 100) < 0.01

@@ -7,10 +7,11 @@ the status could be granted on the date), per provision:
     met                          the provision is met
     met_through_law_enforcement  met, and not met without a law-enforcement act or the
                                  person's cooperation (level `relies_on`): part of met
-    gated                        not met; met once law enforcement acted: part of not met
-    possibly_gated               not met; undetermined once law enforcement acted, with a
-                                 law-enforcement element in the way: part of not met
-    not_met                      the provision is not met (gated ones included)
+    gated                        not met (not_met or undetermined); met once law
+                                 enforcement acted
+    possibly_gated               not met (not_met or undetermined); undetermined once law
+                                 enforcement acted, with a law-enforcement element in the way
+    not_met                      the provision is not met
     undetermined                 unknown facts decide
 
 with bounds on the true share met once every unknown fact is known (met <= share <= met

@@ -360,13 +360,24 @@ def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
     return out
 
 
+def _lowered(name: str) -> str:
+    """'Green card (U holder)' -> 'green card (U holder)', in the middle of a sentence."""
+    return name[0].lower() + name[1:] if name[1:2].islower() else name
+
+
 def _later_steps(report: dict[str, Any]) -> str:
     """'; later steps: Green card (T holder), ...': the protections the person has not
     reached yet, which the default screen leaves out of the table (a clause of the
     footer, so that they cost no line of their own)."""
+    provisions = report["provisions"]
+    # a shared name ("green card") only while no step of that name is shown above: a T
+    # holder's screen shows the T green card, so the U one is named as in the table
+    shown = {LATER_STEP_NAMES.get(pid) for pid, p in provisions.items() if not p.get("later_step")}
     later = [
-        LATER_STEP_NAMES.get(pid, provision_name(pid, p["title"]))
-        for pid, p in report["provisions"].items()
+        LATER_STEP_NAMES[pid]
+        if pid in LATER_STEP_NAMES and LATER_STEP_NAMES[pid] not in shown
+        else _lowered(provision_name(pid, p["title"]))
+        for pid, p in provisions.items()
         if p.get("later_step")
     ]
     return f"; later steps: {', '.join(dict.fromkeys(later))}" if later else ""
