@@ -58,8 +58,8 @@ class ProvisionResult:
     applicable: bool = True
     not_applicable_reason: str | None = None
     # false before the status can be granted: not yet law, or law that no one could be
-    # granted yet (T before 2002-03-04, U before 2007-10-17: `grantable_from` in the
-    # rule files)
+    # granted yet (T before 2002-03-04, U before 2007-10-17, adjustment before
+    # 2009-01-12: `grantable_from` in the rule files)
     grantable: bool = True
     # facts found "not established" on which a not-met element rests (scenario findings)
     findings: list[str] = field(default_factory=list)
