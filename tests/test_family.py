@@ -143,3 +143,23 @@ def test_the_footer_names_a_later_step_apart_from_the_one_shown() -> None:
         "explain", str(SCENARIOS / "ana-2002-minor.yaml"), "--no-color", "--width", "80"
     )
     assert "later steps: green card, family members)" in " ".join(nobody.stdout.split())
+
+
+def test_members_reach_a_family_step_only_under_a_status_not_ruled_out() -> None:
+    """A U holder's son is evaluated under both family provisions; under the T one he is
+    undetermined only because nothing says the person holds T status, while the T visa
+    itself is not met: that step is not reached (footer, no detail in the summary)."""
+    book = REGISTRY.load("us-law")
+    scenario = load_scenario(SCENARIOS / "u-family-son-aged-out.yaml", REGISTRY.vocabulary)
+    result = Evaluator(book, "python").evaluate_scenario(scenario)
+    assert result.status("t_visa") == "not_met"
+    assert result.status("t_derivatives") == "undetermined"
+    assert result.status("u_derivatives") == "met"
+    assert not result.reached("t_derivatives") and result.reached("u_derivatives")
+    summary = result.summary_dict()["provisions"]
+    assert summary["t_derivatives"]["reached"] is False
+    assert "law_enforcement_blockers" not in summary["t_derivatives"]
+    assert summary["t_derivatives"]["members"] == [{"id": "son", "status": "undetermined"}]
+    report = build_report(result, scenario, book=book, what_if=False)
+    assert report["provisions"]["t_derivatives"]["later_step"] is True
+    assert report["provisions"]["u_derivatives"]["later_step"] is False

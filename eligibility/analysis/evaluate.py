@@ -137,7 +137,8 @@ class Result:
     def reached(self, provision: str) -> bool:
         """Whether the person has reached the provision: always, unless it is a later step
         (`reached_by`: adjustment, family members) whose fact is not true (a yes/no fact)
-        or not known (another fact), and no listed family member keeps it open."""
+        or not known (another fact), and no listed family member keeps it open under a
+        principal status (`follows`) that is not ruled out."""
         reached_by = self.book.provisions[provision].reached_by
         if reached_by is None:
             return True
@@ -145,9 +146,14 @@ class Result:
         if value is True or (value is not None and not isinstance(value, bool)):
             return True
         # family members listed: reached unless no member qualifies under this status (a T
-        # principal's family under the U visa, say)
+        # principal's family under the U visa, say), or the principal is not eligible for
+        # the status it follows (a U holder's son under the T visa, when nothing says the
+        # person holds T status)
         p = self.provisions[provision]
-        return bool(p.members) and p.status != "not_met"
+        if not p.members or p.status == "not_met":
+            return False
+        follows = self.book.provisions[provision].follows
+        return follows is None or self.provisions[follows].status != "not_met"
 
     def detail_matters(self, provision: str) -> bool:
         """Whether the provision's missing facts and blockers say something about the
