@@ -152,7 +152,10 @@ def test_wording_names_only_the_law_in_force(registry) -> None:
 
 def test_the_guide_orders_stages_like_a_screener(registry) -> None:
     guide = registry.interview_guide
-    assert [s.id for s in guide.stages] == ["triage", "story", "did", "officials", "judgements"]
+    stages = [s.id for s in guide.stages]
+    assert stages == ["triage", "story", "did", "officials", "judgements", "later"]
+    # the later steps (green card, family members) come after everything else
+    assert guide.later_stage() == stages.index("later")
     vocabulary = registry.vocabulary
     for name in vocabulary.names():
         stage = guide.stages[guide.stage_of(name, vocabulary[name].controlled_by)]
@@ -231,8 +234,11 @@ def test_a_settled_u_visa_stops_the_u_only_questions(registry) -> None:
     result = session.result()
     assert "qualifying_crimes" in session.candidates(result)
     assert session.branch_only("qualifying_crimes", "crime", result)
-    # nobody has information about the crime: no U visa, whatever law enforcement does
+    # nobody has information about the crime, and the person (30) is not incapacitated,
+    # so no representative may hold it (U-3, issue 17): no U visa, whatever law
+    # enforcement does
     session.answer("has_information", False)
+    session.answer("incapacitated", False)
     result = session.result()
     assert session.settled_branches(result) == ["crime"]
     found = session.candidates(result)

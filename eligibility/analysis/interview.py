@@ -12,7 +12,11 @@ trainee's notes. It asks only questions whose answer can still change a result:
   the person did, what officials did, judgements for a lawyer), then the stage's listed
   order, then the most provisions waiting per unit of cost, then catalogue order;
 - a branch (trafficking, crime) whose provisions are all settled not met, even if law
-  enforcement acted, asks nothing more that only it needs.
+  enforcement acted, asks nothing more that only it needs;
+- a question that refines another (rules/interview.yaml `refines`: the U waiver refines
+  admissibility) waits until that one was asked and answered;
+- the later steps (a green card, family members: provisions `reached_by` a status) are
+  asked last, in their own stage, and only once the trainee chooses to go on.
 """
 
 from __future__ import annotations
@@ -154,7 +158,9 @@ class Session:
     history: list[Step] = field(default_factory=list)
     indicators: Indicators | None = None
     guide: InterviewGuide | None = None
+    later_steps: bool = False  # the trainee chose to go on to the later steps
     _provision_facts: dict[str, set[str]] | None = field(default=None, repr=False)
+    _later_only: set[str] | None = field(default=None, repr=False)
 
     # ------------------------------------------------------------------ the items
 
@@ -175,6 +181,17 @@ class Session:
         return self.guide.text(name, key, default, self.as_of)
 
     def stage_of(self, name: str) -> int:
+        """The stage that asks `name`: the later steps' stage for a question only later
+        steps need, else the stage of rules/interview.yaml."""
+        if self.guide is None:
+            return 0
+        later = self.guide.later_stage()
+        if later is not None and self.later_only(name):
+            return later
+        return self.base_stage(name)
+
+    def base_stage(self, name: str) -> int:
+        """The stage of `name` by its controller or listing, whatever step it serves."""
         if self.guide is None:
             return 0
         return self.guide.stage_of(name, self.item(name).controlled_by)
@@ -209,11 +226,50 @@ class Session:
         the scenario file, one member at a time, never asked as the person's own (issue
         17); a later step the person has not reached (adjustment before T or U status)
         asks only the fact that says whether they have."""
-        source = self.evaluator.book.sources.get(pid)
-        gate = source.reached_by if source is not None else None
+        gate = self.gate_of(pid)
+        if gate is not None and not self.later_steps and gate not in self.facts:
+            return []  # nobody chose to go on to the later steps yet
         if gate is not None and self.facts.get(gate) is not True:
             return [gate] if facts and gate not in self.facts else []
         return [f for f in facts if not f.startswith(MEMBER_PREFIX)]
+
+    def gate_of(self, pid: str) -> str | None:
+        """The fact that says whether the person reached provision `pid` (a later step),
+        or None for a protection of its own."""
+        source = self.evaluator.book.sources.get(pid)
+        return source.reached_by if source is not None else None
+
+    def later_only(self, name: str) -> bool:
+        """Whether question `name` serves only later steps (a green card, family
+        members), never a protection the person may have now."""
+        if self._later_only is None:
+            tested = self.provision_facts(self.result())
+            later = {pid for pid in tested if self.gate_of(pid) is not None}
+            now: set[str] = set().union(*(f for p, f in tested.items() if p not in later))
+            self._later_only = set().union(*(tested[p] for p in later)) - now
+        facts = set(self.indicators.serves(name)) if self.is_indicator(name) else {name}  # type: ignore[union-attr]
+        return bool(facts) and facts <= self._later_only
+
+    def later_steps_waiting(self) -> bool:
+        """Whether a later step could still be asked, were the trainee to go on."""
+        if self.later_steps:
+            return False
+        self.later_steps = True
+        try:
+            return bool(self.candidates())
+        finally:
+            self.later_steps = False
+
+    def refined_yet(self, name: str) -> bool:
+        """A question that refines others (rules/interview.yaml `refines`) is asked only
+        once each of those was asked and one was answered: a detail of an answer the
+        person gave, never a guess at one nobody knows yet."""
+        refined = self.guide.refines.get(name, ()) if self.guide is not None else ()
+        if not refined:
+            return True
+        known = self.effective_facts()
+        answered = [r for r in refined if r in known or r in self.answers]
+        return bool(answered) and all(r in self.unknown or r in answered for r in refined)
 
     def gate_questions(self, result: Result | None = None) -> dict[str, list[str]]:
         """Unanswered facts that would settle whether a provision that is not met is
@@ -262,12 +318,15 @@ class Session:
 
     def settled_branches(self, result: Result) -> list[str]:
         """Branches (rules/interview.yaml) none of whose provisions can be met any
-        more: each is not met, and would stay not met if law enforcement acted."""
+        more: each is not met, and would stay not met if law enforcement acted. A later
+        step (a green card on T status) follows its branch and does not count here."""
         if self.guide is None:
             return []
         settled = []
         for name, pids in self.guide.branches.items():
-            present = [pid for pid in pids if pid in result.provisions]
+            present = [
+                pid for pid in pids if pid in result.provisions and self.gate_of(pid) is None
+            ]
             if present and all(
                 result.provisions[pid].status == "not_met"
                 and result.provisions[pid].law_enforcement in SETTLED_LEVELS
@@ -309,7 +368,8 @@ class Session:
         return {
             name: pids
             for name, pids in found.items()
-            if not any(self.branch_only(name, branch, result) for branch in settled)
+            if self.refined_yet(name)
+            and not any(self.branch_only(name, branch, result) for branch in settled)
         }
 
     def order_key(self, name: str, waiting: list[str]) -> tuple[Any, ...]:
@@ -317,7 +377,13 @@ class Session:
         item = self.item(name)
         cost = self.guide.cost(name, item.controlled_by) if self.guide else 1.0
         listed = self.guide.listed_position(name) if self.guide else 0
-        return (self.stage_of(name), listed, -len(waiting) / cost, catalogue.index(name))
+        return (
+            self.stage_of(name),
+            self.base_stage(name),
+            listed,
+            -len(waiting) / cost,
+            catalogue.index(name),
+        )
 
     def next_question(self, result: Result | None = None) -> str | None:
         """The question to ask now (None: nothing asked can change a result)."""
@@ -334,17 +400,32 @@ class Session:
         facts = set(self.indicators.serves(name)) if self.is_indicator(name) else {name}  # type: ignore[union-attr]
         plan = result.book.plan
         found: list[tuple[str, str, str]] = []
-        for node in plan.nodes:
-            c = node.condition
-            owner = node.owner
-            if c.kind != "fact" or c.fact not in facts or owner not in result.provisions:
+        for pid, root in plan.roots.items():
+            if pid not in result.provisions or result.provisions[pid].status == "met":
                 continue
-            if result.provisions[owner].status == "met":
-                continue
-            entry = (owner, c.short or c.text, c.citation)
-            if entry not in found:
-                found.append(entry)
+            # an element is a child of the provision's root; the fact may sit deep in
+            # its alternatives ("a listed crime, or another one that is similar")
+            for element in plan.nodes[root].children or (root,):
+                if not facts & self._facts_under(plan, element):
+                    continue
+                c = plan.nodes[element].condition
+                entry = (pid, c.short or c.text, c.citation)
+                if entry not in found:
+                    found.append(entry)
         return found
+
+    @staticmethod
+    def _facts_under(plan: Any, index: int) -> set[str]:
+        """The facts tested at or below node `index`, not following references to other
+        provisions (those are their own elements)."""
+        facts: set[str] = set()
+        stack = [index]
+        while stack:
+            node = plan.nodes[stack.pop()]
+            if node.condition.kind == "fact" and node.condition.fact:
+                facts.add(node.condition.fact)
+            stack.extend(node.children)
+        return facts
 
     def effects(self, name: str, result: Result, provisions: Iterable[str]) -> list[Effect]:
         """How each possible answer would change the provisions waiting for `name`."""

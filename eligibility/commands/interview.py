@@ -33,6 +33,10 @@ from .common import (
 HELP = "ask what a screener asks, in a screener's order, then show the one-screen report"
 COMPARED_RULE_SET = "rights-based-2007"
 YES = ("y", "yes")
+LATER_STEPS = (
+    "The person's own protections are all asked. Go on to the later steps (a green card "
+    "on T or U status, family members)? [y/N] "
+)
 
 
 def configure(parser: argparse.ArgumentParser) -> None:
@@ -171,6 +175,8 @@ def _view(session: Session, name: str, number: int, remaining: int) -> Any:
     item = session.item(name)
     guide = session.guide
     stage = guide.stages[session.stage_of(name)] if guide else None
+    # a later step's judgement is still a judgement: the note of the stage it belongs to
+    judged = guide.stages[session.base_stage(name)] if guide else None
     suggestions = []
     if not session.is_indicator(name) and session.indicators is not None:
         for value, refs in session.derivation().suggested.get(name, {}).items():
@@ -188,7 +194,7 @@ def _view(session: Session, name: str, number: int, remaining: int) -> Any:
         minimum=item.min,
         maximum=item.max,
         remaining=remaining,
-        judgement=stage.note if stage else "",
+        judgement=(stage.note or judged.note) if stage and judged else "",
         suggestions=suggestions,
         note=session.notes.get(name, ""),
     )
@@ -287,6 +293,13 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                     screens.settled(out, branch)
                 announced.add(branch)
             candidates = session.candidates(result)
+            if not candidates and session.later_steps_waiting():
+                # a green card or family members matter once the person holds T or U
+                # status: a first screening rarely gets there, so only on request
+                reply = _ask(out, LATER_STEPS).strip().lower()
+                if reply in YES:
+                    session.later_steps = True
+                    continue
             if not candidates:
                 break
             name = min(candidates, key=lambda n: session.order_key(n, candidates[n]))

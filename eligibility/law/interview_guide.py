@@ -24,6 +24,9 @@ class Stage:
     questions: tuple[str, ...] = ()  # listed, in this order
     controlled_by: tuple[str, ...] = ()
     note: str = ""
+    # the later steps (a green card, family members): asked last, and only if the
+    # trainee chooses to go on once the person's own protections are asked
+    later_steps: bool = False
 
 
 @dataclass(frozen=True)
@@ -43,6 +46,16 @@ class InterviewGuide:
     question_costs: dict[str, float]
     branches: dict[str, tuple[str, ...]]
     wording: dict[str, list[Wording]] = field(default_factory=dict)
+    # question -> the questions it refines: asked only after those were asked and at
+    # least one of them answered (not "don't know")
+    refines: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def later_stage(self) -> int | None:
+        """The index of the stage of later steps, if the guide has one."""
+        for index, stage in enumerate(self.stages):
+            if stage.later_steps:
+                return index
+        return None
 
     def stage_of(self, name: str, controlled_by: str) -> int:
         """The index of the stage that asks question `name`."""
@@ -52,7 +65,7 @@ class InterviewGuide:
         for index, stage in enumerate(self.stages):
             if controlled_by in stage.controlled_by:
                 return index
-        return len(self.stages) - 1
+        return max(i for i, s in enumerate(self.stages) if not s.later_steps)
 
     def listed_position(self, name: str) -> int:
         """Position in its stage's list (listed questions come first, in that order)."""
@@ -77,13 +90,15 @@ def load_guide(
 ) -> InterviewGuide:
     doc = yamlfile.load(path)
     top = root(doc, RuleError)
-    top.mapping(required=("stages", "costs", "branches"), optional=("wording",), what="guide")
+    top.mapping(
+        required=("stages", "costs", "branches"), optional=("wording", "refines"), what="guide"
+    )
     known = set(vocabulary.names()) | set(indicators.questions if indicators else ())
     stages: list[Stage] = []
     for node in top.child("stages").elements(what="list of stages", allow_empty=False):
         node.mapping(
             required=("id", "title"),
-            optional=("questions", "controlled_by", "note"),
+            optional=("questions", "controlled_by", "note", "later_steps"),
             what="stage",
         )
         listed = tuple(_names(node, "questions", known)) if node.has("questions") else ()
@@ -102,6 +117,9 @@ def load_guide(
                 questions=listed,
                 controlled_by=controllers,
                 note=node.child("note").text() if node.has("note") else "",
+                later_steps=node.child("later_steps").boolean()
+                if node.has("later_steps")
+                else False,
             )
         )
     costs = top.child("costs")
@@ -129,7 +147,13 @@ def load_guide(
             if name not in known:
                 raise variants.fail(f"unknown question {name!r}")
             wording[name] = [_wording(v) for v in variants.elements(what="list of variants")]
-    return InterviewGuide(stages, controller_costs, question_costs, branches, wording)
+    refines: dict[str, tuple[str, ...]] = {}
+    if top.has("refines"):
+        for name, refined in top.child("refines").entries(what="mapping of questions"):
+            if name not in known:
+                raise refined.fail(f"unknown question {name!r}")
+            refines[name] = tuple(_names(top.child("refines"), name, known))
+    return InterviewGuide(stages, controller_costs, question_costs, branches, wording, refines)
 
 
 def _names(node: Node, key: str, known: set[str]) -> list[str]:
