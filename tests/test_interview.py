@@ -633,6 +633,62 @@ def test_a_resumed_case_saved_over_its_file_after_asking(tmp_path, registry) -> 
     assert "interview:" in text and "rule_set: us-law" in text
 
 
+def test_a_resumed_case_keeps_what_the_interview_does_not_ask(tmp_path, registry) -> None:
+    # a T holder's case with family members, a finding, a note, a "don't know" and the
+    # record of the session that saved it: saved again, nothing of it is lost
+    case = tmp_path / "family.yaml"
+    case.write_text(
+        "id: family\n"
+        "title: T holder with family abroad\n"
+        "description: Filed at 20; parents abroad.\n"
+        "source: training\n"
+        "tags: [family]\n"
+        "as_of: 2025-06-01\n"
+        "facts:\n"
+        "  citizenship: noncitizen\n"
+        "  age_at_victimization: 19\n"
+        "  age_now: null\n"
+        "  admitted_in_t_status: true\n"
+        "family_members:\n"
+        "  - {id: mother, relationship: parent, age_now: 50}\n"
+        "findings:\n"
+        "  substantial_abuse: {found: not_established, by: USCIS, date: 2025-02-10}\n"
+        "expect:\n"
+        "  us-law: {t_derivatives: undetermined}\n"
+        "notes:\n"
+        "  citizenship: came on a work visa\n"
+        "interview:\n"
+        "  saved: '2025-05-01T10:00:00+00:00'\n"
+        "  rule_set: us-law\n"
+        "  as_of: '2025-05-01'\n"
+    )
+    before = load_scenario(case, registry.vocabulary)
+    # ask the "don't know" again (Enter), answer it, quit, save over the file
+    p = run_cli("interview", "--from", str(case), "--engine", "python", input="\n23\nquit\ny\ny\n")
+    assert p.returncode == 0, p.stderr
+    after = load_scenario(case, registry.vocabulary)
+    assert after.facts == {**before.facts, "age_now": 23}
+    assert after.family_members == before.family_members
+    assert after.findings == before.findings
+    assert after.notes == {"citizenship": "came on a work visa"}
+    assert (after.title, after.description, after.source, after.tags) == (
+        before.title,
+        before.description,
+        before.source,
+        before.tags,
+    )
+    assert after.expect == before.expect
+    # the earlier session's record is kept; the new one says when it was saved again
+    assert after.earlier_interviews == (
+        {"saved": "2025-05-01T10:00:00+00:00", "rule_set": "us-law", "as_of": "2025-05-01"},
+    )
+    assert after.interview["rule_set"] == "us-law"
+    assert after.interview["saved"] != "2025-05-01T10:00:00+00:00"
+    # and the results do not change for what was kept
+    evaluator = Evaluator(registry.load("us-law"), "python")
+    assert evaluator.evaluate_scenario(after).provisions["u_visa"].status == "not_met"
+
+
 def test_training_scenarios_round_trip_through_the_save_format(us_law, vocabulary) -> None:
     # every bundled scenario, saved as the interview saves, gives the same results
     from eligibility.law.scenarios import dump_yaml, parse_scenario, scenario_document

@@ -34,6 +34,7 @@ from ..law.scenarios import (
     Scenario,
     dump_yaml,
     interview_document,
+    kept_document,
     scenario_document,
 )
 from ..law.vocabulary import Fact, Facts, Vocabulary
@@ -159,6 +160,9 @@ class Session:
     indicators: Indicators | None = None
     guide: InterviewGuide | None = None
     later_steps: bool = False  # the trainee chose to go on to the later steps
+    # the saved case this interview resumed: what it holds that the interview does not
+    # ask (findings, family members, description, expectations) is saved with it again
+    base: Scenario | None = None
     _provision_facts: dict[str, set[str]] | None = field(default=None, repr=False)
     _later_only: set[str] | None = field(default=None, repr=False)
 
@@ -546,19 +550,33 @@ class Session:
         }
         self.unknown = set(scenario.asked_unknown) | set(scenario.indicators_unknown)
         self.notes = dict(scenario.notes)
+        self.base = scenario
 
     def scenario(self, scenario_id: str, title: str = "") -> Scenario:
+        """The case as answered, with everything of a resumed case that the interview
+        does not ask kept as it was."""
         derivation = self.derivation()
         given = {fact: refs for fact, refs in derivation.given.items() if fact not in self.facts}
+        base = self.base
+        earlier: tuple[dict[str, str], ...] = ()
+        if base is not None:
+            earlier = base.earlier_interviews + ((base.interview,) if base.interview else ())
         return Scenario(
             id=scenario_id,
             facts=self.effective_facts(),
             title=title or f"Interview of {dt.date.today().isoformat()}",
+            description=base.description if base else "",
             as_of=self.as_of,
+            expect=base.expect if base else {},
+            source=base.source if base else "",
+            tags=base.tags if base else (),
             indicators=dict(self.answers),
             indicators_unknown=tuple(n for n in self.unknown if self.is_indicator(n)),
             derived=given,
             notes=dict(self.notes),
+            findings=base.findings if base else (),
+            family_members=base.family_members if base else (),
+            earlier_interviews=earlier,
         )
 
     def save_text(self, scenario_id: str, title: str = "", rule_set: str = "") -> str:
@@ -572,6 +590,7 @@ class Session:
             self.vocabulary,
             unknown=[n for n in self.unknown if not self.is_indicator(n)],
         )
+        document.update(kept_document(scenario))
         document.update(
             interview_document(
                 scenario,

@@ -37,6 +37,9 @@ TOP_KEYS = (
 # written by `eligibility interview` (issue 18); additive, every one optional
 INTERVIEW_KEYS = ("indicators", "derived", "notes", "interview")
 INTERVIEW_META = ("saved", "rule_set", "as_of")
+# interview.earlier: the records of the sessions before the last, oldest first (a case
+# resumed with `interview --from` keeps when and under which rule set it was answered)
+EARLIER = "earlier"
 EXPECT_KEYS = ("status", "law_enforcement_gated", "missing_facts")
 FINDING_KEYS = ("found", "by", "date", "note")
 # What a decision-maker can find of a fact. Only "not established" so far: the fact was
@@ -120,6 +123,8 @@ class Scenario:
     notes: dict[str, str] = field(default_factory=dict)
     # when, and under which rule set and date, an interview saved it
     interview: dict[str, str] = field(default_factory=dict)
+    # the records of earlier interview sessions of this case, oldest first
+    earlier_interviews: tuple[dict[str, str], ...] = ()
     # facts a decision-maker found not established (evaluated as false, said so)
     findings: tuple[Finding, ...] = ()
     # the principal's family members, each evaluated with the principal's facts
@@ -223,10 +228,18 @@ def _interview_parts(top: Node, vocabulary: Vocabulary) -> dict[str, Any]:
         parts["notes"] = notes
     if top.has("interview"):
         node = top.child("interview")
-        node.mapping(optional=INTERVIEW_META, what="interview record")
+        node.mapping(optional=(*INTERVIEW_META, EARLIER), what="interview record")
         parts["interview"] = {
             key: str(node.child(key).value) for key in INTERVIEW_META if node.has(key)
         }
+        if node.has(EARLIER):
+            earlier = []
+            for item in node.child(EARLIER).elements(what="list of interview records"):
+                item.mapping(optional=INTERVIEW_META, what="interview record")
+                earlier.append(
+                    {key: str(item.child(key).value) for key in INTERVIEW_META if item.has(key)}
+                )
+            parts["earlier_interviews"] = tuple(earlier)
     return parts
 
 
@@ -373,6 +386,33 @@ def scenario_document(
     return data
 
 
+def kept_document(scenario: Scenario) -> dict[str, Any]:
+    """The keys of a scenario file that neither the facts nor an interview write
+    (expectations, source, tags): kept when a resumed case is saved again."""
+    data: dict[str, Any] = {}
+    if scenario.expect:
+        data["expect"] = {
+            rule_set: {pid: _expectation_yaml(e) for pid, e in per_set.items()}
+            for rule_set, per_set in scenario.expect.items()
+        }
+    if scenario.source:
+        data["source"] = scenario.source
+    if scenario.tags:
+        data["tags"] = list(scenario.tags)
+    return data
+
+
+def _expectation_yaml(expectation: Expectation) -> Any:
+    if expectation.law_enforcement_gated is None and expectation.missing_facts is None:
+        return expectation.status
+    out: dict[str, Any] = {"status": expectation.status}
+    if expectation.law_enforcement_gated is not None:
+        out["law_enforcement_gated"] = expectation.law_enforcement_gated
+    if expectation.missing_facts is not None:
+        out["missing_facts"] = list(expectation.missing_facts)
+    return out
+
+
 def interview_document(
     scenario: Scenario, vocabulary: Vocabulary, *, saved: dt.datetime | None, rule_set: str
 ) -> dict[str, Any]:
@@ -404,6 +444,8 @@ def interview_document(
         meta["rule_set"] = rule_set
     if scenario.as_of:
         meta["as_of"] = scenario.as_of.isoformat()
+    if meta and scenario.earlier_interviews:
+        meta[EARLIER] = [dict(record) for record in scenario.earlier_interviews]  # type: ignore[assignment]
     if meta:
         data["interview"] = meta
     return data
@@ -517,6 +559,11 @@ def _interview_schema(vocabulary: Vocabulary) -> dict[str, Any]:
     """The keys `eligibility interview` writes (all optional)."""
     indicators = vocabulary.indicators
     questions = [*vocabulary.names(), *(indicators.questions if indicators else ())]
+    record = {
+        "saved": {"type": "string", "description": "date and time saved (UTC)"},
+        "rule_set": {"type": "string"},
+        "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+    }
     schema: dict[str, Any] = {
         "derived": {
             "type": "object",
@@ -539,9 +586,16 @@ def _interview_schema(vocabulary: Vocabulary) -> dict[str, Any]:
             "description": "when an interview saved this case, under which rule set and date",
             "additionalProperties": False,
             "properties": {
-                "saved": {"type": "string", "description": "date and time saved (UTC)"},
-                "rule_set": {"type": "string"},
-                "as_of": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"},
+                **record,
+                EARLIER: {
+                    "type": "array",
+                    "description": "the sessions before the last, oldest first",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "properties": record,
+                    },
+                },
             },
         },
     }
