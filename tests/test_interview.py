@@ -162,6 +162,40 @@ def test_later_steps_come_last_and_only_on_request(registry) -> None:
     )
 
 
+def test_the_year_it_began_is_asked_in_the_triage_and_decides_nothing(
+    registry, us_law, vocabulary
+) -> None:
+    year = vocabulary["year_victimization_began"]
+    assert year.context and year.type == "int"
+    session = guided(registry)
+    for name in ("citizenship", "age_at_victimization", "age_now", "what_happened", "where"):
+        session.answer(name, None)
+    assert session.next_question() == "year_victimization_began"
+    assert session.stage_of("year_victimization_began") == 0  # the triage
+    # a year after the interview's date is refused; a year that fits the ages is not
+    assert "after the date" in session.check("year_victimization_began", 2026)
+    assert session.check("year_victimization_began", 2023) == ""
+    session.answer("year_victimization_began", 2015)
+    assert session.next_question() != "year_victimization_began"  # asked once
+    session.answer("age_at_victimization", 30)
+    session.answer("age_now", 32)
+    warning = session.dates_disagree()
+    assert "30 when it began and 32 now is 2 years, but 2015 is 10 years" in warning
+    session.answer("age_now", 39)  # a birthday not yet reached this year fits
+    assert session.dates_disagree() == ""
+    # unknown or known, the year never changes a result: every bundled scenario
+    evaluator = Evaluator(us_law, "python")
+    for path in sorted((ROOT / "scenarios").glob("*.yaml")):
+        scenario = load_scenario(path, vocabulary)
+        as_of = scenario.as_of or AS_OF
+        plain = evaluator.evaluate(scenario.evaluated_facts(), as_of)
+        for began in (1990, as_of.year):
+            dated = evaluator.evaluate(
+                {**scenario.evaluated_facts(), "year_victimization_began": began}, as_of
+            )
+            assert dated.statuses == plain.statuses, path.name
+
+
 def test_answering_dont_know_to_everything_ends(session) -> None:
     asked = 0
     while (fact := session.next_question()) is not None:
@@ -317,6 +351,7 @@ LABOR = {  # passport taken, a debt of $8,000, one police report that went nowhe
     "age_now": "32",
     "what_happened": "2",
     "where": "1",
+    "year_victimization_began": "2023",
     "actions": "1,2",
     "control_signs": "6,8",
     "debt_never_shrinks": "yes note: $8,000 at the start, still $8,000 after a year",
@@ -339,6 +374,7 @@ def test_a_labor_case_turns_only_on_judgements_after_15_questions(tmp_path, regi
     try:
         terminal.expect("eligibility interview: us-law, law in force on 2025-06-01")
         asked, printed = answer_until_done(terminal, question_texts(registry, AS_OF), LABOR)
+        terminal.expect(r"It began in 2023, 2 years before the date of this interview")
         terminal.expect(
             r"From the answers: debt bondage: from a debt they were made to work off; debt"
         )
@@ -349,15 +385,17 @@ def test_a_labor_case_turns_only_on_judgements_after_15_questions(tmp_path, regi
     finally:
         terminal.close()
     names = [n for n, _ in asked]
-    assert printed == len(asked) == 24
+    # 25: the year it began (issue 18: "where and when") is asked in the triage
+    assert printed == len(asked) == 25
     assert stage_order(asked) == STAGES
     # the triage, then the story asked through indicators, not legal conclusions
-    assert names[:6] == [
+    assert names[:7] == [
         "citizenship",
         "age_at_victimization",
         "age_now",
         "what_happened",
         "where",
+        "year_victimization_began",
         "actions",
     ]
     assert names.index("control_signs") < names.index("means")
@@ -417,6 +455,7 @@ KIDNAPPING = {  # a U-visa case: no trafficking at all
     "age_now": "25",
     "what_happened": "3",
     "where": "1",
+    "year_victimization_began": "2024",
     "has_information": "yes",
     "qualifying_crimes": "11",
     "helpful_to_law_enforcement": "yes",
@@ -443,7 +482,7 @@ def test_a_kidnapping_case_is_never_asked_trafficking_questions(tmp_path, regist
     # a question for a lawyer): only "none of them" rules it out
     assert "none of them → U ✘" in screen
     names = [n for n, _ in asked]
-    assert printed == len(asked) == 11
+    assert printed == len(asked) == 12
     assert stage_order(asked) == STAGES[:1] + STAGES[1:]
     # the trafficking provisions are settled by the triage: the screen says so, and no
     # question afterwards serves only them
@@ -461,6 +500,7 @@ def test_a_kidnapping_case_is_never_asked_trafficking_questions(tmp_path, regist
     assert not set(names[4:]) & trafficking_only
     assert names[4:] == [
         "where",
+        "year_victimization_began",
         "has_information",
         "qualifying_crimes",
         "helpful_to_law_enforcement",
@@ -490,6 +530,7 @@ CHILD = {  # 15 when she was recruited for commercial sex; 16 now; has not repor
     "age_now": "16",
     "what_happened": "1",
     "where": "1",
+    "year_victimization_began": "2024",
     "actions": "1,2",
     "paid_for_sex": "yes",
     "control_signs": "4",
@@ -504,7 +545,7 @@ def test_a_child_case_needs_no_cooperation(tmp_path, registry) -> None:
     terminal, saved = interview(tmp_path, "child", CHILD)
     try:
         asked, printed = answer_until_done(
-            terminal, question_texts(registry, AS_OF), CHILD, back_at=7
+            terminal, question_texts(registry, AS_OF), CHILD, back_at=8
         )
         terminal.expect(r"Write the printable handout")
         terminal.send(str(tmp_path / "child.html"))
@@ -514,12 +555,12 @@ def test_a_child_case_needs_no_cooperation(tmp_path, registry) -> None:
     finally:
         terminal.close()
     names = [n for n, _ in asked]
-    # `back` at the seventh question showed the sixth answer and asked it again
-    assert names[5] == names[7] == "actions" and names[6] == names[8] == "paid_for_sex"
+    # `back` at the eighth question showed the seventh answer and asked it again
+    assert names[6] == names[8] == "actions" and names[7] == names[9] == "paid_for_sex"
     assert "Your answer was: recruited, harbored (housed or hidden)" in terminal.screen
     # 20: a child under 16 who did not help may still have a parent who does (U-3 and
     # U-4, issue 17), so the representative and the certification are asked
-    assert printed == len(asked) - 2 == 20
+    assert printed == len(asked) - 2 == 21
     assert names.index("helpful_to_law_enforcement") < names.index("representative_helpful")
     assert stage_order(asked) == [STAGES[0], STAGES[1], STAGES[2], STAGES[3], STAGES[4]]
     # a child is exempt from cooperating: nobody asks whether she reported or complied

@@ -86,7 +86,7 @@ def parse_answer(fact: Item, text: str) -> Any:
             return False
         raise AnswerError("Please answer yes, no, or ? for don't know.")
     if fact.type == "int":
-        if not re.fullmatch(r"\d{1,3}", answer) or not (fact.min or 0) <= int(answer) <= (
+        if not re.fullmatch(r"\d{1,4}", answer) or not (fact.min or 0) <= int(answer) <= (
             fact.max or 0
         ):
             raise AnswerError(
@@ -369,12 +369,54 @@ class Session:
                 waiting = found.setdefault(name, [])
                 waiting.extend(pid for pid in pids if pid not in waiting)
         settled = self.settled_branches(result)
-        return {
+        found = {
             name: pids
             for name, pids in found.items()
             if self.refined_yet(name)
             and not any(self.branch_only(name, branch, result) for branch in settled)
         }
+        for name in self.context_questions():
+            if name not in self.facts and name not in self.unknown:
+                found.setdefault(name, [])
+        return found
+
+    def context_questions(self) -> list[str]:
+        """Context facts (when it happened) a stage of the guide lists: asked once,
+        although no result turns on them, because a screener asks them."""
+        if self.guide is None:
+            return []
+        listed = [name for stage in self.guide.stages for name in stage.questions]
+        return [n for n in listed if n in self.vocabulary and self.vocabulary[n].context]
+
+    def check(self, name: str, value: Any) -> str:
+        """Why an answer cannot be right (empty when it can): a year after the date of
+        the interview."""
+        item = self.item(name)
+        late = isinstance(value, int) and value > self.as_of.year
+        if getattr(item, "context", False) and late:
+            return (
+                f"{value} is after the date the interview is for ({self.as_of.isoformat()})."
+                " Please give the year it began, or ? for don't know."
+            )
+        return ""
+
+    def dates_disagree(self) -> str:
+        """A warning when the ages and the year it began do not fit together: the
+        youngest age during it is the age when it began, so the years since then and the
+        years between the two ages differ by at most one (a birthday)."""
+        facts = self.effective_facts()
+        year = next((facts[n] for n in self.context_questions() if n in facts), None)
+        then, now = facts.get("age_at_victimization"), facts.get("age_now")
+        if year is None or then is None or now is None:
+            return ""
+        since = self.as_of.year - year
+        if abs((now - then) - since) <= 1:
+            return ""
+        return (
+            f"The answers do not fit together: {then} when it began and {now} now is "
+            f"{now - then} years, but {year} is {since} years before {self.as_of.year}. "
+            "Check them with `back`, or keep them and say why in a note."
+        )
 
     def order_key(self, name: str, waiting: list[str]) -> tuple[Any, ...]:
         catalogue = [*(self.indicators.questions if self.indicators else ()), *self.vocabulary]

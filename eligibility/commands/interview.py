@@ -342,7 +342,18 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                 except AnswerError as exc:
                     out.print(str(exc))
                     continue
+                problem = session.check(name, value)
+                if problem:
+                    out.print(problem)
+                    continue
                 session.answer(name, value, note)
+                warning = session.dates_disagree()
+                if warning and name in (
+                    "age_at_victimization",
+                    "age_now",
+                    *session.context_questions(),
+                ):
+                    out.print(warning)
                 break
     except (_Quit, KeyboardInterrupt):
         out.print()
@@ -357,6 +368,16 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         f"Questions asked: {asked}. Every question that could still change an outcome "
         + (f'has been asked; {unknown} answered "don\'t know".' if unknown else "is answered.")
     )
+    for name in session.context_questions():
+        began = session.effective_facts().get(name)
+        if isinstance(began, int):
+            # context for the report below: which law a lawyer will look at for the events
+            years = session.as_of.year - began
+            out.print(
+                f"It began in {began}, {years} year{'s' if years != 1 else ''} before the date "
+                f"of this interview ({session.as_of.isoformat()}); the statuses below are for "
+                "the law in force on that date."
+            )
     scenario = session.scenario(scenario_id_for(save_to), title)
     report = build_report(
         session.result(),

@@ -46,6 +46,9 @@ class Fact:
     controlled_by: str = "history"
     label: str = ""  # a short noun phrase for tables and reports: "age when trafficked"
     statements: Mapping[bool, str] = field(default_factory=dict)  # bool facts: what each says
+    # context: a fact no rule tests (when it happened): asked and shown so that the
+    # case is read in its time, never deciding a result (rules/facts.yaml `context`)
+    context: bool = False
     # where it is declared (facts.yaml, or an overlay's `facts:`), for lint findings
     origin: tuple[str, int | None] = field(default=("", None), compare=False)
 
@@ -252,6 +255,7 @@ def parse_facts(top: Node, declared: Vocabulary | None = None) -> dict[str, Fact
                 "controlled_by",
                 "label",
                 "statements",
+                "context",
             ),
             what="fact declaration",
         )
@@ -312,6 +316,7 @@ def parse_facts(top: Node, declared: Vocabulary | None = None) -> dict[str, Fact
             else "history",
             label=node.child("label").text() if node.has("label") else name.replace("_", " "),
             statements=_statements(node, kind),
+            context=node.child("context").boolean() if node.has("context") else False,
             origin=(top.doc.path, top.doc.line(node.path)),
         )
     return facts

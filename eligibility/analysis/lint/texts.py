@@ -87,8 +87,8 @@ def fact_findings(book: RuleBook, resolved: Mapping[dt.date, ResolvedBook]) -> l
     except EligibilityError:
         lines = None
     for name in vocabulary:
-        if name in used or name in in_notes:
-            continue
+        if name in used or name in in_notes or vocabulary[name].context:
+            continue  # a context fact (when it happened) is meant to decide nothing
         findings.append(
             Finding(
                 "facts",
