@@ -622,6 +622,73 @@ def test_quit_offers_to_save(tmp_path, save) -> None:
         assert "citizenship: noncitizen" in text and "citizenship: came on a work visa" in text
 
 
+def test_notes_can_be_rewritten_and_removed(tmp_path, registry) -> None:
+    target = tmp_path / "notes.yaml"
+    terminal = Terminal(
+        [*cli_command(), "interview", "--as-of", "2025-06-01", "--save", str(target)],
+        columns=80,
+        rows=24,
+    )
+    try:
+        terminal.expect(r"question 1")
+        terminal.expect(r"> ")
+        terminal.send("3 note: came on a work visa")
+        terminal.expect(r"question 2")
+        terminal.expect(r"> ")
+        terminal.send("30 note: a first guess")
+        terminal.expect(r"question 3")
+        terminal.expect(r"> ")
+        terminal.send("notes")
+        terminal.expect(r"1\. citizenship or immigration status: came on a work visa")
+        terminal.expect(r"2\. age when trafficked or harmed: a first guess")
+        terminal.expect(r"its number \(Enter to go on\): ")
+        terminal.send("2")
+        terminal.expect(r"Now: a first guess")
+        terminal.expect(r"`-` to remove it\): ")
+        terminal.send("30, from her passport")
+        terminal.expect(r"rewritten")
+        # the list again, with the new words: now remove the first note
+        terminal.expect(r"2\. age when trafficked or harmed: 30, from her passport")
+        terminal.expect(r"its number \(Enter to go on\): ")
+        terminal.send("9")
+        terminal.expect(r"Please give a number from 1 to 2")
+        terminal.expect(r"\): ")
+        terminal.send("1")
+        terminal.expect(r"`-` to remove it\): ")
+        terminal.send("-")
+        terminal.expect(r"removed")
+        terminal.expect(r"1\. age when trafficked or harmed: 30, from her passport")
+        terminal.expect(r"its number \(Enter to go on\): ")
+        terminal.send("")
+        terminal.expect(r"Back to the question")
+        terminal.expect(r"> ")
+        terminal.send("quit")
+        terminal.expect(r"\[y/N\]")
+        terminal.send("y")
+        terminal.expect(r"Saved to")
+        assert terminal.wait() == 0
+    finally:
+        terminal.close()
+    scenario = load_scenario(target, registry.vocabulary)
+    assert scenario.notes == {"age_at_victimization": "30, from her passport"}
+    assert scenario.facts["citizenship"] == "noncitizen"
+    p = run_cli("explain", str(target), "--full", "--no-color", "--no-what-if", "--width", "100")
+    assert p.returncode == 0, p.stderr
+    assert "30, from her passport" in p.stdout and "came on a work visa" not in p.stdout
+
+
+def test_back_keeps_a_note_rewritten_since(session) -> None:
+    session.answer("age_now", 30, "a first guess")
+    session.set_note("age_now", "30, from her passport")
+    session.back()
+    assert session.notes == {"age_now": "30, from her passport"}
+    session.answer("age_now", 31, "checked")
+    session.back()
+    assert session.notes == {"age_now": "30, from her passport"}  # as before that answer
+    session.set_note("age_now", "")
+    assert session.notes == {}
+
+
 def test_resume_asks_the_dont_knows_again_and_never_overwrites_silently(tmp_path, registry) -> None:
     partial = tmp_path / "resume.yaml"
     original = (

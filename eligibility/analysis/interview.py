@@ -134,6 +134,7 @@ class Step:
     previous: Any  # value before the answer (None: not answered)
     was_unknown: bool  # answered "don't know" before
     previous_note: str | None = None
+    note_after: str | None = None  # the note right after the answer
 
 
 @dataclass(frozen=True)
@@ -556,6 +557,20 @@ class Session:
             target[name] = value
         if note:
             self.notes[name] = note
+        self.history[-1].note_after = self.notes.get(name)
+
+    def note_list(self) -> list[tuple[str, str]]:
+        """(question, note) of every note, in the order the notes were first kept."""
+        return list(self.notes.items())
+
+    def set_note(self, name: str, text: str) -> None:
+        """Rewrite the note of question `name`; an empty text removes it. A note is not
+        an answer: `back` does not undo this."""
+        text = text.strip()
+        if text:
+            self.notes[name] = text
+        else:
+            self.notes.pop(name, None)
 
     def back(self) -> str | None:
         """Undo the last answer; returns the question it was about."""
@@ -571,7 +586,9 @@ class Session:
             self.unknown.add(step.name)
         else:
             self.unknown.discard(step.name)
-        if step.previous_note is None:
+        if self.notes.get(step.name) != step.note_after:
+            pass  # rewritten with `notes` since: the trainee's latest words stay
+        elif step.previous_note is None:
             self.notes.pop(step.name, None)
         else:
             self.notes[step.name] = step.previous_note

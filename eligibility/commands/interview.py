@@ -200,6 +200,33 @@ def _view(session: Session, name: str, number: int, remaining: int) -> Any:
     )
 
 
+def _edit_notes(out: Any, session: Session) -> None:
+    """`notes`: the notes so far, numbered; the trainee may rewrite or remove one."""
+    from ..render import interview as screens
+
+    while True:
+        kept = session.note_list()
+        screens.notes(out, [(session.item(n).label, text) for n, text in kept])
+        if not kept:
+            return
+        reply = _ask(out, "To rewrite or remove a note, its number (Enter to go on): ").strip()
+        if not reply:
+            out.print("Back to the question.")
+            return
+        if not reply.isdigit() or not 1 <= int(reply) <= len(kept):
+            out.print(f"Please give a number from 1 to {len(kept)}, or Enter to go on.")
+            continue
+        name, text = kept[int(reply) - 1]
+        out.print(f"Now: {text}")
+        new = _ask(out, "New text (Enter to keep it, `-` to remove it): ").strip()
+        if new == "-":
+            session.set_note(name, "")
+            out.print(f"Note on {session.item(name).label} removed.")
+        elif new:
+            session.set_note(name, new)
+            out.print(f"Note on {session.item(name).label} rewritten.")
+
+
 def _plain(label: str) -> str:
     """An answer's label without its explanation in parentheses."""
     return re.sub(r"\s*\([^)]*\)", "", label)
@@ -329,9 +356,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
                     _why(out, session, name, result, candidates[name])
                     continue
                 if command == "notes":
-                    screens.notes(
-                        out, [(session.item(n).label, text) for n, text in session.notes.items()]
-                    )
+                    _edit_notes(out, session)
                     continue
                 if not reply and note:
                     session.notes[name] = note

@@ -25,7 +25,7 @@ INTRODUCTION = (
     "Answer yes / no, a number, or several numbers separated by commas.\n"
     "  ?               nobody knows yet (that is fine)\n"
     "  ... note: TEXT  keep a note with the answer (or `note: TEXT` alone)\n"
-    "  notes           show the notes so far\n"
+    "  notes           show the notes so far; rewrite or remove one\n"
     "  back            go back to the previous question\n"
     "  why             what the answer decides; what each answer would change\n"
     "  quit            stop (you can save your answers first)\n"
@@ -207,9 +207,10 @@ def _answers(answers: Sequence[str]) -> str:
 
 
 def notes(out: Console, kept: Sequence[tuple[str, str]]) -> None:
+    """The notes so far, numbered so that one can be rewritten or removed."""
     if not kept:
         out.print("No notes yet. Type `note: TEXT` to keep one with this question.")
         return
     out.print(Text("Notes:", style="bold"))
-    for label, note in kept:
-        out.print(Text(f"  • {label}: {note}"))
+    for number, (label, note) in enumerate(kept, start=1):
+        out.print(Text(f"{number:>3}. {label}: {note}"))
