@@ -244,6 +244,15 @@ class Session:
         source = self.evaluator.book.sources.get(pid)
         return source.reached_by if source is not None else None
 
+    def unreached(self, result: Result) -> list[str]:
+        """The later steps the person has not reached (the status that leads to them is
+        not known to be held)."""
+        return [
+            pid
+            for pid in result.provisions
+            if (gate := self.gate_of(pid)) is not None and self.facts.get(gate) is not True
+        ]
+
     def later_only(self, name: str) -> bool:
         """Whether question `name` serves only later steps (a green card, family
         members), never a protection the person may have now."""

@@ -314,7 +314,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         while True:
             result = session.result()
             if asked or session.facts or session.answers:
-                screens.status_line(out, result)
+                screens.status_line(out, result, session.unreached(result))
             for branch in session.settled_branches(result):
                 if branch not in announced and asked:
                     screens.settled(out, branch)
@@ -398,10 +398,10 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         if isinstance(began, int):
             # context for the report below: which law a lawyer will look at for the events
             years = session.as_of.year - began
+            on = session.as_of.isoformat()
             out.print(
-                f"It began in {began}, {years} year{'s' if years != 1 else ''} before the date "
-                f"of this interview ({session.as_of.isoformat()}); the statuses below are for "
-                "the law in force on that date."
+                f"It began in {began}, {years} year{'s' if years != 1 else ''} before {on}; "
+                f"the report below applies the law in force on {on}."
             )
     scenario = session.scenario(scenario_id_for(save_to), title)
     report = build_report(

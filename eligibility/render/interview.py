@@ -4,7 +4,7 @@ screen), the running status, and the answers to `why`, `back` and `notes`."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -125,9 +125,13 @@ def question(out: Console, view: QuestionView) -> None:
     )
 
 
-def status_line(out: Console, result: Any) -> None:
+def status_line(out: Console, result: Any, hidden: Collection[str] = ()) -> None:
+    """One line of statuses; `hidden`: provisions left out (later steps not reached), so
+    that the line fits 80 columns."""
     line = Text("now: ")
     for pid, provision in result.provisions.items():
+        if pid in hidden:
+            continue
         line.append(f"{provision_heading(pid)} ")
         line.append(STATUS_SYMBOL[provision.status], style=STATUS_STYLE[provision.status])
         if provision.law_enforcement_gated:
