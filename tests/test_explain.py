@@ -185,6 +185,17 @@ def test_the_handout_is_a_printable_document(tmp_path) -> None:
     assert not READING_CODE.findall(re.sub(r"<[^>]+>", " ", html))
 
 
+def test_the_full_handout_states_the_facts_in_words_not_names(tmp_path) -> None:
+    target = tmp_path / "handout.html"
+    p = run_main("explain", ANA, "--full", "--export", str(target))
+    assert p.returncode == 0, p.stderr
+    text = re.sub(r"<[^>]+>", "\n", target.read_text())
+    facts = text[text.index("Facts as stated") :]
+    assert "age now: 16" in facts and "is here because of the trafficking" in facts
+    # fact names such as age_now (a name that is also a word, citizenship, is in a label)
+    assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", facts)
+
+
 @pytest.mark.parametrize("suffix, marker", [(".svg", "<svg"), (".txt", "T visa")])
 def test_screen_exports_are_private(tmp_path, suffix, marker) -> None:
     target = tmp_path / f"report{suffix}"

@@ -387,6 +387,11 @@ def build_report(
         for name in vocabulary.names()
         if name in result.facts
     }
+    # the same facts in words, for a reader who does not know the fact names
+    report["facts_stated"] = [
+        {"fact": name, "text": vocabulary[name].statement(result.facts[name])}
+        for name in report["facts"]
+    ]
     # where facts came from, and the trainee's notes (saved by `eligibility interview`)
     report["derived"] = _derived(scenario, vocabulary) if scenario is not None else []
     report["notes"] = _notes(scenario, vocabulary) if scenario is not None else []

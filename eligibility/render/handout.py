@@ -149,11 +149,7 @@ def handout_html(report: dict[str, Any], *, full: bool = False) -> str:
         parts.append(_list([escape(f"{n['label']}: {n['note']}") for n in report["notes"]]))
     if full:
         parts.append("<h2>Facts as stated</h2>")
-        parts.append(
-            _list(
-                [f"{escape(name)}: {escape(str(value))}" for name, value in report["facts"].items()]
-            )
-        )
+        parts.append(_list([escape(fact["text"]) for fact in report["facts_stated"]]))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 
