@@ -25,7 +25,7 @@ from eligibility.analysis.dependency import dependency
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.engine import ENGINE_NAMES, engine_class
 from eligibility.engine.reference import PythonEngine
-from eligibility.engine.vector import LEVEL_NAMES, Codec, VectorEngine
+from eligibility.engine.vector import LEVEL_NAMES, Codec, VectorEngine, mask_bits
 from eligibility.errors import UsageError
 from eligibility.law.conditions import UNDETERMINED, build_plan
 from eligibility.law.rulebook import default_registry
@@ -104,7 +104,7 @@ def check_plan(plan, batch, facts_list: list[dict], label: str) -> None:
             expected = dependency(plan, root, statuses, worlds[0], worlds[1], facts).level
             assert LEVEL_NAMES[levels[pid][row]] == expected, (pid, where)
             facts_missing, open_questions = plan.missing(statuses, root)
-            fact_mask, question_mask = (int(m[row]) for m in missing[pid])
+            fact_mask, question_mask = (mask_bits(m[row]) for m in missing[pid])
             assert {n for i, n in enumerate(names) if fact_mask >> i & 1} == set(facts_missing), (
                 pid,
                 where,

@@ -24,7 +24,8 @@ one at the other value) re-evaluate only the nodes that depend on a dependency f
 `Plan.evaluate_world` does. From the three evaluations come each provision's dependency
 level (the definition is analysis/dependency.py; it is restated column-wise in `levels`,
 and tests/test_vector.py holds the two to the same answers) and, per undetermined root,
-the unknown facts and open questions that keep it undetermined, as bit masks (`missing`).
+the unknown facts and open questions that keep it undetermined, as bit masks of one or
+more uint64 words (`missing`).
 
 `VectorEngine` implements the per-case engine interface (`evaluate(plan, facts,
 worlds)`) as a batch of one row per world, so the differential tests run it like the
@@ -401,7 +402,10 @@ class Evaluation:
     def missing(self, root: int) -> tuple[np.ndarray, np.ndarray]:
         """Per case, the unknown facts (bit i: the codec's i-th fact) and open questions
         (bit j: the plan's j-th question, `CompiledPlan.questions`) that keep `root`
-        undetermined; zero where it is decided (`Plan.missing`, column-wise)."""
+        undetermined; zero where it is decided (`Plan.missing`, column-wise). Each is a
+        uint64 array of one row per case and one column per 64 bits (bit i is bit i % 64
+        of word i // 64; `mask_bits` makes a row one int): the vocabulary has over 64
+        facts since issue 17, and a column of Python ints was six times slower."""
         return self.plan.missing(self, root)
 
 
@@ -462,6 +466,22 @@ class CompiledPlan:
                 if n.condition.kind == "open_question"
             )
         )
+        # per leaf and open question, its bit of the missing-fact masks (`missing`): the
+        # word it lies in, and the mask within that word
+        fact_words = _words(len(codec.names))
+        channels = fact_words + _words(len(self.questions))
+        self._leaf_masks: dict[int, Callable[[Batch], tuple[np.ndarray | int, ...]]] = {
+            index: _leaf_mask(name, codec.bit[name], channels)
+            for index, (name, _) in self.leaves.items()
+        }
+        question_bit = {q: i for i, q in enumerate(self.questions)}
+        self._question_masks: dict[int, tuple[np.ndarray | int, ...]] = {}
+        for node in nodes:
+            if node.condition.kind == "open_question":
+                bit = question_bit[node.condition.question or node.condition.id]
+                words: list[np.ndarray | int] = [0] * channels
+                words[fact_words + bit // WORD] = 1 << (bit % WORD)
+                self._question_masks[node.index] = tuple(words)
 
     # -- statuses -----------------------------------------------------------------
     def evaluate(self, batch: Batch, *, worlds: bool = True) -> Evaluation:
@@ -547,46 +567,40 @@ class CompiledPlan:
         return out
 
     def missing(self, evaluation: Evaluation, root: int) -> tuple[np.ndarray, np.ndarray]:
-        # masks are uint64 while the vocabulary has at most 64 facts; beyond, columns of
-        # Python ints (any width, slower), so that a larger vocabulary still works
-        wide = len(self.codec.names) > 64 or len(self.questions) > 64
-        dtype = WIDE if wide else MASK
+        """`Evaluation.missing`: masks of `WORD` bits per word, as many words as the
+        codec has facts (and the plan questions) over 64. Each word is its own uint64
+        column through the walk, so a vocabulary of any size stays vectorised; a leaf
+        sets its bit in its one word and is the constant 0 in the others, which folds
+        away in `_where`."""
         stated, batch, count = evaluation.stated, evaluation.batch, evaluation.batch.count
         nodes = self.plan.nodes
-        facts: dict[int, np.ndarray | int] = {}
-        questions: dict[int, np.ndarray | int] = {}
-        question_bit = {q: i for i, q in enumerate(self.questions)}
+        fact_words = _words(len(self.codec.names))
+        channels = fact_words + _words(len(self.questions))  # fact words, question words
+        zero: tuple[np.ndarray | int, ...] = (0,) * channels
+        masks: dict[int, tuple[np.ndarray | int, ...]] = {}
         for index in self._closure(root):
             node = nodes[index]
             kind = node.condition.kind
             if kind == "fact":
-                name = self.leaves[index][0]
-                if wide:
-                    facts[index] = batch.unknown(name).astype(object) * (1 << self.codec.bit[name])
-                else:
-                    bit = np.uint64(1 << self.codec.bit[name])
-                    facts[index] = batch.unknown(name).astype(np.uint64) * bit
-                questions[index] = 0
+                masks[index] = self._leaf_masks[index](batch)
                 continue
             if kind == "open_question":
-                facts[index] = 0
-                q = node.condition.question or node.condition.id
-                questions[index] = 1 << question_bit[q]
+                masks[index] = self._question_masks[index]
                 continue
             if kind == "provision":
-                facts[index] = facts[node.target]  # type: ignore[index]
-                questions[index] = questions[node.target]  # type: ignore[index]
+                masks[index] = masks[node.target]  # type: ignore[index]
                 continue
-            children = node.children
-            found_facts: np.ndarray | int = 0
-            found_questions: np.ndarray | int = 0
-            for i in children:
-                found_facts = found_facts | facts[i]
-                found_questions = found_questions | questions[i]
+            found = list(zero)
+            for i in node.children:
+                for k, word in enumerate(masks[i]):
+                    if isinstance(word, int) and not word:
+                        continue
+                    current = found[k]
+                    found[k] = word if isinstance(current, int) and not current else current | word
             undetermined = stated[index] == K_UNDETERMINED
-            facts[index] = _where(undetermined, found_facts, dtype)
-            questions[index] = _where(undetermined, found_questions, dtype)
-        return _full(facts[root], count, dtype), _full(questions[root], count, dtype)
+            masks[index] = tuple(_where(undetermined, word) for word in found)
+        words = [_full(word, count) for word in masks[root]]
+        return np.stack(words[:fact_words], axis=1), np.stack(words[fact_words:], axis=1)
 
     def _closure(self, root: int) -> list[int]:
         """Nodes reachable from `root`, across provision references, in plan order."""
@@ -611,33 +625,51 @@ class CompiledPlan:
         return seen
 
 
-MASK = np.dtype(np.uint64)  # missing-fact masks while the vocabulary has <= 64 facts
-WIDE = np.dtype(object)  # beyond: Python ints of any width
+WORD = 64  # bits per word of a missing-fact mask (a uint64 column)
 
 
-def _where(
-    condition: np.ndarray | bool, value: np.ndarray | int, dtype: np.dtype = MASK
-) -> np.ndarray | int:
+def _words(bits: int) -> int:
+    """Words of a mask of `bits` bits (at least one, so every mask has a column)."""
+    return max(1, -(-bits // WORD))
+
+
+def mask_bits(words: np.ndarray) -> int:
+    """One case's mask (a row of `Evaluation.missing`) as a Python int: bit i of word k
+    is bit 64k + i."""
+    return sum(int(word) << (WORD * k) for k, word in enumerate(words.tolist()))
+
+
+def _leaf_mask(
+    name: str, bit: int, channels: int
+) -> Callable[[Batch], tuple[np.ndarray | int, ...]]:
+    """The missing-fact masks of a leaf on fact `name` (the codec's `bit`-th fact): its
+    bit where the fact is unknown, in its word; the constant 0 in the other words."""
+    word, value = bit // WORD, np.uint64(1 << (bit % WORD))
+    key = ("missing", name)
+
+    def masks(batch: Batch) -> tuple[np.ndarray | int, ...]:
+        column = batch._derived.get(key)  # several leaves, and provisions, test one fact
+        if column is None:
+            column = batch._derived[key] = batch.unknown(name).astype(np.uint64) * value
+        out: list[np.ndarray | int] = [0] * channels
+        out[word] = column
+        return tuple(out)
+
+    return masks
+
+
+def _where(condition: np.ndarray | bool, value: np.ndarray | int) -> np.ndarray | int:
     if isinstance(condition, (bool, np.bool_)):
         return value if condition else 0
-    wide = dtype == WIDE
-    zero = 0 if wide else dtype.type(0)
     if isinstance(value, int):
-        if not value:
-            return 0
-        chosen = value if wide else dtype.type(value)
-        return np.where(condition, chosen, zero).astype(dtype, copy=False)
-    return np.where(condition, value, zero).astype(dtype, copy=False)
+        return np.where(condition, np.uint64(value), np.uint64(0)) if value else 0
+    return np.where(condition, value, np.uint64(0))
 
 
-def _full(value: np.ndarray | int, count: int, dtype: np.dtype = MASK) -> np.ndarray:
+def _full(value: np.ndarray | int, count: int) -> np.ndarray:
     if isinstance(value, np.ndarray):
-        return value.astype(dtype, copy=False)
-    if dtype == WIDE:
-        out = np.empty(count, WIDE)
-        out.fill(value)
-        return out
-    return np.full(count, value, dtype)
+        return value.astype(np.uint64, copy=False)
+    return np.full(count, value, np.uint64)
 
 
 # ------------------------------------------------------------------ the engine interface
