@@ -33,7 +33,14 @@ from .compiler import (
     CompiledRules,
     compile_plan,
 )
-from .formulas import STATUS_WORD, node_attribute, set_codes, status_attribute
+from .formulas import (
+    STATUS_WORD,
+    enum_codes,
+    fact_attributes,
+    node_attribute,
+    set_codes,
+    status_attribute,
+)
 from .limits import DURABLE, MAX_WORLDS, SESSION_ID, Limits
 
 SID = SESSION_ID
@@ -117,8 +124,20 @@ class DurableEngine:
             for name, values in fact_values.items()
             if fact_types.get(name) == "set"
         }
-        # what a compiled plan depends on besides the plan: fact types and set codes
-        self._variant = repr((sorted(self.fact_types.items()), sorted(self._set_codes.items())))
+        self._enum_codes = {
+            name: enum_codes(values)
+            for name, values in fact_values.items()
+            if fact_types.get(name) == "enum"
+        }
+        self._attribute = fact_attributes(self.fact_types)
+        # what a compiled plan depends on besides the plan: fact types, set and enum codes
+        self._variant = repr(
+            (
+                sorted(self.fact_types.items()),
+                sorted(self._set_codes.items()),
+                sorted(self._enum_codes.items()),
+            )
+        )
         self._fragments: dict[str, dict[Any, str]] = {}  # fact -> value -> JSON
 
     # -- compile -------------------------------------------------------------------
@@ -131,10 +150,12 @@ class DurableEngine:
 
     # -- run -----------------------------------------------------------------------
     def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str]) -> list[str]:
-        """`"name":value` JSON for each fact a rule of the round reads (the engine scans
-        every attribute of a fact at each alpha node it visits, so unread ones cost
-        time). Fragments are cached per fact and value: booleans, ages, choices, and
-        sets of a vocabulary's values (a set is hashable, and a fact has few values)."""
+        """`"attribute":value` JSON for each fact a rule of the round reads (the engine
+        scans every attribute of a fact at each alpha node it visits, so unread ones cost
+        time), with the fact's short attribute (`fact_attributes`), an enum as its code,
+        a set as its characters. Fragments are cached per fact and value: booleans,
+        ages, choices, and sets of a vocabulary's values (a set is hashable, and a fact
+        has few values)."""
         parts = []
         cache = self._fragments
         for name, value in facts.items():
@@ -145,12 +166,15 @@ class DurableEngine:
                 known = cache[name] = {}
             fragment = known.get(value)
             if fragment is None:
+                attribute = self._attribute[name]
                 if isinstance(value, frozenset):
                     codes = self._set_codes[name]
                     text = "".join(sorted(codes[m] for m in value))
-                    fragment = f'"{name}":"{text}"'
+                    fragment = f'"{attribute}":"{text}"'
+                elif name in self._enum_codes:
+                    fragment = f'"{attribute}":{self._enum_codes[name][value]}'
                 else:
-                    fragment = f'"{name}":{json.dumps(value)}'
+                    fragment = f'"{attribute}":{json.dumps(value)}'
                 if len(known) < _FRAGMENTS_PER_FACT:
                     known[value] = fragment
             parts.append(fragment)
