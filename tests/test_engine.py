@@ -369,3 +369,45 @@ def test_session_reuse_gives_the_same_results_as_fresh_sessions(us_law, vocabula
     for facts, expected in zip(scenarios, results, strict=True):
         engine_module._dre.delete_state(ruleset.handle, engine_module.SID)  # fresh session
         assert reused.evaluate(facts, TODAY).statuses == expected
+
+
+def test_a_number_or_a_choice_tested_several_ways_is_decided_by_one_rule_per_case() -> None:
+    # An int fact compared with several bounds (and for equality), and an enum fact in
+    # several sets, get one rule per range or value whose firing decides every test of
+    # the fact; each test, reached directly and through a provision reference, agrees
+    # with the reference evaluator for every value and for an unknown one.
+    ops = [("lt", 18), ("le", 18), ("gt", 20), ("ge", 16), ("eq", 18), ("eq", 30)]
+    numbers = {f"n{i}": leaf("n", op, bound, cid=f"n{i}") for i, (op, bound) in enumerate(ops)}
+    choices = {
+        "e0": leaf("e", "eq", "p", cid="e0"),
+        "e1": leaf("e", "any_of", frozenset({"p", "q"}), cid="e1"),
+        "e2": leaf("e", "none_of", frozenset({"q"}), cid="e2"),
+    }
+    trees = {**numbers, **choices}
+    trees["top"] = Condition(
+        id="top",
+        text="any",
+        kind="any",
+        children=tuple(
+            Condition(id=f"r-{p}", text="ref", kind="provision", provision=p, citation="t")
+            for p in ("n0", "n4", "e2")
+        ),
+        citation="t",
+    )
+    plan = build_plan(trees, list(trees), {})
+    rules = compile_plan(plan, TYPES, VALUES)
+    text = json.dumps(rules.definition)
+    assert text.count('"$lt"') + text.count('"$gte"') > 0
+    fired_per_fact = {"n": set(), "e": set()}
+    for name, conclusions in rules.actions.items():
+        nodes = {plan.nodes[i].condition.fact for i, _ in conclusions}
+        for fact in fired_per_fact:
+            if fact in nodes:
+                fired_per_fact[fact].add(name)
+    # ranges: below 16, [16, 18), 18, [19, 21), [21, 30), 30, 31 and above; values p, q
+    assert len(fired_per_fact["n"]) == 7 and len(fired_per_fact["e"]) == 2
+    engine = durable()
+    for n in [None, -1, 0, 15, 16, 17, 18, 19, 20, 21, 29, 30, 31, 99]:
+        for e in [None, "p", "q"]:
+            facts = {k: v for k, v in (("n", n), ("e", e)) if v is not None}
+            assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts), facts

@@ -34,14 +34,14 @@ engine/limits.py.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from ..errors import EngineError
 from ..law.conditions import Plan, PlanNode
 from ..law.logic import MET, NOT_MET
-from .formulas import FormulaBuilder
+from .formulas import Formula, FormulaBuilder
 from .limits import FAN_OUT, MAX_PATTERN_GROUPS
 
 NAME_WIDTH = 7  # rule names are "r" + 6 digits, so a firing's rule is message[2:9]
@@ -97,6 +97,8 @@ def compile_plan(
     groups: dict[Any, list[tuple[int, int]]] = {}
     sources: dict[Any, int] = {}  # group -> the node whose condition its rule tests
     aliases: dict[int, list[int]] = {}  # node -> the references that resolve to it
+    merged = _merged_facts(plan, fact_types)
+    on_merged: dict[str, list[tuple[int, Any, bool]]] = {}  # fact -> (node, test, flipped)
     for index in range(count):
         source = index
         while (target := plan.nodes[source].target) is not None:
@@ -104,6 +106,10 @@ def compile_plan(
         if source != index:
             aliases.setdefault(source, []).append(index)
         key, flipped = _test_key(plan.nodes[source], source)
+        fact = plan.nodes[source].condition.fact
+        if plan.nodes[source].condition.kind == "fact" and fact in merged:
+            on_merged.setdefault(fact, []).append((index, key, flipped))
+            continue
         for want in (MET, NOT_MET):
             rule_want = (MET if want == NOT_MET else NOT_MET) if flipped else want
             group = (builder.level(source), key, rule_want)
@@ -126,6 +132,21 @@ def compile_plan(
         by_kind.setdefault(f"{SCENARIO_KIND}{level}", []).append(
             (rule, (tuple(members), formula[0] == "and"))
         )
+
+    # A number or a choice tested several ways (ages against 16, 18 and 21; the five
+    # relationships of a family member): one rule per range or value, whose firing
+    # decides every test of the fact, instead of one firing per test.
+    for fact, tested in on_merged.items():
+        for formula, holds in _value_cases(builder, fact, [key for _, key, _ in tested]):
+            concluded = [
+                (index, MET if holds(key) != flipped else NOT_MET) for index, key, flipped in tested
+            ]
+            rule = builder.rule_for(formula, f"{SCENARIO_KIND}0")
+            assert rule is not None  # a range or a value: never FALSE
+            read[0].add(fact)
+            by_kind.setdefault(f"{SCENARIO_KIND}0", []).append(
+                (rule, (tuple(implied.closure(concluded, aliases)), formula[0] == "and"))
+            )
 
     # The law-enforcement worlds, in one round after the others: only the provision
     # roots that depend on a dependency fact, on the conclusions of the scenario as
@@ -240,6 +261,64 @@ def _implied(plan: Plan) -> _Implied:
             for part in node.children:
                 by_part.setdefault((part, part_status), []).append((node.index, status))
     return _Implied(frozenset(derived), {k: tuple(v) for k, v in by_part.items()})
+
+
+def _merged_facts(plan: Plan, fact_types: Mapping[str, str]) -> set[str]:
+    """Int and enum facts that the plan tests in more than one way, each test a
+    comparison with a number (int) or membership of a set of values (enum): they get one
+    rule per range or value (`_value_cases`) instead of rules per test."""
+    tests: dict[str, set[Any]] = {}
+    for node in plan.nodes:
+        if node.condition.kind == "fact":
+            key, _ = _test_key(node, node.index)
+            tests.setdefault(node.condition.fact or "", set()).add(key)
+    merged = set()
+    for fact, keys in tests.items():
+        kind = fact_types.get(fact)
+        ops = {key[0] for key in keys}
+        if len(keys) > 1 and (
+            (kind == "int" and ops <= {"lt", "eq"}) or (kind == "enum" and ops == {"any_of"})
+        ):
+            merged.add(fact)
+    return merged
+
+
+def _value_cases(
+    builder: FormulaBuilder, fact: str, keys: list[Any]
+) -> list[tuple[Formula, Callable[[Any], bool]]]:
+    """The ranges (int) or values (enum) of a merged fact, as (formula of the case,
+    whether a test (`_test_key`) holds in it): the cases cover every known value once,
+    and each test holds in all of a case or in none of it."""
+    attribute = builder.attribute[fact]
+    if fact in builder.enum_codes:
+
+        def chosen(value: str) -> Callable[[Any], bool]:
+            return lambda key: value in key[2]  # `any_of` a set of values
+
+        return [
+            (("lit", {attribute: code}), chosen(value))
+            for value, code in builder.enum_codes[fact].items()
+        ]
+    bounds = sorted(
+        {key[2] for key in keys if key[0] == "lt"}
+        | {b for key in keys if key[0] == "eq" for b in (key[2], key[2] + 1)}
+    )
+    out: list[tuple[Formula, Callable[[Any], bool]]] = []
+    for low, high in zip([None, *bounds], [*bounds, None], strict=True):
+        parts: list[Formula] = []
+        if low is not None:
+            parts.append(("lit", {"$gte": {attribute: low}}))
+        if high is not None:
+            parts.append(("lit", {"$lt": {attribute: high}}))
+        formula = parts[0] if len(parts) == 1 else ("and", parts)
+
+        def holds(key: Any, low: int | None = low, high: int | None = high) -> bool:
+            if key[0] == "lt":  # x < b: the whole range lies below b
+                return high is not None and high <= key[2]
+            return low == key[2] and high == key[2] + 1  # x == v: the range is {v}
+
+        out.append((formula, holds))
+    return out
 
 
 def _test_key(node: PlanNode, index: int) -> tuple[Any, bool]:
