@@ -53,10 +53,11 @@ Conclusion = tuple[int, int]
 # see the rule order in compile_plan)
 Payload = tuple[tuple[Conclusion, ...], float]
 
-SCENARIO_KIND = "scenario"  # + the round: the facts of the scenario as stated
+# (short: every fact, and every firing's message, carries its kind)
+SCENARIO_KIND = "s"  # + the round: the facts of the scenario as stated
 # The law-enforcement worlds' fact kinds (favourable, unfavourable), and the slices of
 # the status array their statuses live in (the scenario as stated is slice 0).
-WORLD_KINDS = ("world1", "world2")
+WORLD_KINDS = ("w1", "w2")
 WORLD_SLICES = (1, 2)
 
 

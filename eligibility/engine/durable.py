@@ -75,7 +75,7 @@ def _register(rules: CompiledRules) -> _Ruleset:
         ) from None
 
     def fragments(attribute: str) -> tuple[str | None, ...]:
-        return (*(f'"{attribute}":"{STATUS_WORD[s]}"' for s in (NOT_MET, MET)), None)
+        return (*(f'"{attribute}":{STATUS_WORD[s]}' for s in (NOT_MET, MET)), None)
 
     return _Ruleset(
         handle,
@@ -173,6 +173,8 @@ class DurableEngine:
                     fragment = f'"{attribute}":"{text}"'
                 elif name in self._enum_codes:
                     fragment = f'"{attribute}":{self._enum_codes[name][value]}'
+                elif isinstance(value, bool):  # as the rules test it (formulas.py)
+                    fragment = f'"{attribute}":{int(value)}'
                 else:
                     fragment = f'"{attribute}":{json.dumps(value)}'
                 if len(known) < _FRAGMENTS_PER_FACT:

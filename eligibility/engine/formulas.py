@@ -22,7 +22,9 @@ from ..law.conditions import Plan, PlanNode
 from ..law.logic import MET, NOT_MET, fact_status
 from .limits import MAX_SET_VALUES, SET_CODE_CHARACTERS
 
-STATUS_WORD = {MET: "met", NOT_MET: "not_met"}
+# How a concluded status travels in later rounds' facts (`"N12":1`): a number, shorter
+# than a word in every fact and every firing's message that carries it
+STATUS_WORD = {MET: 1, NOT_MET: 0}
 
 
 def status_attribute(provision: str) -> str:
@@ -168,10 +170,10 @@ class FormulaBuilder:
             else:
                 operand = [codes.get(m, NO_CODE) for m in operand]
         if op in ("is", "eq"):
+            if isinstance(operand, bool):  # sent as 1 or 0, shorter than true and false
+                return ("lit", {name: int(operand == positive)})
             if positive:
                 return ("lit", {name: operand})
-            if isinstance(operand, bool):
-                return ("lit", {name: not operand})
             return ("lit", {"$neq": {name: operand}})
         if op in _OPERATOR:
             return ("lit", {(_OPERATOR if positive else _NEGATED)[op]: {name: operand}})
