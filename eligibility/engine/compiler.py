@@ -5,22 +5,26 @@ except the conclusions that follow from one part of an element: a part met makes
 `any` met, a part not met makes its `all` not met, a `not` has the other status of its
 part. Those are drawn by the rules of the parts, in the same firing (`_implied`): the
 rule they replace is an `$or` over the parts, which fires once per part that matches.
+And an int or enum fact that the plan tests in several ways (ages against 16, 18, 21)
+gets one rule per range or value instead, whose firing decides all its tests
+(`_value_cases`): a firing costs more than a rule, durable's own time being mostly per
+firing (it scans every action for the next one, and copies the fact into a message).
 Forward chaining between provisions runs in rounds. A node whose condition refers to no
 provision (every leaf, most elements) is decided in round 0; a node that refers to
 provisions, in the round after the last of them is decided (t_visa's root, which refers
 to severe_trafficking, in round 1; hhs_certification's, which refers to
-continued_presence, in round 2; ...). Round L asserts one fact of kind `scenario<L>`:
-the scenario's facts plus the status of every provision the engine concluded in earlier
-rounds (`"P_severe_trafficking": "met"`). The rules of round L match only that kind, so
-a reference to another provision is an ordinary test on the fact, and no rule joins two
-facts.
+continued_presence, in round 2; ...). Round L asserts one fact of kind `s<L>`: the
+scenario's facts plus the status of every provision the engine concluded in earlier
+rounds (`"P_severe_trafficking": 1`, met; 0 is not met). The rules of round L match only
+that kind, so a reference to another provision is an ordinary test on the fact, and no
+rule joins two facts.
 
 The law-enforcement worlds (the scenario with every dependency fact favourable, and
 with every one unfavourable) take one more round, after the others. A world differs from
 the scenario only in the dependency facts, and those have one known value in it: a node
 that depends on none has its status as stated, which the engine has concluded by then,
-and a leaf testing one is a constant. So each world's fact (kind `world1` or `world2`)
-carries the statuses of the scenario as stated (`"N12": "met"`), and its rules decide
+and a leaf testing one is a constant. So each world's fact (kind `w1` or `w2`)
+carries the statuses of the scenario as stated (`"N12": 1`), and its rules decide
 the roots of the provisions that depend on a dependency fact, met and not met, on those
 statuses alone (engine/formulas.py, `world_formula`). The driver asserts a world only
 when something of it is read (law/conditions.py, `World`).

@@ -58,7 +58,7 @@ class _Ruleset:
 
     handle: int
     rules: CompiledRules  # without its definition, which durable-rules has copied
-    # `"N12":"met"`, by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
+    # `"N12":1` (met), by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
     # per round, the provisions concluded in earlier rounds that its rules test: (root,
     # fragments by status); the engine reads every attribute of a fact, tested or not

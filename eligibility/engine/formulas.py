@@ -202,7 +202,7 @@ class FormulaBuilder:
     def chained(self, index: int, want: int) -> Formula:
         """The formula of a node decided after round 0, on the engine's own earlier
         conclusions: each child decided in an earlier round is a test of its status
-        (`"N<index>": "met"`) rather than of the facts below it."""
+        (`"N<index>": 1`, met) rather than of the facts below it."""
         level = self.level(index)
         if level == 0:
             return self.formula(index, want)
@@ -233,7 +233,7 @@ class FormulaBuilder:
         Only the dependency facts differ from the scenario as stated, and their values
         are known: a test of one is TRUE or FALSE here, at compile time. A node that
         depends on none (`Plan.dependent`) has its status as stated, a test of the
-        engine's own conclusion (`"N<index>": "met"`); a reference to a provision that
+        engine's own conclusion (`"N<index>": 1`, met); a reference to a provision that
         depends on one is that provision's formula in the world, so a world needs one
         round whatever its references."""
         key = (index, want, favourable)
