@@ -389,8 +389,7 @@ def build_report(
     }
     # the same facts in words, for a reader who does not know the fact names
     report["facts_stated"] = [
-        {"fact": name, "text": vocabulary[name].statement(result.facts[name])}
-        for name in report["facts"]
+        {"fact": name, "text": _stated(vocabulary, name, result)} for name in report["facts"]
     ]
     # where facts came from, and the trainee's notes (saved by `eligibility interview`)
     report["derived"] = _derived(scenario, vocabulary) if scenario is not None else []
@@ -400,6 +399,15 @@ def build_report(
     report["questions"] = _all_questions(provisions)
     report["readings"] = _readings_used(result, provisions, book.readings)
     return report
+
+
+def _stated(vocabulary: Vocabulary, name: str, result: Result) -> str:
+    """A fact in words; one found not established says so (it is not a known fact)."""
+    fact = vocabulary[name]
+    finding = result.findings.get(name)
+    if finding is not None:
+        return f"{fact.label}: found not established by {finding.by}"
+    return fact.statement(result.facts[name])
 
 
 _PARENTHESIS = re.compile(r"\s*\([^)]*\)")
