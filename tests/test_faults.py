@@ -26,6 +26,7 @@ import pytest
 from eligibility.analysis.evaluate import Evaluator
 from eligibility.commands.common import evaluate_all
 from eligibility.errors import EngineError
+from eligibility.law.registry import Registry
 from eligibility.law.scenarios import Scenario
 
 from conftest import cli_command
@@ -151,7 +152,8 @@ def test_keep_going_skips_only_the_failing_scenario(evaluators, monkeypatch, cap
     ]
     _statuses(durable, MINOR, "warm-up")
     # fail while evaluating the scenario whose facts mention labor (s1)
-    _fail_once(monkeypatch, "assert_facts", lambda handle, text: "labor_or_services" in text)
+    labor = durable.engine.sent_as("labor_or_services", True)
+    _fail_once(monkeypatch, "assert_facts", lambda handle, text: labor in text)
     results = list(evaluate_all(durable, scenarios, None, keep_going=True))
     assert [r.scenario if r else None for r in results] == ["s0", None, "s2", "s3"]
     err = capsys.readouterr().err
@@ -161,6 +163,7 @@ def test_keep_going_skips_only_the_failing_scenario(evaluators, monkeypatch, cap
 
 # ----------------------------------------------------------- the CLI, in a child
 
+# {age_77}: how the fact age_now = 77 travels to durable-rules (DurableEngine.sent_as)
 INJECT = '''
 """Test harness: make durable-rules fail on scenarios whose age_now is 77."""
 import durable_rules_engine
@@ -169,7 +172,7 @@ _real = durable_rules_engine.assert_facts
 
 
 def _assert_facts(handle, text):
-    if '"age_now":77' in text:
+    if {age_77!r} in text:
         raise durable_rules_engine.error("Could not assert facts, error code: 102")
     return _real(handle, text)
 
@@ -193,7 +196,8 @@ def _scenario(number: int, age: int) -> str:
 def faulty_cli(tmp_path: Path):
     site = tmp_path / "site"
     site.mkdir()
-    (site / "sitecustomize.py").write_text(INJECT)
+    age_77 = Evaluator(Registry().load("us-law"), "durable").engine.sent_as("age_now", 77)
+    (site / "sitecustomize.py").write_text(INJECT.format(age_77=age_77))
     env = {**os.environ, "PYTHONPATH": str(site)}
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:

@@ -182,6 +182,11 @@ class DurableEngine:
             parts.append(fragment)
         return parts
 
+    def sent_as(self, name: str, value: Any) -> str:
+        """The JSON text (`"f12":1`) that carries a fact with this value to durable-rules
+        (for tests and diagnostics that look at what the engine receives)."""
+        return self._fragments_of({name: value}, frozenset({name}))[0]
+
     def evaluate(
         self,
         plan: Plan,
