@@ -139,11 +139,14 @@ def test_the_compiled_plan_takes_the_steps_of_logic(trees, facts_list) -> None:
     """`Plan.evaluate` (one generated function) and `evaluate_world` on a `World` (the
     dependency leaves as constants) give what the steps of law/logic.py give, node by
     node: every kind and operator, unknown facts, `not` above law-enforcement facts.
-    `Plan.missing` (one generated function per root) gives what the walk gives."""
+    `Plan.missing` (one generated function per root) gives what the walk gives, and
+    `Plan.evaluate_root` what the whole plan gives for that root."""
     plan = build_plan(trees[0], trees[1], strategies.TREE_DEPENDENCIES)
     for facts in facts_list:
         stated = plan.evaluate_steps(facts)
         assert plan.evaluate(facts) == stated
+        for root in plan.roots.values():  # one provision alone, as what-if asks
+            assert plan.evaluate_root(facts, root) == stated[root]
         for root in plan.roots.values():
             assert plan.missing(stated, root) == plan.missing_by_walk(stated, root)
         for world in plan.world_overrides(facts):

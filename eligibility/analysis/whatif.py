@@ -147,7 +147,7 @@ def routes_to_met(
                 changed.update(
                     (name, value) for (name, _), value in zip(combo, chosen, strict=True)
                 )
-                if plan.evaluate(changed)[root] == MET:
+                if plan.evaluate_root(changed, root) == MET:
                     found.append(
                         Route(
                             tuple(

@@ -158,6 +158,9 @@ class Plan:
     _compiled: Callable[[Mapping[str, Any]], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _compiled_roots: dict[int, Callable[[Mapping[str, Any]], int]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
     _compiled_worlds: list[Callable[[list[int]], list[int]] | None] = field(
         default_factory=lambda: [None, None], init=False, repr=False, compare=False
     )
@@ -311,6 +314,29 @@ class Plan:
             compiled = self._compiled = self._compile()
         return compiled(facts)
 
+    def evaluate_root(self, facts: Mapping[str, Any], root: int) -> int:
+        """The status of one node (a provision's root), computing only the nodes below
+        it and the provisions it refers to: what-if searches try thousands of changed
+        facts against one provision, and with eleven provisions most nodes are not its."""
+        compiled = self._compiled_roots.get(root)
+        if compiled is None:
+            compiled = self._compiled_roots[root] = self._compile(self._below(root), root)
+        return compiled(facts)
+
+    def _below(self, root: int) -> list[int]:
+        """`root` and every node it reaches (children, referred provisions), in plan
+        order, which evaluates a node after everything it reads."""
+        seen = {root}
+        stack = [root]
+        while stack:
+            node = self.nodes[stack.pop()]
+            reached = [*node.children, *([node.target] if node.target is not None else [])]
+            for index in reached:
+                if index not in seen:
+                    seen.add(index)
+                    stack.append(index)
+        return sorted(seen)
+
     def evaluate_steps(self, facts: Mapping[str, Any]) -> list[int]:
         """Status of every node, one step of law/logic.py per node (what `evaluate`
         compiles; tests check that both agree)."""
@@ -320,19 +346,22 @@ class Plan:
             append(step(facts, st))
         return st
 
-    def _compile(self) -> Callable[[Mapping[str, Any]], list[int]]:
+    def _compile(self, subset: list[int] | None = None, result: int | None = None) -> Any:
         """`evaluate_steps` as one Python function: one statement per node, in plan
         order, from the expressions of law/logic.py (`fact_source`, `connective_source`).
         A call per node is most of the time of a step-by-step pass; this makes the
         reference evaluator about twice as fast. Each fact is read once, and a test
         written again (`citizenship` in five provisions) takes the status of its first
         occurrence. Fact names and operands are passed in as values (`f<k>`, `c<i>`), so
-        no text of a rule file becomes source code."""
+        no text of a rule file becomes source code. With `subset` (nodes closed under
+        what they read, in plan order) only those nodes, returning the status of
+        `result`."""
         values: dict[str, Any] = {}
         lines = ["def evaluate(facts):", "    get = facts.get"]
         read: dict[str, str] = {}  # fact -> the variable holding its value
         tests: dict[tuple[str, str, Any], int] = {}  # a test -> its first leaf
-        for node in self.nodes:
+        nodes = self.nodes if subset is None else [self.nodes[i] for i in subset]
+        for node in nodes:
             c, i = node.condition, node.index
             if c.kind == "fact":
                 fact, op = c.fact or "", c.op or "is"
@@ -356,11 +385,13 @@ class Plan:
             else:
                 expression = connective_source(c.kind, [f"s{k}" for k in node.children])
             lines.append(f"    s{i} = {expression}")
-        lines.append(f"    return [{', '.join(f's{i}' for i in range(len(self.nodes)))}]")
+        if result is None:
+            lines.append(f"    return [{', '.join(f's{i}' for i in range(len(self.nodes)))}]")
+        else:
+            lines.append(f"    return s{result}")
         namespace: dict[str, Any] = dict(values)
         exec(compile("\n".join(lines), "<plan>", "exec"), namespace)  # noqa: S102
-        function: Callable[[Mapping[str, Any]], list[int]] = namespace["evaluate"]
-        return function
+        return namespace["evaluate"]
 
     # -- what is still missing --------------------------------------------------
     def missing(self, statuses: list[int], root: int) -> tuple[list[str], list[str]]:
