@@ -47,7 +47,7 @@ def internal_names() -> set[str]:
     return names
 
 
-@pytest.mark.parametrize("path", sampled(SCENARIOS, every=4, ids=lambda p: p.stem))
+@pytest.mark.parametrize("path", sampled(SCENARIOS, every=6, ids=lambda p: p.stem))
 def test_the_default_report_fits_one_screen_and_speaks_plainly(path: Path) -> None:
     screen = explain(str(path))
     lines = screen.splitlines()

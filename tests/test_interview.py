@@ -582,6 +582,7 @@ def test_a_child_case_needs_no_cooperation(tmp_path, registry) -> None:
     assert scenario.derived["means"] == {"coercion": ["control_signs.threats_authorities"]}
 
 
+@pytest.mark.slow  # every question of the interview in a terminal, one by one
 def test_dont_know_to_everything_in_a_terminal(tmp_path, registry) -> None:
     terminal, saved = interview(tmp_path, "unknown", {})
     try:

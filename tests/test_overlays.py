@@ -304,6 +304,7 @@ def test_rights_based_2007_keeps_the_child_letter_of_a_child_of_unknown_age_then
         assert result.provisions["minor_eligibility_letter"].status == "met", book.name
 
 
+@pytest.mark.slow  # a check sweep per overlay; the mechanism is tested by the next ones
 def test_the_expansion_invariant_holds_for_the_researcher_overlays() -> None:
     for name in (STATE_LOCAL, NO_CERTIFICATION):
         done = run_main(
