@@ -196,6 +196,25 @@ def test_the_full_handout_states_the_facts_in_words_not_names(tmp_path) -> None:
     assert not re.findall(r"\b[a-z0-9]+_[a-z0-9_]+\b", facts)
 
 
+def test_a_detail_waits_for_the_fact_it_refines(tmp_path) -> None:
+    """Admissibility unknown: the U card asks it, not the U waiver's details (they
+    refine it, rules/interview.yaml); --full and the JSON have them, marked."""
+    text = (ROOT / "scenarios" / "dv-police-refuse-i918b.yaml").read_text()
+    text = text.replace("u_certification_signed: false", "u_certification_signed: true")
+    text = "\n".join(line for line in text.splitlines() if "admissible_or_waiver" not in line)
+    case = tmp_path / "signed.yaml"
+    case.write_text(text + "\n")
+    screen = words(explain(str(case), width=100))
+    card = screen[screen.index("U visa ? undetermined, ") :]
+    assert "Find out: admissible, or waiver available" in card
+    assert "U waiver" not in card[: card.index("Next:")]
+    assert "U waiver of inadmissibility" in words(explain(str(case), "--full", width=100))
+    report = json.loads(run_main("explain", str(case), "--format", "json").stdout)
+    asked = {q["fact"]: q["refines"] for q in report["provisions"]["u_visa"]["questions"]}
+    assert asked["admissible_or_waiver"] == []
+    assert asked["u_waiver"] == ["admissible_or_waiver"]
+
+
 @pytest.mark.parametrize("suffix, marker", [(".svg", "<svg"), (".txt", "T visa")])
 def test_screen_exports_are_private(tmp_path, suffix, marker) -> None:
     target = tmp_path / f"report{suffix}"

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from ..law.conditions import MET, NOT_MET, STATUS_NAMES, UNDETERMINED, Plan
@@ -193,11 +193,13 @@ class _Provision:
         return c.short or c.text
 
     # -- what is still to find out ------------------------------------------------------
-    def questions(self) -> list[dict[str, Any]]:
-        out = []
-        for fact, behind in [(f, False) for f in self.p.missing_facts] + [
+    def questions(self, refines: Mapping[str, tuple[str, ...]]) -> list[dict[str, Any]]:
+        missing = [(f, False) for f in self.p.missing_facts] + [
             (f, True) for f in self.p.missing_facts_behind_blockers
-        ]:
+        ]
+        unknown = {f for f, _ in missing}
+        out = []
+        for fact, behind in missing:
             definition: Fact = self.vocabulary[fact]
             out.append(
                 {
@@ -207,6 +209,8 @@ class _Provision:
                     "help": definition.help,
                     "why": definition.why,
                     "behind_blockers": behind,
+                    # the facts to find out first, of which this one is a detail
+                    "refines": [f for f in refines.get(fact, ()) if f in unknown],
                 }
             )
         return out
@@ -321,8 +325,12 @@ def build_report(
     compare_books: Iterable[RuleBook] = (),
     what_if: bool = True,
     vocabulary: Vocabulary | None = None,
+    refines: Mapping[str, tuple[str, ...]] | None = None,
 ) -> dict[str, Any]:
-    """The whole explain report for one result (plain data, JSON-ready)."""
+    """The whole explain report for one result (plain data, JSON-ready). `refines`
+    (rules/interview.yaml): a fact that only adds detail to others; while one of those
+    is still to find out too, its question says so (`refines`), and the default screen
+    leaves it to --full, as the interview leaves it for later."""
     vocabulary = vocabulary or book.vocabulary
     document = result.to_dict()
     plan = result.book.plan
@@ -371,7 +379,7 @@ def build_report(
             "later_step": not result.reached(pid),
             "reason": part.reason(),
             "elements": part.elements(),
-            "questions": part.questions(),
+            "questions": part.questions(refines or {}),
             "open_points": part.open_points(),
             "dependency": part.dependency(shown_critiques),
             "next_steps": [_step(s) for s in steps if s.provision == pid],

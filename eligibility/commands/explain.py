@@ -105,7 +105,15 @@ def build(
         if book.name != COMPARED_RULE_SET
         else [registry.load("us-law")]
     )
-    return build_report(result, scenario, book=book, compare_books=compared, what_if=what_if)
+    guide = registry.interview_guide
+    return build_report(
+        result,
+        scenario,
+        book=book,
+        compare_books=compared,
+        what_if=what_if,
+        refines=guide.refines if guide else None,
+    )
 
 
 def run(args: argparse.Namespace, registry: Registry) -> int:

@@ -410,6 +410,7 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
         vocabulary=vocabulary,
         book=book,
         compare_books=[registry.load(COMPARED_RULE_SET)] if book.name != COMPARED_RULE_SET else [],
+        refines=guide.refines if (guide := registry.interview_guide) else None,
     )
     render.page(out, lambda console: print_report(report, console), pager=not args.no_pager)
     _offer_handout(out, report)

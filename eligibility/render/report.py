@@ -184,9 +184,12 @@ def _card(pid: str, p: dict[str, Any], asked: set[str], *, full: bool = False) -
             line.append(f" ({LEVEL_MARK['gated']} below)", style="dim")
             parts.append(Padding(line, (0, 0, 0, 2)))
 
-    new = [q for q in p["questions"] if q["fact"] not in asked]
-    earlier = len(p["questions"]) - len(new)
-    asked.update(q["fact"] for q in p["questions"])
+    # a detail of another fact still to find out (a U waiver, while admissibility is
+    # not known) waits for that fact on the default screen
+    shown = [q for q in p["questions"] if full or not q.get("refines")]
+    new = [q for q in shown if q["fact"] not in asked]
+    earlier = len(shown) - len(new)
+    asked.update(q["fact"] for q in shown)
     if new:
         labels = [
             q["label"] + (" (once law enforcement acts)" if q["behind_blockers"] else "")
@@ -253,7 +256,9 @@ def dependency_entries(report: dict[str, Any], *, full: bool = True) -> list[dic
                     unknown, known=False
                 )
         entry["sentence"] = sentence + "."
-        entry["then"] = [q["label"] for q in p["questions"] if q["behind_blockers"]]
+        entry["then"] = [
+            q["label"] for q in p["questions"] if q["behind_blockers"] and not q.get("refines")
+        ]
         entry["alternatives"] = [s for s in p["next_steps"] if s["kind"] == "alternative"]
         # a critique where law enforcement does block (or carries) the outcome; not where
         # it only might, every blocking fact being unknown yet
@@ -329,8 +334,10 @@ def _first_sentence(text: str) -> str:
 
 
 def _questions_section(report: dict[str, Any], *, full: bool) -> list[Any]:
+    # a detail (refines) goes after the questions whose answer it adds to
     questions = sorted(
-        report["questions"], key=lambda q: (-len(q["provisions"]), q["behind_blockers"])
+        report["questions"],
+        key=lambda q: (bool(q.get("refines")), -len(q["provisions"]), q["behind_blockers"]),
     )
     if not questions:
         return []
