@@ -136,14 +136,16 @@ VOCABULARY = default_registry().vocabulary
 )
 @settings(max_examples=examples(300))
 def test_the_compiled_plan_takes_the_steps_of_logic(trees, facts_list) -> None:
-    """`Plan.evaluate` (one generated function) and `evaluate_world` on a `World` (the
-    dependency leaves as constants) give what the steps of law/logic.py give, node by
-    node: every kind and operator, unknown facts, `not` above law-enforcement facts.
+    """`Plan.compiled` (one generated function, which `Plan.evaluate` uses once a plan
+    is used often), `Plan.evaluate` and `evaluate_world` on a `World` (the dependency
+    leaves as constants) give what the steps of law/logic.py give, node by node: every
+    kind and operator, unknown facts, `not` above law-enforcement facts.
     `Plan.missing` (one generated function per root) gives what the walk gives, and
     `Plan.evaluate_root` what the whole plan gives for that root."""
     plan = build_plan(trees[0], trees[1], strategies.TREE_DEPENDENCIES)
     for facts in facts_list:
         stated = plan.evaluate_steps(facts)
+        assert plan.compiled()(facts) == stated
         assert plan.evaluate(facts) == stated
         for root in plan.roots.values():  # one provision alone, as what-if asks
             assert plan.evaluate_root(facts, root) == stated[root]

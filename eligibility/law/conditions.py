@@ -140,6 +140,9 @@ _MISSING_DEPTH = 60
 _MISSING_LINES = 5_000
 
 
+STEPS_BEFORE_COMPILING = 12  # Plan.evaluate's step-by-step passes before it compiles
+
+
 @dataclass
 class Plan:
     """The condition trees of one resolved rule book, flattened in evaluation order."""
@@ -158,6 +161,7 @@ class Plan:
     _compiled: Callable[[Mapping[str, Any]], list[int]] | None = field(
         default=None, init=False, repr=False, compare=False
     )
+    _uses: int = field(default=0, init=False, repr=False, compare=False)
     _compiled_roots: dict[int, Callable[[Mapping[str, Any]], int]] = field(
         default_factory=dict, init=False, repr=False, compare=False
     )
@@ -308,11 +312,22 @@ class Plan:
 
     def evaluate(self, facts: Mapping[str, Any]) -> list[int]:
         """Status of every node, by Kleene's three-valued logic: the steps of
-        `evaluate_steps`, compiled into one function on first use."""
+        `evaluate_steps`, compiled into one function once the plan has been used a few
+        times. Compiling costs as much as some twenty step-by-step passes, and a report
+        asks about the law at every amendment date (a plan per date) only a few times."""
         compiled = self._compiled
         if compiled is None:
-            compiled = self._compiled = self._compile()
+            self._uses += 1
+            if self._uses <= STEPS_BEFORE_COMPILING:
+                return self.evaluate_steps(facts)
+            compiled = self.compiled()
         return compiled(facts)
+
+    def compiled(self) -> Callable[[Mapping[str, Any]], list[int]]:
+        """`evaluate_steps` as one generated function (`_compile`), made once."""
+        if self._compiled is None:
+            self._compiled = self._compile()
+        return self._compiled
 
     def evaluate_root(self, facts: Mapping[str, Any], root: int) -> int:
         """The status of one node (a provision's root), computing only the nodes below
