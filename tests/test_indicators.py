@@ -21,6 +21,17 @@ def derive(registry: Registry, **answers):  # type: ignore[no-untyped-def]
     return registry.indicators.derive(answers, registry.vocabulary)
 
 
+def new_session(registry: Registry, date: dt.date = dt.date(2025, 6, 1)) -> Session:
+    """An interview under us-law on `date`, with the bundled indicators and guide."""
+    return Session(
+        Evaluator(registry.load("us-law"), "python"),
+        registry.vocabulary,
+        date,
+        indicators=registry.indicators,
+        guide=registry.interview_guide,
+    )
+
+
 def test_passport_and_threats_to_family_give_coercion(registry) -> None:
     found = derive(registry, control_signs=frozenset({"documents_taken", "threats_family"}))
     assert found.facts["means"] == frozenset({"coercion"})
@@ -97,14 +108,7 @@ def test_every_rule_cites_the_law_and_every_indicator_is_used(registry) -> None:
 
 
 def test_the_derived_facts_meet_severe_trafficking(registry) -> None:
-    book = registry.load("us-law")
-    session = Session(
-        Evaluator(book, "python"),
-        registry.vocabulary,
-        dt.date(2025, 6, 1),
-        indicators=registry.indicators,
-        guide=registry.interview_guide,
-    )
+    session = new_session(registry)
     session.answer("what_happened", frozenset({"labor"}))
     session.answer("control_signs", frozenset({"threats_family", "debt_work_off"}))
     session.answer("debt_never_shrinks", True)
@@ -126,17 +130,10 @@ def test_an_indicator_rule_without_a_citation_is_refused(registry, tmp_path) -> 
 
 
 def test_wording_names_only_the_law_in_force(registry) -> None:
-    book = registry.load("us-law")
     names = [*registry.vocabulary.names(), *registry.indicators.questions]
 
     def texts(date: dt.date) -> str:
-        session = Session(
-            Evaluator(book, "python"),
-            registry.vocabulary,
-            date,
-            indicators=registry.indicators,
-            guide=registry.interview_guide,
-        )
+        session = new_session(registry, date)
         return " ".join(
             session.text(name, key) for name in names for key in ("question", "help", "why")
         )
@@ -175,13 +172,7 @@ def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path)
     from eligibility.law.yamlfile import parse_text
 
     book = registry.load("us-law")
-    session = Session(
-        Evaluator(book, "python"),
-        registry.vocabulary,
-        dt.date(2025, 6, 1),
-        indicators=registry.indicators,
-        guide=registry.interview_guide,
-    )
+    session = new_session(registry)
     session.answer("what_happened", frozenset({"labor"}))
     session.answer("where", None)
     session.answer("control_signs", frozenset({"threats_family", "documents_taken"}), "twice")
@@ -200,13 +191,7 @@ def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path)
     assert scenario.indicators_unknown == ("where",) and scenario.asked_unknown == ("age_now",)
     assert scenario.notes == {"control_signs": "twice"}
     # a resumed session recomputes derived facts rather than taking them as answers
-    again = Session(
-        Evaluator(book, "python"),
-        registry.vocabulary,
-        dt.date(2025, 6, 1),
-        indicators=registry.indicators,
-        guide=registry.interview_guide,
-    )
+    again = new_session(registry)
     again.load(scenario)
     assert "means" not in again.facts and again.effective_facts()["means"] == {"coercion"}
     assert again.unknown == {"where", "age_now"}
@@ -222,13 +207,7 @@ def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path)
 
 
 def test_a_settled_u_visa_stops_the_u_only_questions(registry) -> None:
-    session = Session(
-        Evaluator(registry.load("us-law"), "python"),
-        registry.vocabulary,
-        dt.date(2025, 6, 1),
-        indicators=registry.indicators,
-        guide=registry.interview_guide,
-    )
+    session = new_session(registry)
     session.answer("citizenship", "noncitizen")
     session.answer("age_at_victimization", 30)
     result = session.result()
@@ -247,13 +226,7 @@ def test_a_settled_u_visa_stops_the_u_only_questions(registry) -> None:
 
 
 def test_why_for_an_age_gives_the_ranges_the_rules_test(registry) -> None:
-    session = Session(
-        Evaluator(registry.load("us-law"), "python"),
-        registry.vocabulary,
-        dt.date(2025, 6, 1),
-        indicators=registry.indicators,
-        guide=registry.interview_guide,
-    )
+    session = new_session(registry)
     session.answer("citizenship", "noncitizen")
     session.answer("age_at_victimization", 15)
     result = session.result()
