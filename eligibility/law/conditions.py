@@ -140,6 +140,9 @@ _MISSING_DEPTH = 60
 _MISSING_LINES = 5_000
 
 
+# the law-enforcement worlds a plan remembers, by the values of the dependency facts
+_WORLDS_REMEMBERED = 4096
+
 STEPS_BEFORE_COMPILING = 12  # Plan.evaluate's step-by-step passes before it compiles
 
 
@@ -207,6 +210,8 @@ class Plan:
         self._dependency_values = tuple(
             (name, value, not value) for name, value in self.dependency_facts.items()
         )
+        self._dependency_names = tuple(self.dependency_facts)
+        self._worlds: dict[tuple[Any, ...], tuple[World | None, World | None]] = {}
         # per node, what `missing` reports of it as an open leaf: (fact, open question)
         self._leaf_names: list[tuple[str | None, str | None]] = [
             (
@@ -368,7 +373,8 @@ class Plan:
         reference evaluator about twice as fast. Each fact is read once, and a test
         written again (`citizenship` in five provisions) takes the status of its first
         occurrence. Fact names and operands are passed in as values (`f<k>`, `c<i>`), so
-        no text of a rule file becomes source code. With `subset` (nodes closed under
+        no text of a rule file becomes source code; a bool or int operand is written as
+        its literal, which Python compares faster than a global. With `subset` (nodes closed under
         what they read, in plan order) only those nodes, returning the status of
         `result`."""
         values: dict[str, Any] = {}
@@ -388,6 +394,8 @@ class Plan:
                 first = tests.setdefault((fact, op, _hashable(c.value)), i)
                 if first != i:
                     expression = f"s{first}"
+                elif type(c.value) in (bool, int):  # exactly: a literal, never rule text
+                    expression = fact_source(variable, op, repr(c.value))
                 else:
                     values[f"c{i}"] = c.value
                     expression = fact_source(variable, op, f"c{i}")
@@ -491,7 +499,23 @@ class Plan:
         """The two law-enforcement worlds of a scenario, as the facts they change: every
         dependency fact at its favourable value (law enforcement acted, the person
         cooperated), and every one at the other value (neither happened). None for a
-        world identical to the scenario as stated. `lean`: see `World`."""
+        world identical to the scenario as stated. `lean`: see `World`. The pair depends
+        on the dependency facts' values alone, so it is made once per combination of
+        them (engines only read a world)."""
+        try:
+            key = (lean, *map(facts.get, self._dependency_names))
+            found = self._worlds.get(key)
+        except TypeError:  # an unhashable value, which validation refuses: no memo
+            return self._make_worlds(facts, lean)
+        if found is None:
+            if len(self._worlds) >= _WORLDS_REMEMBERED:
+                self._worlds.clear()
+            found = self._worlds[key] = self._make_worlds(facts, lean)
+        return found
+
+    def _make_worlds(
+        self, facts: Mapping[str, Any], lean: bool
+    ) -> tuple[World | None, World | None]:
         favourable: dict[str, Any] = {}
         unfavourable: dict[str, Any] = {}
         for name, value, other in self._dependency_values:

@@ -207,8 +207,13 @@ def connective_step(kind: ConditionKind, children: tuple[int, ...]) -> Step:
 
 def fact_source(value: str, op: str, operand: str) -> str:
     """`fact_step` as an expression: the status of the test `op` of the fact value held
-    in variable `value` (None when unknown) against the operand in variable `operand`."""
-    if op in ("is", "eq"):
+    in variable `value` (None when unknown) against `operand`: a variable, or the literal
+    of a bool or int. A yes/no fact's value is True or False (the vocabulary refuses
+    anything else), so against a literal True or False the test is by identity, which
+    is cheaper than `==` on bools."""
+    if op == "is" and operand in ("True", "False"):
+        test = f"{value} is {operand}"
+    elif op in ("is", "eq"):
         test = f"{value} == {operand}"
     elif op in ("lt", "le", "gt", "ge"):
         test = f"{value} {SYMBOLS[op]} {operand}"
@@ -227,17 +232,22 @@ def fact_source(value: str, op: str, operand: str) -> str:
 
 def connective_source(kind: ConditionKind, children: Sequence[str]) -> str:
     """`connective_step` as an expression over the variables holding the children's
-    statuses (a tuple test: `in` compares small ints by identity, in C)."""
+    statuses, by arithmetic on the three values (NOT_MET 0, MET 1, UNDETERMINED 2), which
+    costs a third of a tuple test: the product of an `all` is 0 when a part is not met,
+    1 when every part is met, and above 1 otherwise; the bitwise or of an `any` has its
+    low bit set when a part is met, and is 0 or 2 otherwise. `_t` is a scratch name."""
     if kind == "not":
         return f"{NEGATION}[{children[0]}]"
     if kind not in ("all", "any"):
         raise ValueError(f"{kind!r} is not a connective")
-    decisive, otherwise = (NOT_MET, MET) if kind == "all" else (MET, NOT_MET)
-    parts = f"({', '.join(children)},)"
-    return (
-        f"{decisive} if {decisive} in {parts} else "
-        f"({UNDETERMINED} if {UNDETERMINED} in {parts} else {otherwise})"
-    )
+    if len(children) == 1:
+        return children[0]
+    if kind == "all":
+        return f"({UNDETERMINED} if (_t := {' * '.join(children)}) > {MET} else _t)"
+    return f"({MET} if (_t := {' | '.join(children)}) & {MET} else _t)"
+
+
+assert (NOT_MET, MET, UNDETERMINED) == (0, 1, 2)  # connective_source's arithmetic
 
 
 # -------------------------------------------------------------------- display text
