@@ -28,8 +28,7 @@ Levels and blockers are computed from the statuses an engine returns, so every e
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from ..law.conditions import Plan
 from ..law.logic import MET, NOT_MET, UNDETERMINED
@@ -38,9 +37,9 @@ Level = Literal["gated", "possibly_gated", "relies_on", "independent"]
 LEVELS: tuple[Level, ...] = ("gated", "possibly_gated", "relies_on", "independent")
 
 
-@dataclass(frozen=True)
-class Dependency:
-    """One provision's dependency on law enforcement."""
+class Dependency(NamedTuple):
+    """One provision's dependency on law enforcement (a named tuple: one is made per
+    provision and scenario, and a frozen dataclass costs three times as much to make)."""
 
     level: Level
     blockers: tuple[int, ...] = ()  # plan indexes of the blocking leaves, one per fact
@@ -107,22 +106,19 @@ def dependency(
     """The dependency of the provision whose root is `root` (see the module docstring)."""
     if root not in plan.dependent:
         return INDEPENDENT
-    status = statuses[root]  # `_root_level`, inline: this runs per provision and scenario
-    level = level_of(
-        status,
-        status if favourable is None else favourable[root],
-        status if unfavourable is None else unfavourable[root],
-    )
-    if level == "independent":
-        return INDEPENDENT
-    if level == "relies_on":
-        return Dependency(level, relied_on=_leaves(plan, root, statuses, facts, met=True))
-    blockers = _leaves(plan, root, statuses, facts, met=False)
-    if level is None:
-        if not blockers:
+    # `level_of`, inline: this runs per provision and scenario
+    status = statuses[root]
+    if status == MET:
+        if unfavourable is None or unfavourable[root] != NOT_MET:
             return INDEPENDENT
-        level = "possibly_gated"
-    return Dependency(level, blockers=blockers)
+        return Dependency("relies_on", relied_on=_leaves(plan, root, statuses, facts, met=True))
+    f = status if favourable is None else favourable[root]
+    if f == NOT_MET:
+        return INDEPENDENT
+    blockers = _leaves(plan, root, statuses, facts, met=False)
+    if f == MET:
+        return Dependency("gated", blockers=blockers)
+    return Dependency("possibly_gated", blockers=blockers) if blockers else INDEPENDENT
 
 
 def _leaves(

@@ -4,285 +4,33 @@ notes and applicability."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from ..engine import ENGINE_NAMES, create_engine
 from ..errors import EngineError, UsageError, did_you_mean
-from ..law.conditions import Plan, PlanNode, World, describe_test
-from ..law.logic import MET, NOT_MET, STATUS_NAMES, UNDETERMINED
+from ..law.conditions import Plan, World
+from ..law.logic import NOT_MET
 from ..law.rulebook import ResolvedBook, RuleBook
 from ..law.scenarios import MEMBER_PREFIX, FamilyMember, Finding, Scenario
 from ..law.vocabulary import Facts, Vocabulary
-from .dependency import INDEPENDENT, Level, dependency, dependency_level
+from .assemble import Assembler
+from .dependency import dependency_level
+from .results import Element, Outcome, ProvisionResult, Result
 
-
-@dataclass(frozen=True, slots=True)
-class Element:
-    """A condition of a provision named in a result (a law-enforcement blocker, say)."""
-
-    id: str
-    text: str
-    fact: str
-    controlled_by: str  # from the vocabulary: person, law_enforcement, adjudicator, history
-    critique: str | None = None  # the id of the critique that fits this element
-
-    def to_dict(self) -> dict[str, Any]:
-        out = {
-            "id": self.id,
-            "text": self.text,
-            "fact": self.fact,
-            "controlled_by": self.controlled_by,
-        }
-        if self.critique:
-            out["critique"] = self.critique
-        return out
-
-
-@dataclass(slots=True)
-class ProvisionResult:
-    id: str
-    title: str
-    status: str
-    citation: str
-    missing_facts: list[str]
-    law_enforcement_gated: bool
-    open_questions: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    law_enforcement: Level = "independent"
-    law_enforcement_blockers: list[Element] = field(default_factory=list)
-    law_enforcement_relied_on: list[Element] = field(default_factory=list)
-    # unknown facts that decide the outcome once law enforcement acted (possibly_gated)
-    missing_facts_behind_blockers: list[str] = field(default_factory=list)
-    applicable: bool = True
-    not_applicable_reason: str | None = None
-    # false before the status can be granted: not yet law, or law that no one could be
-    # granted yet (T before 2002-03-04, U before 2007-10-17, adjustment before
-    # 2009-01-12: `grantable_from` in the rule files)
-    grantable: bool = True
-    # facts found "not established" on which a not-met element rests (scenario findings)
-    findings: list[str] = field(default_factory=list)
-    # per family member (t_derivatives, u_derivatives): id, relationship, status,
-    # missing_facts, law_enforcement; the provision's status combines them
-    members: list[dict[str, Any]] = field(default_factory=list)
-
-
-@dataclass
-class Result:
-    """The evaluation of one scenario under one rule set on one date."""
-
-    scenario: str
-    rule_set: str
-    as_of: dt.date
-    engine: str
-    provisions: dict[str, ProvisionResult]
-    facts: Facts
-    book: ResolvedBook
-    statuses: list[int]
-    weight: float | None = None  # the case's weight, from a table of cases (--weight)
-    # fact -> a decision-maker's finding that it was not established (scenario findings)
-    findings: dict[str, Finding] = field(default_factory=dict)
-    # provision -> the node statuses its explanation shows, where they are not `statuses`
-    # (a per-member provision shows the member that decides its status)
-    statuses_of: dict[str, list[int]] = field(default_factory=dict)
-    # provision -> the facts behind those statuses (the principal's and one member's)
-    facts_of: dict[str, Facts] = field(default_factory=dict)
-
-    def facts_for(self, provision: str) -> Facts:
-        return self.facts_of.get(provision, self.facts)
-
-    def node_statuses(self, provision: str) -> list[int]:
-        return self.statuses_of.get(provision, self.statuses)
-
-    def status(self, provision: str) -> str:
-        return self.provisions[provision].status
-
-    def explanation(self, provision: str) -> dict[str, Any]:
-        """The element tree of one provision, with each node's status."""
-        plan = self.book.plan
-        return plan.explanation(
-            self.node_statuses(provision), plan.roots[provision], self._describe
-        )
-
-    def _describe(self, node: PlanNode, status: int) -> dict[str, Any]:
-        c = node.condition
-        out: dict[str, Any] = {"id": c.id, "text": c.text, "status": STATUS_NAMES[status]}
-        if c.citation:
-            out["citation"] = c.citation
-        if c.kind not in ("all", "any", "not"):
-            out["test"] = describe_test(c)
-        if c.kind == "fact":
-            fact = self.book.vocabulary[c.fact or ""]
-            if c.fact in self.facts:
-                out["value"] = fact.to_yaml_value(self.facts[c.fact])
-            if c.fact in self.findings:
-                out["finding"] = self.findings[c.fact].to_dict()
-            if fact.dependency:
-                out["dependency"] = fact.dependency
-        elif c.kind == "any":
-            out["combine"] = "any"
-        elif c.kind == "all":
-            out["combine"] = "all"
-        elif c.kind == "not":
-            out["combine"] = "not"
-        for key in ("short", "verification", "reading", "since", "comment"):
-            value = getattr(c, key)
-            if value:
-                out[key] = value
-        if c.critiques:
-            out["critiques"] = list(c.critiques)
-        return out
-
-    def reached(self, provision: str) -> bool:
-        """Whether the person has reached the provision: always, unless it is a later step
-        (`reached_by`: adjustment, family members) whose fact is not true (a yes/no fact)
-        or not known (another fact), and no listed family member keeps it open under a
-        principal status (`follows`) that is not ruled out."""
-        reached_by = self.book.provisions[provision].reached_by
-        if reached_by is None:
-            return True
-        value = self.facts.get(reached_by)
-        if value is True or (value is not None and not isinstance(value, bool)):
-            return True
-        # family members listed: reached unless no member qualifies under this status (a T
-        # principal's family under the U visa, say), or the principal is not eligible for
-        # the status it follows (a U holder's son under the T visa, when nothing says the
-        # person holds T status)
-        p = self.provisions[provision]
-        if not p.members or p.status == "not_met":
-            return False
-        follows = self.book.provisions[provision].follows
-        return follows is None or self.provisions[follows].status != "not_met"
-
-    def detail_matters(self, provision: str) -> bool:
-        """Whether the provision's missing facts and blockers say something about the
-        case: not for a later step the person has not reached while the status it follows
-        (`follows`: t_visa for t_adjustment) is not met, since they are then the later
-        step's questions, asked too early (the summary leaves them out)."""
-        if self.reached(provision):
-            return True
-        follows = self.book.provisions[provision].follows
-        return follows is not None and self.provisions[follows].status == "met"
-
-    def critiques(self, provision: str) -> list[dict[str, Any]]:
-        return self.book.critiques_for(provision)
-
-    def to_dict(self, *, explanations: bool = True) -> dict[str, Any]:
-        """The JSON result of DESIGN.md (plus optional keys)."""
-        provisions: dict[str, Any] = {}
-        for pid, p in self.provisions.items():
-            entry: dict[str, Any] = {
-                "status": p.status,
-                "missing_facts": p.missing_facts,
-                "law_enforcement_gated": p.law_enforcement_gated,
-                "law_enforcement": p.law_enforcement,
-                "law_enforcement_blockers": [e.to_dict() for e in p.law_enforcement_blockers],
-                "applicable": p.applicable,
-                "grantable": p.grantable,
-                "citation": p.citation,
-                "title": p.title,
-            }
-            if p.law_enforcement_relied_on:
-                entry["law_enforcement_relied_on"] = [
-                    e.to_dict() for e in p.law_enforcement_relied_on
-                ]
-            if p.missing_facts_behind_blockers:
-                entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
-            if not p.applicable:
-                entry["not_applicable_reason"] = p.not_applicable_reason
-            if explanations:
-                entry["explanation"] = self.explanation(pid)
-            if p.open_questions:
-                entry["open_questions"] = p.open_questions
-            if p.notes:
-                entry["notes"] = p.notes
-            if p.findings:
-                entry["findings"] = p.findings
-            if p.members:
-                entry["members"] = p.members
-            if not self.reached(pid):
-                entry["reached"] = False
-            critiques = self.critiques(pid)
-            if critiques:
-                entry["critiques"] = critiques
-            provisions[pid] = entry
-        out: dict[str, Any] = {
-            "scenario": self.scenario,
-            "rule_set": self.rule_set,
-            "as_of": self.as_of.isoformat(),
-            "engine": self.engine,
-            "provisions": provisions,
-        }
-        if self.findings:
-            out["findings"] = [f.to_dict() for f in self.findings.values()]
-        if self.weight is not None:
-            out["weight"] = self.weight
-        return out
-
-    def summary_dict(self) -> dict[str, Any]:
-        """The lean result (`--detail summary`): what differs from case to case, some
-        120 bytes per provision for the bundled rule sets. Left out: the explanation trees and every
-        text that repeats the rule set (titles, citations, notes, critiques, the reasons
-        a provision does not apply, the texts of blockers, which are named by id), and
-        keys at their usual value: `law_enforcement_gated` false, `applicable` and
-        `grantable` true, empty lists. `status` and `law_enforcement` are always there.
-        A later step not reached (`"reached": false`) whose principal status is not met
-        (`detail_matters`) has no missing facts, blockers or open questions: they would
-        be its own questions, asked too early; `--detail full` gives them."""
-        provisions: dict[str, Any] = {}
-        for pid, p in self.provisions.items():
-            entry: dict[str, Any] = {"status": p.status, "law_enforcement": p.law_enforcement}
-            if p.law_enforcement_gated:
-                entry["law_enforcement_gated"] = True
-            if not self.reached(pid):
-                entry["reached"] = False
-            if self.detail_matters(pid):
-                if p.missing_facts:
-                    entry["missing_facts"] = p.missing_facts
-                if p.law_enforcement_blockers:
-                    entry["law_enforcement_blockers"] = [e.id for e in p.law_enforcement_blockers]
-                if p.law_enforcement_relied_on:
-                    entry["law_enforcement_relied_on"] = [e.id for e in p.law_enforcement_relied_on]
-                if p.missing_facts_behind_blockers:
-                    entry["missing_facts_behind_blockers"] = p.missing_facts_behind_blockers
-                if p.open_questions:
-                    entry["open_questions"] = p.open_questions
-            if not p.applicable:
-                entry["applicable"] = False
-            if not p.grantable:
-                entry["grantable"] = False
-            if p.members:
-                entry["members"] = [{"id": m["id"], "status": m["status"]} for m in p.members]
-            provisions[pid] = entry
-        out: dict[str, Any] = {
-            "scenario": self.scenario,
-            "rule_set": self.rule_set,
-            "as_of": self.as_of.isoformat(),
-            "engine": self.engine,
-            "detail": "summary",
-            "provisions": provisions,
-        }
-        if self.weight is not None:
-            out["weight"] = self.weight
-        return out
-
+__all__ = [
+    "Element",
+    "Evaluator",
+    "Outcome",
+    "ProvisionResult",
+    "Result",
+    "apply_findings",
+    "apply_members",
+    "member_provisions",
+]
 
 # the facts each law-enforcement world changes (None: the world is the scenario itself)
 Overrides = tuple[World | None, World | None]
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    """A scenario's statuses without explanations or missing facts: what a population
-    run needs (`Evaluator.outcome`)."""
-
-    book: ResolvedBook  # the law in force on the date evaluated
-    statuses: list[int]  # every node of book.plan
-    levels: dict[str, Level]  # provision id -> law-enforcement dependency
-
-    def status(self, provision: str) -> int:
-        return self.statuses[self.book.plan.roots[provision]]
 
 
 class Evaluator:
@@ -297,7 +45,7 @@ class Evaluator:
         self.book = book
         self.engine = create_engine(engine, book.vocabulary)
         self.engine_name = engine
-        self._elements: dict[int, tuple[Plan, Callable[[int], Element]]] = {}
+        self._assemblers: dict[int, tuple[ResolvedBook, Assembler]] = {}
         self._names = frozenset(book.vocabulary.names())
 
     def _known(self, facts: Facts) -> Facts:
@@ -405,55 +153,7 @@ class Evaluator:
         scenario_id: str,
     ) -> Result:
         """A result from the statuses of every node as stated and in the two worlds."""
-        plan = resolved.plan
-        provisions: dict[str, ProvisionResult] = {}
-        missing = plan.missing
-        dependent = plan.dependent
-        elements = self._elements_of(plan)
-        behind: list[int] | None = None  # the favourable world in full, when needed
-        for layout in resolved.layout:
-            root = layout.root
-            status = statuses[root]
-            facts_missing, questions = (
-                missing(statuses, root) if status == UNDETERMINED else ([], [])
-            )
-            # a provision none of whose elements tests a dependency fact is independent
-            # (analysis/dependency.py); most are, so the call is skipped for them
-            found = (
-                dependency(plan, root, statuses, favourable, unfavourable, facts)
-                if root in dependent
-                else INDEPENDENT
-            )
-            level = found.level
-            notes = layout.notes
-            result = ProvisionResult(
-                layout.id,
-                layout.title,
-                STATUS_NAMES[status],
-                layout.citation,
-                facts_missing,
-                level == "gated",
-                questions,
-                [text for text, when in notes if when is None or statuses[when] == MET]
-                if notes
-                else [],
-                level,
-                [elements(i) for i in found.blockers] if found.blockers else [],
-                [elements(i) for i in found.relied_on] if found.relied_on else [],
-            )
-            if level == "possibly_gated" and worlds[0] is not None:
-                if behind is None:
-                    behind = plan.evaluate_world(facts, worlds[0], statuses)
-                result.missing_facts_behind_blockers = [
-                    f for f in missing(behind, root)[0] if f not in facts_missing
-                ]
-            result.grantable = layout.grantable
-            for reason, when in layout.not_applicable:
-                if statuses[when] == MET:
-                    result.applicable = False
-                    result.not_applicable_reason = reason
-                    break
-            provisions[layout.id] = result
+        provisions = self._assembler(resolved)(statuses, favourable, unfavourable, facts, worlds[0])
         return Result(
             scenario=scenario_id,
             rule_set=self.book.name,
@@ -465,13 +165,14 @@ class Evaluator:
             statuses=statuses,
         )
 
-    def _elements_of(self, plan: Plan) -> Callable[[int], Element]:
-        """The element of a plan's leaf (`_element`), made once per leaf and plan: an
-        Element is immutable and depends on the plan and the vocabulary alone."""
-        entry = self._elements.get(id(plan))
-        if entry is None or entry[0] is not plan:  # the plan is held, so ids stay unique
+    def _assembler(self, resolved: ResolvedBook) -> Assembler:
+        """The assembler of a version of the law, made once per version: it writes its
+        function once, and its elements (`_element`) are made once per leaf, being
+        immutable and depending on the plan and the vocabulary alone."""
+        entry = self._assemblers.get(id(resolved))
+        if entry is None or entry[0] is not resolved:  # held, so ids stay unique
             made: dict[int, Element] = {}
-            vocabulary = self.book.vocabulary
+            plan, vocabulary = resolved.plan, self.book.vocabulary
 
             def element(index: int) -> Element:
                 found = made.get(index)
@@ -479,9 +180,9 @@ class Evaluator:
                     found = made[index] = _element(plan, vocabulary, index)
                 return found
 
-            if len(self._elements) >= _PLANS_REMEMBERED:  # a book re-resolved without end
-                self._elements.clear()
-            entry = self._elements[id(plan)] = (plan, element)
+            if len(self._assemblers) >= _PLANS_REMEMBERED:  # a book re-resolved without end
+                self._assemblers.clear()
+            entry = self._assemblers[id(resolved)] = (resolved, Assembler(resolved, element))
         return entry[1]
 
     def evaluate_scenario(self, scenario: Scenario, as_of: dt.date | None = None) -> Result:
