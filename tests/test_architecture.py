@@ -123,3 +123,17 @@ def test_the_public_names_resolve() -> None:
     for name in eligibility.__all__:
         assert getattr(eligibility, name) is not None, name
     assert callable(eligibility.load_rule_book) and callable(eligibility.load_scenario)
+
+
+LONG_MODULE = 400  # lines (issue 13: "no module over about 400 lines without a reason")
+REASON = "Why one module of over 400 lines:"
+
+
+def test_a_long_module_says_why_at_its_top() -> None:
+    long = {}
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text()
+        if text.count("\n") > LONG_MODULE:
+            long[module_name(path)] = REASON in (ast.get_docstring(ast.parse(text)) or "")
+    assert long  # the rule is about something
+    assert [module for module, says_why in long.items() if not says_why] == []

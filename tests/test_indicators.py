@@ -168,7 +168,8 @@ def test_the_guide_orders_stages_like_a_screener(registry) -> None:
 def test_a_saved_interview_follows_the_schema_and_loads_back(registry, tmp_path) -> None:
     import jsonschema
 
-    from eligibility.law.scenarios import json_schema, load_scenario
+    from eligibility.law.scenario_schema import json_schema
+    from eligibility.law.scenarios import load_scenario
     from eligibility.law.yamlfile import parse_text
 
     book = registry.load("us-law")

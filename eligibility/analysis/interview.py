@@ -17,6 +17,10 @@ trainee's notes. It asks only questions whose answer can still change a result:
   admissibility) waits until that one was asked and answered;
 - the later steps (a green card, family members: provisions `reached_by` a status) are
   asked last, in their own stage, and only once the trainee chooses to go on.
+
+Why one module of over 400 lines: one `Session`, whose rules for the next question (the
+pool, stages, branches, refinements, later steps) refer to each other and to the answers
+it holds.
 """
 
 from __future__ import annotations

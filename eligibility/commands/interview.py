@@ -1,4 +1,9 @@
-"""`eligibility interview`: walk a trainee through a case, question by question."""
+"""`eligibility interview`: walk a trainee through a case, question by question.
+
+Why one module of over 400 lines: it is the terminal side of one conversation (asking,
+saving with confirmation, the handout, notes, the "why" screen), which all share the
+console and the session; every decision it shows is made in analysis/interview.py.
+"""
 
 from __future__ import annotations
 

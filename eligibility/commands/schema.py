@@ -7,7 +7,7 @@ import json
 import sys
 
 from ..law.registry import Registry
-from ..law.scenarios import json_schema
+from ..law.scenario_schema import json_schema
 from .common import EXIT_OK
 
 HELP = "print the JSON Schema of scenario files"

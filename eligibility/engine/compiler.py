@@ -33,6 +33,10 @@ The result, `CompiledRules`, is what the session driver (engine/durable.py) hand
 durable-rules and how it reads the firings back. The workarounds applied here (no joins,
 catch-all rules, `cap`, the always-true tree, the size check) are explained in
 engine/limits.py.
+
+Why one module of over 400 lines: the compile is one pipeline (rules per node, the
+conclusions drawn by parts, the cases of a value, the partition by first test, the size
+check), whose steps hand each other rule dictionaries of one shape.
 """
 
 from __future__ import annotations

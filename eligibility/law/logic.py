@@ -7,6 +7,9 @@ Rule conditions (law/conditions.py), invariants (analysis/invariants/), what-if 
 Kleene's strong three-valued logic: a fact the scenario does not state is unknown, never
 false, and a test on it is undetermined. `all` is not met as soon as one part is not met
 and met only when every part is; `any` mirrors it; `not` swaps met and not met.
+
+Why one module of over 400 lines: it is the one place where the rule language's meaning
+is written; spread over several modules, it would again be restated in some of them.
 """
 
 from __future__ import annotations
