@@ -6,6 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
 from rich import box
+from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
@@ -20,9 +21,12 @@ from .common import (
     wide_enough,
 )
 
+# scenario names fold at this width when a terminal is narrow (ids are a few words long)
+FOLDED_NAMES = 20
 
-def results_table(results: Sequence[Result], *, title: str | None = None) -> Table:
-    """One row per scenario, one column per provision (`evaluate --format table`)."""
+
+def shown_provisions(results: Sequence[Result]) -> list[str]:
+    """The provisions that get a column, in the order of the results."""
     provisions: list[str] = []
     for result in results:
         for pid in result.provisions:
@@ -30,7 +34,7 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
                 provisions.append(pid)
     # later steps (green card, family members) get a column only when a case reaches
     # them (met, or family members listed): otherwise they only widen the table
-    provisions = [
+    return [
         pid
         for pid in provisions
         if pid not in LATER_STEPS
@@ -39,6 +43,24 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
             for r in results
         )
     ]
+
+
+def results_table(
+    results: Sequence[Result],
+    *,
+    title: str | None = None,
+    provisions: Sequence[str] | None = None,
+    legend: Sequence[str] | None = None,
+    names_width: int | None = None,
+) -> Table:
+    """One row per scenario, one column per provision (`evaluate --format table`):
+    `provisions` (default `shown_provisions`), with the legend of the columns in
+    `legend` (default: the same provisions; empty: no legend); scenario names folded
+    at `names_width` if given."""
+    if provisions is None:
+        provisions = shown_provisions(results)
+    if legend is None:
+        legend = provisions
     table = Table(
         title=title,
         box=box.SIMPLE_HEAD,
@@ -46,17 +68,13 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
         padding=(0, 1),
         pad_edge=False,
         collapse_padding=True,
-        caption=f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
-        f"{STATUS_SYMBOL['undetermined']} undetermined  "
-        f"{GATED_MARK} depends on law enforcement (⚐ may depend; ✔ ⚑ met through it)  "
-        "– not applicable\n"
-        "severe: severe form of trafficking; T, U: visas; CP: Continued "
-        "Presence; HHS: certification; child: eligibility letter; "
-        "services: victim services" + _later_legend(provisions),
+        caption=_legend(legend) if legend else None,
         caption_justify="left",
     )
     longest = max((len(r.scenario or "(unnamed)") for r in results), default=8)
-    table.add_column("scenario", overflow="fold", min_width=min(max(longest, 8), 20))
+    table.add_column(
+        "scenario", overflow="fold", min_width=min(max(longest, 8), 20), max_width=names_width
+    )
     table.add_column("as of", no_wrap=True)
     for pid in provisions:
         table.add_column(provision_heading(pid), justify="center", no_wrap=True)
@@ -73,23 +91,56 @@ def results_table(results: Sequence[Result], *, title: str | None = None) -> Tab
     return table
 
 
-def _later_legend(provisions: Sequence[str]) -> str:
-    """The caption's words for the later-step columns shown, if any."""
-    words = []
+def _legend(provisions: Sequence[str]) -> str:
+    """The symbols, and the words for the column headings of `provisions`."""
+    words = [
+        "severe: severe form of trafficking; T, U: visas; CP: Continued Presence; "
+        "HHS: certification; child: eligibility letter; services: victim services"
+    ]
     if {"t_adjustment", "u_adjustment"} & set(provisions):
         words.append("T-LPR, U-LPR: green card")
     if {"t_derivatives", "u_derivatives"} & set(provisions):
         words.append("T-family, U-family: family members")
-    return "".join(f"; {w}" for w in words)
+    # the law-enforcement marks on a line of their own, so that "✔ ⚑" is never wrapped apart
+    return (
+        f"{STATUS_SYMBOL['met']} met  {STATUS_SYMBOL['not_met']} not met  "
+        f"{STATUS_SYMBOL['undetermined']} undetermined  – not applicable\n"
+        f"{GATED_MARK} depends on law enforcement (⚐ may depend; ✔ ⚑ met through it)\n"
+        + "; ".join(words)
+    )
 
 
 def print_results_table(
     results: Iterable[Result], *, file: IO[str] | None = None, no_color: bool = False
 ) -> None:
+    """The results table; on a terminal too narrow for every column (the seven
+    protections and the four later steps need about 90), two tables: the protections,
+    then the later steps, so that no mark of law enforcement is cut off."""
     results = list(results)
     rule_sets = sorted({r.rule_set for r in results})
-    table = results_table(results, title=f"rule set: {', '.join(rule_sets)}")
-    wide_enough(console(file, no_color=no_color), table).print(table)
+    title = f"rule set: {', '.join(rule_sets)}"
+    out = console(file, no_color=no_color)
+    table = results_table(results, title=title)
+    provisions = shown_provisions(results)
+    later = [pid for pid in provisions if pid in LATER_STEPS]
+    if out.is_terminal and later and _too_wide(out, results, title):
+        now = [pid for pid in provisions if pid not in LATER_STEPS]
+        out.print(results_table(results, title=title, provisions=now, legend=()))
+        out.print()
+        title = f"{title}: later steps (green card, family members)"
+        out.print(results_table(results, title=title, provisions=later, legend=()))
+        out.print(Text(_legend(provisions)))  # as wide as the screen, not the table
+        return
+    wide_enough(out, table).print(table)
+
+
+def _too_wide(out: Console, results: Sequence[Result], title: str) -> bool:
+    """Whether the table of every column is wider than `out` even with its scenario
+    names folded (rich would then cut the marks of the status columns)."""
+    from rich.measure import Measurement
+
+    table = results_table(results, title=title, names_width=FOLDED_NAMES)
+    return Measurement.get(out, out.options.update(width=10_000), table).maximum > out.width
 
 
 # ------------------------------------------------------------------ rule sets
