@@ -137,3 +137,33 @@ def test_a_long_module_says_why_at_its_top() -> None:
             long[module_name(path)] = REASON in (ast.get_docstring(ast.parse(text)) or "")
     assert long  # the rule is about something
     assert [module for module, says_why in long.items() if not says_why] == []
+
+
+# what counts as checking something: an assert, pytest.raises/warns, or a call to a
+# helper named for it (assert_*, check_*, expect*, and the same with a leading _)
+CHECKING_HELPERS = ("assert", "check", "expect")
+
+
+def _checks(function: ast.FunctionDef) -> bool:
+    for node in ast.walk(function):
+        if isinstance(node, ast.Assert):
+            return True
+        if isinstance(node, ast.Call):
+            name = getattr(node.func, "id", None) or getattr(node.func, "attr", "")
+            if name in ("raises", "warns") or name.lstrip("_").startswith(CHECKING_HELPERS):
+                return True
+    return False
+
+
+def test_every_test_checks_something() -> None:
+    """Issue 13: no test without an assertion (a test that cannot fail proves nothing)."""
+    tests = ROOT / "tests"
+    silent = []
+    for path in sorted(tests.glob("test_*.py")):
+        functions = [
+            node
+            for node in ast.walk(ast.parse(path.read_text(), str(path)))
+            if isinstance(node, ast.FunctionDef) and node.name.startswith("test_")
+        ]
+        silent += [f"{path.name}:{f.lineno} {f.name}" for f in functions if not _checks(f)]
+    assert silent == []
