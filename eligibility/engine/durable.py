@@ -12,6 +12,7 @@ around are listed in engine/limits.py; each has a test in tests/test_engine.py.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
@@ -56,8 +57,9 @@ _FRAGMENTS_PER_FACT = 4096
 class _Ruleset:
     """A compiled plan registered with durable-rules, and the JSON it is sent."""
 
-    handle: int
-    rules: CompiledRules  # without its definition, which durable-rules has copied
+    # one per definition of the compile: the parts of round 0, then the later rounds'
+    handles: tuple[int, ...]
+    rules: CompiledRules  # without its definitions, which durable-rules has copied
     # `"N12":1` (met), by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
     # per round, the provisions concluded in earlier rounds that its rules test: (root,
@@ -67,7 +69,10 @@ class _Ruleset:
 
 def _register(rules: CompiledRules) -> _Ruleset:
     try:
-        handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(rules.definition))
+        handles = tuple(
+            _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
+            for definition in rules.definitions
+        )
     except _dre.error as exc:  # bare numeric codes: say what we were doing
         raise EngineError(
             f"durable-rules rejected the compiled rules ({exc}); this is "
@@ -78,8 +83,8 @@ def _register(rules: CompiledRules) -> _Ruleset:
         return (*(f'"{attribute}":{STATUS_WORD[s]}' for s in (NOT_MET, MET)), None)
 
     return _Ruleset(
-        handle,
-        replace(rules, definition={}),
+        handles,
+        replace(rules, definitions=()),
         tuple(fragments(node_attribute(i)) for i in range(rules.node_count)),
         tuple(
             tuple(
@@ -202,19 +207,22 @@ class DurableEngine:
         rules = ruleset.rules
         count = rules.node_count
         statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
-        handle = ruleset.handle
         actions = rules.actions
         complete = _dre.complete_and_start_action
-        asserted: list[str] = []
+        # per ruleset, the facts asserted to it
+        asserted: list[list[str]] = [[] for _ in ruleset.handles]
         state = None
         message = None
+        handle = ruleset.handles[-1]
         node_fragments = ruleset.node_fragments
 
-        def fire(batch: list[str]) -> None:
-            """Assert one round's facts and record what the rules that fire conclude."""
-            nonlocal state, message
+        def fire(which: int, batch: list[str]) -> None:
+            """Assert facts to ruleset `which` and record what the rules that fire
+            conclude."""
+            nonlocal state, message, handle
+            handle = ruleset.handles[which]
             code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
-            asserted.extend(batch)
+            asserted[which].extend(batch)
             if code != 0:
                 raise EngineError(f"durable-rules refused the scenario facts (code {code})")
             result = _dre.start_action_for_state(handle, state)
@@ -235,11 +243,15 @@ class DurableEngine:
                 message = complete(handle, state)
 
         needed = [False] * len(law_worlds)
+        later = len(ruleset.handles) - 1
         try:
-            for level in range(rules.rounds):
+            # round 0, part by part: each part's fact carries only the facts it reads
+            header = _HEADER + f'"{SCENARIO_KIND}0"'
+            for part, read in enumerate(rules.part_facts):
+                fact = ",".join([header, *self._fragments_of(facts, read)]) + "}"
+                fire(part, [_START_JSON, fact])
+            for level in range(1, rules.rounds):  # these read conclusions only
                 parts = [_HEADER + f'"{SCENARIO_KIND}{level}"']
-                if rules.facts_read[level]:  # later rounds read conclusions only
-                    parts += self._fragments_of(facts, rules.facts_read[level])
                 for root, fragments in ruleset.provision_fragments[level]:
                     fragment = fragments[statuses[root]]
                     if fragment is not None:
@@ -249,7 +261,7 @@ class DurableEngine:
                     if fragment is not None:
                         parts.append(fragment)
                 fact = ",".join(parts) + "}"
-                fire([_START_JSON, fact] if level == 0 else [fact])
+                fire(later, [_START_JSON, fact] if level == 1 else [fact])
             # the worlds, on the conclusions of the scenario as stated
             batch = []
             for position, world in enumerate(law_worlds):
@@ -266,11 +278,13 @@ class DurableEngine:
                 if fact not in batch:  # the same world twice: one fact
                     batch.append(fact)
             if batch:
-                fire(batch)
+                if rules.rounds == 1:
+                    batch.insert(0, _START_JSON)
+                fire(later, batch)
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
-            self._reset(ruleset, state, message, asserted)
+            self._reset(ruleset, handle, state, message, asserted)
         out: list[list[int] | None] = []
         for world, wanted in zip(law_worlds, needed, strict=True):
             if world is None or not wanted:
@@ -283,27 +297,42 @@ class DurableEngine:
             out.append(found)
         return statuses[:count], out
 
+    def new_sessions(self, plan: Plan) -> None:
+        """Delete the sessions of `plan`'s rulesets, so that the next scenario starts new
+        ones, as after a failure (for tests of session reuse)."""
+        for handle in self._ruleset(plan).handles:
+            # error 309: no session yet (nothing was asserted to that ruleset)
+            with contextlib.suppress(_dre.error):
+                _dre.delete_state(handle, SID)
+
     @staticmethod
     def _reset(
-        ruleset: _Ruleset, state: int | None, message: str | None, asserted: list[str]
+        ruleset: _Ruleset,
+        handle: int,
+        state: int | None,
+        message: str | None,
+        asserted: list[list[str]],
     ) -> None:
-        """Leave the session empty for the next scenario.
+        """Leave the sessions empty for the next scenario.
 
         Creating a session costs ~8 KB of memset per beta node (1.7 M instructions per
-        scenario with our rule books), so one session is kept and the scenario's facts
-        are retracted instead (a fact's id is a hash of its JSON text, so the same text
-        retracts it). Pending actions are completed first: deleting or retracting under
-        a pending action can crash the engine. If anything fails, the session is deleted
-        and the next scenario creates a new one.
+        scenario with our rule books), so one session per ruleset is kept and the
+        scenario's facts are retracted instead (a fact's id is a hash of its JSON text,
+        so the same text retracts it). Pending actions (of `handle`, the ruleset fired
+        last) are completed first: deleting or retracting under a pending action can
+        crash the engine. If anything fails, the sessions are deleted and the next
+        scenario creates new ones.
         """
-        handle = ruleset.handle
         try:
             while message and state is not None:
                 message = _dre.complete_and_start_action(handle, state)
-            if asserted:
-                _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
+            for target, facts in zip(ruleset.handles, asserted, strict=True):
+                if facts:
+                    _dre.retract_facts(target, "[" + ",".join(reversed(facts)) + "]")
         except _dre.error:
-            _dre.delete_state(handle, SID)
+            for target, facts in zip(ruleset.handles, asserted, strict=True):
+                if facts:
+                    _dre.delete_state(target, SID)
 
 
 def durable_floor(cycles: int = 20_000) -> float:
