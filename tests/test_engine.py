@@ -121,17 +121,20 @@ def test_empty_scenario_where_no_rule_fires_then_session_deletion() -> None:
     # A plan whose only rules need a fact: an empty scenario fires no rule of ours.
     # Deleting a session in which no action fired segfaults durable-rules (checked: with
     # the start fact replaced by an ordinary fact, this child dies with SIGSEGV); the
-    # start fact, consumed by a no-op rule, guarantees one action per scenario.
+    # start fact, consumed by a no-op rule, guarantees one action per session: it is
+    # asserted with a session's first facts only, so the empty scenarios after the first
+    # fire nothing, and a session deleted (the reset's fallback) gets it again.
     result = run_in_child("""
         from eligibility.law.conditions import Condition, build_plan
         from eligibility.engine.durable import DurableEngine, SID, _dre
         leaf = Condition(id="a", text="a", kind="fact", fact="a", op="is", value=True)
         plan = build_plan({"p": leaf}, ["p"], {})
         engine = DurableEngine({"a": "bool"}, {})
-        for _ in range(3):
-            statuses, cf = engine.evaluate(plan, {})
-            assert statuses == [2], statuses
-        engine.new_sessions(plan)  # the reset's fallback path
+        for _ in range(2):
+            for _ in range(3):
+                statuses, cf = engine.evaluate(plan, {})
+                assert statuses == [2], statuses
+            engine.new_sessions(plan)  # the reset's fallback path
         print(engine.evaluate(plan, {"a": True})[0])
     """)
     assert result.returncode == 0, result.stderr[-2000:]

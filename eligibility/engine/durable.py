@@ -59,6 +59,8 @@ class _Ruleset:
 
     # one per definition of the compile: the parts of round 0, then the later rounds'
     handles: tuple[int, ...]
+    # per handle: whether its session holds the start fact (asserted once per session)
+    started: list[bool]
     rules: CompiledRules  # without its definitions, which durable-rules has copied
     # `"N12":1` (met), by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
@@ -84,6 +86,7 @@ def _register(rules: CompiledRules) -> _Ruleset:
 
     return _Ruleset(
         handles,
+        [False] * len(handles),
         replace(rules, definitions=()),
         tuple(fragments(node_attribute(i)) for i in range(rules.node_count)),
         tuple(
@@ -214,6 +217,7 @@ class DurableEngine:
         state = None
         message = None
         handle = ruleset.handles[-1]
+        started = ruleset.started
         node_fragments = ruleset.node_fragments
 
         def fire(which: int, batch: list[str]) -> None:
@@ -221,8 +225,11 @@ class DurableEngine:
             conclude."""
             nonlocal state, message, handle
             handle = ruleset.handles[which]
-            code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
             asserted[which].extend(batch)
+            if not started[which]:  # a new session: its start fact first (_reset)
+                batch = [_START_JSON, *batch]
+                started[which] = True
+            code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
             if code != 0:
                 raise EngineError(f"durable-rules refused the scenario facts (code {code})")
             result = _dre.start_action_for_state(handle, state)
@@ -249,7 +256,7 @@ class DurableEngine:
             header = _HEADER + f'"{SCENARIO_KIND}0"'
             for part, read in enumerate(rules.part_facts):
                 fact = ",".join([header, *self._fragments_of(facts, read)]) + "}"
-                fire(part, [_START_JSON, fact])
+                fire(part, [fact])
             for level in range(1, rules.rounds):  # these read conclusions only
                 parts = [_HEADER + f'"{SCENARIO_KIND}{level}"']
                 for root, fragments in ruleset.provision_fragments[level]:
@@ -261,7 +268,7 @@ class DurableEngine:
                     if fragment is not None:
                         parts.append(fragment)
                 fact = ",".join(parts) + "}"
-                fire(later, [_START_JSON, fact] if level == 1 else [fact])
+                fire(later, [fact])
             # the worlds, on the conclusions of the scenario as stated
             batch = []
             for position, world in enumerate(law_worlds):
@@ -278,8 +285,6 @@ class DurableEngine:
                 if fact not in batch:  # the same world twice: one fact
                     batch.append(fact)
             if batch:
-                if rules.rounds == 1:
-                    batch.insert(0, _START_JSON)
                 fire(later, batch)
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
@@ -300,7 +305,9 @@ class DurableEngine:
     def new_sessions(self, plan: Plan) -> None:
         """Delete the sessions of `plan`'s rulesets, so that the next scenario starts new
         ones, as after a failure (for tests of session reuse)."""
-        for handle in self._ruleset(plan).handles:
+        ruleset = self._ruleset(plan)
+        for position, handle in enumerate(ruleset.handles):
+            ruleset.started[position] = False
             # error 309: no session yet (nothing was asserted to that ruleset)
             with contextlib.suppress(_dre.error):
                 _dre.delete_state(handle, SID)
@@ -318,10 +325,12 @@ class DurableEngine:
         Creating a session costs ~8 KB of memset per beta node (1.7 M instructions per
         scenario with our rule books), so one session per ruleset is kept and the
         scenario's facts are retracted instead (a fact's id is a hash of its JSON text,
-        so the same text retracts it). Pending actions (of `handle`, the ruleset fired
-        last) are completed first: deleting or retracting under a pending action can
-        crash the engine. If anything fails, the sessions are deleted and the next
-        scenario creates new ones.
+        so the same text retracts it). The start fact stays: it is asserted once per
+        session, with the session's first facts, and its no-op rule fires then, so that
+        every session has run an action before it may be deleted (limits.py). Pending
+        actions (of `handle`, the ruleset fired last) are completed first: deleting or
+        retracting under a pending action can crash the engine. If anything fails, the
+        sessions are deleted and the next scenario creates new ones, with start facts.
         """
         try:
             while message and state is not None:
@@ -330,9 +339,10 @@ class DurableEngine:
                 if facts:
                     _dre.retract_facts(target, "[" + ",".join(reversed(facts)) + "]")
         except _dre.error:
-            for target, facts in zip(ruleset.handles, asserted, strict=True):
+            for position, (target, facts) in enumerate(zip(ruleset.handles, asserted, strict=True)):
                 if facts:
                     _dre.delete_state(target, SID)
+                    ruleset.started[position] = False
 
 
 def durable_floor(cycles: int = 20_000) -> float:

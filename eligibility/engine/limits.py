@@ -46,9 +46,10 @@ Worked around in the compile and the driver (engine/compiler.py, engine/durable.
   join on a fact never asserted, so they never fire.
 - `$or` fires once per matching branch: `cap` batches the firings, conclusions are
   de-duplicated.
-- Creating a session clears ~8 KB per beta node: one session (`SESSION_ID`) is reused,
-  its facts retracted after each scenario; a start fact consumed by a no-op rule makes
-  sure an action fires (deleting a session in which none did segfaults).
+- Creating a session clears ~8 KB per beta node: one session (`SESSION_ID`) per
+  ruleset is reused, its facts retracted after each scenario; a start fact, asserted
+  once per session and consumed by a no-op rule, makes sure an action fires (deleting
+  a session in which none did segfaults).
 - A ruleset name cannot be registered twice, and `Host` starts timer threads: the
   driver calls the C engine directly and names every ruleset uniquely.
 - The engine compares loosely (`"17" < 18`, `true == 1`): facts are type-checked by the
