@@ -420,3 +420,27 @@ def test_a_number_or_a_choice_tested_several_ways_is_decided_by_one_rule_per_cas
         for e in [None, "p", "q"]:
             facts = {k: v for k, v in (("n", n), ("e", e)) if v is not None}
             assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts), facts
+
+
+def test_facts_carry_their_kind_as_id_and_are_retracted_by_it() -> None:
+    # An id saves durable hashing every attribute of a fact (at assert and at retract),
+    # and the id alone retracts the fact. durable refuses a second fact with an id it
+    # holds (code 2, nothing fires), so a fact left behind would fail the next scenario
+    # loudly; the reset retracts every one.
+    plan = build_plan({"p": leaf("a"), "q": leaf("b", "is", False)}, ["p", "q"], {})
+    engine = durable()
+    handle = engine._ruleset(plan).handles[0]
+    for facts in ({"a": True}, {"a": True, "b": True}, {}, {"a": False, "b": False}):
+        for _ in range(2):
+            assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts), facts
+    dre, sid = engine_module._dre, engine_module.SID
+    fact = f'[{{"sid":"{sid}","id":"s0","kind":"s0","f0":1}}]'
+    code, state = dre.assert_facts(handle, fact)
+    assert code == 0
+    result = dre.start_action_for_state(handle, state)
+    message = result[1] if result else None
+    while message:  # no deleting or retracting under a pending action
+        message = dre.complete_and_start_action(handle, state)
+    assert dre.assert_facts(handle, fact)[0] == 2  # the same id again: refused
+    dre.retract_facts(handle, f'[{{"sid":"{sid}","id":"s0"}}]')
+    assert engine.evaluate(plan, {"a": False})[0] == [NOT_MET, UNDETERMINED]

@@ -46,7 +46,21 @@ from .limits import DURABLE, MAX_WORLDS, SESSION_ID, Limits
 
 SID = SESSION_ID
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
-_HEADER = f'{{"sid":"{SID}","kind":'
+
+
+def _header(kind: str) -> str:
+    """The start of a fact of `kind`, which is also its id: durable-rules otherwise
+    hashes every attribute of a fact into its id, at assert and at retract, and a kind
+    is asserted at most once per ruleset and scenario, so it names its fact."""
+    return f'{{"sid":"{SID}","id":"{kind}","kind":"{kind}"'
+
+
+def _retraction(kind: str) -> str:
+    """What retracts the fact of `kind`: its id, which durable-rules looks up."""
+    return f'{{"sid":"{SID}","id":"{kind}"}}'
+
+
+_HEADERS = {kind: _header(kind) for kind in WORLD_KINDS}
 _names = itertools.count()
 # at most this many cached fragments per fact: ages and choices are few, and a set fact
 # of n values has 2**n (a bound for a vocabulary with a large set fact)
@@ -212,7 +226,7 @@ class DurableEngine:
         statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
         actions = rules.actions
         complete = _dre.complete_and_start_action
-        # per ruleset, the facts asserted to it
+        # per ruleset, the kinds of the facts asserted to it
         asserted: list[list[str]] = [[] for _ in ruleset.handles]
         state = None
         message = None
@@ -220,12 +234,12 @@ class DurableEngine:
         started = ruleset.started
         node_fragments = ruleset.node_fragments
 
-        def fire(which: int, batch: list[str]) -> None:
-            """Assert facts to ruleset `which` and record what the rules that fire
-            conclude."""
+        def fire(which: int, batch: list[str], kinds: list[str]) -> None:
+            """Assert facts (of `kinds`) to ruleset `which` and record what the rules
+            that fire conclude."""
             nonlocal state, message, handle
             handle = ruleset.handles[which]
-            asserted[which].extend(batch)
+            asserted[which].extend(kinds)
             if not started[which]:  # a new session: its start fact first (_reset)
                 batch = [_START_JSON, *batch]
                 started[which] = True
@@ -253,12 +267,14 @@ class DurableEngine:
         later = len(ruleset.handles) - 1
         try:
             # round 0, part by part: each part's fact carries only the facts it reads
-            header = _HEADER + f'"{SCENARIO_KIND}0"'
+            kind = f"{SCENARIO_KIND}0"
+            header = _header(kind)
             for part, read in enumerate(rules.part_facts):
                 fact = ",".join([header, *self._fragments_of(facts, read)]) + "}"
-                fire(part, [fact])
+                fire(part, [fact], [kind])
             for level in range(1, rules.rounds):  # these read conclusions only
-                parts = [_HEADER + f'"{SCENARIO_KIND}{level}"']
+                kind = f"{SCENARIO_KIND}{level}"
+                parts = [_header(kind)]
                 for root, fragments in ruleset.provision_fragments[level]:
                     fragment = fragments[statuses[root]]
                     if fragment is not None:
@@ -268,24 +284,27 @@ class DurableEngine:
                     if fragment is not None:
                         parts.append(fragment)
                 fact = ",".join(parts) + "}"
-                fire(later, [fact])
+                fire(later, [fact], [kind])
             # the worlds, on the conclusions of the scenario as stated
             batch = []
+            kinds = []
             for position, world in enumerate(law_worlds):
                 if world is None or not world.needed(plan, statuses):
                     continue
                 needed[position] = True
                 which = 0 if world.favourable else 1
-                parts = [_HEADER + f'"{WORLD_KINDS[which]}"']
+                kind = WORLD_KINDS[which]
+                if kind in kinds:  # the same world twice: one fact
+                    continue
+                parts = [_HEADERS[kind]]
                 for i in rules.world_nodes_read[which]:
                     fragment = node_fragments[i][statuses[i]]
                     if fragment is not None:
                         parts.append(fragment)
-                fact = ",".join(parts) + "}"
-                if fact not in batch:  # the same world twice: one fact
-                    batch.append(fact)
+                batch.append(",".join(parts) + "}")
+                kinds.append(kind)
             if batch:
-                fire(later, batch)
+                fire(later, batch, kinds)
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
@@ -324,20 +343,22 @@ class DurableEngine:
 
         Creating a session costs ~8 KB of memset per beta node (1.7 M instructions per
         scenario with our rule books), so one session per ruleset is kept and the
-        scenario's facts are retracted instead (a fact's id is a hash of its JSON text,
-        so the same text retracts it). The start fact stays: it is asserted once per
-        session, with the session's first facts, and its no-op rule fires then, so that
-        every session has run an action before it may be deleted (limits.py). Pending
-        actions (of `handle`, the ruleset fired last) are completed first: deleting or
-        retracting under a pending action can crash the engine. If anything fails, the
-        sessions are deleted and the next scenario creates new ones, with start facts.
+        scenario's facts are retracted instead, by their ids (`_header`). The start fact
+        stays: it is asserted once per session, with the session's first facts, and its
+        no-op rule fires then, so that every session has run an action before it may be
+        deleted (limits.py). Pending actions (of `handle`, the ruleset fired last) are
+        completed first: deleting or retracting under a pending action can crash the
+        engine. If anything fails, the sessions are deleted and the next scenario
+        creates new ones, with start facts.
         """
         try:
             while message and state is not None:
                 message = _dre.complete_and_start_action(handle, state)
-            for target, facts in zip(ruleset.handles, asserted, strict=True):
-                if facts:
-                    _dre.retract_facts(target, "[" + ",".join(reversed(facts)) + "]")
+            for target, kinds in zip(ruleset.handles, asserted, strict=True):
+                if kinds:
+                    _dre.retract_facts(
+                        target, "[" + ",".join(_retraction(kind) for kind in reversed(kinds)) + "]"
+                    )
         except _dre.error:
             for position, (target, facts) in enumerate(zip(ruleset.handles, asserted, strict=True)):
                 if facts:

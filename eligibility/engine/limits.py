@@ -50,6 +50,10 @@ Worked around in the compile and the driver (engine/compiler.py, engine/durable.
   ruleset is reused, its facts retracted after each scenario; a start fact, asserted
   once per session and consumed by a no-op rule, makes sure an action fires (deleting
   a session in which none did segfaults).
+- durable-rules hashes every attribute of a fact without an id into one, at assert and
+  at retract: a fact carries its kind as id (one fact of a kind per ruleset and
+  scenario) and is retracted by the id alone; a second fact with an id the session
+  holds is refused (code 2), so a fact left behind fails the next scenario loudly.
 - A ruleset name cannot be registered twice, and `Host` starts timer threads: the
   driver calls the C engine directly and names every ruleset uniquely.
 - The engine compares loosely (`"17" < 18`, `true == 1`): facts are type-checked by the
