@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import json
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -444,3 +445,32 @@ def test_facts_carry_their_kind_as_id_and_are_retracted_by_it() -> None:
     assert dre.assert_facts(handle, fact)[0] == 2  # the same id again: refused
     dre.retract_facts(handle, f'[{{"sid":"{sid}","id":"s0"}}]')
     assert engine.evaluate(plan, {"a": False})[0] == [NOT_MET, UNDETERMINED]
+
+
+def test_round_zero_is_split_into_parts_that_carry_the_facts_their_rules_read(
+    us_law, rights_based
+) -> None:
+    # Each part of round 0 is a ruleset of its own, asserted a fact with only the facts
+    # its rules read (compiler._split): a rule testing a fact its part's fact lacks
+    # would never fire. Every rule is in one ruleset, and later rounds read no facts.
+    from eligibility.engine.compiler import ROUND0_PARTS
+    from eligibility.engine.formulas import fact_attributes
+
+    for book in (us_law, rights_based):
+        types = {n: book.vocabulary[n].type for n in book.vocabulary}
+        values = {n: tuple(book.vocabulary[n].values) for n in book.vocabulary}
+        attribute = fact_attributes(types)
+        for date in book.change_dates:
+            rules = compile_plan(book.at(date).plan, types, values)
+            assert len(rules.definitions) == len(rules.part_facts) + 1
+            assert 1 <= len(rules.part_facts) <= ROUND0_PARTS
+            names = [n for d in rules.definitions for n in d if n.startswith("r")]
+            assert sorted(names) == sorted(rules.actions)  # each rule in one ruleset
+            for position, ruleset in enumerate(rules.definitions):
+                sent = (
+                    {attribute[f] for f in rules.part_facts[position]}
+                    if position < len(rules.part_facts)
+                    else set()
+                )
+                tested = set(re.findall(r'"(f\d+)"', json.dumps(ruleset)))
+                assert tested <= sent, (date, position, tested - sent)
