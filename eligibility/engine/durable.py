@@ -76,6 +76,7 @@ class _Ruleset:
     # per handle: whether its session holds the start fact (asserted once per session)
     started: list[bool]
     rules: CompiledRules  # without its definitions, which durable-rules has copied
+    parts_of: dict[str, tuple[int, ...]]  # fact -> the parts of round 0 whose fact has it
     # `"N12":1` (met), by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
     # per round, the provisions concluded in earlier rounds that its rules test: (root,
@@ -98,10 +99,15 @@ def _register(rules: CompiledRules) -> _Ruleset:
     def fragments(attribute: str) -> tuple[str | None, ...]:
         return (*(f'"{attribute}":{STATUS_WORD[s]}' for s in (NOT_MET, MET)), None)
 
+    parts_of: dict[str, tuple[int, ...]] = {}
+    for part, read in enumerate(rules.part_facts):
+        for name in read:
+            parts_of[name] = (*parts_of.get(name, ()), part)
     return _Ruleset(
         handles,
         [False] * len(handles),
         replace(rules, definitions=()),
+        parts_of,
         tuple(fragments(node_attribute(i)) for i in range(rules.node_count)),
         tuple(
             tuple(
@@ -171,17 +177,20 @@ class DurableEngine:
         )
 
     # -- run -----------------------------------------------------------------------
-    def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str]) -> list[str]:
-        """`"attribute":value` JSON for each fact a rule of the round reads (the engine
-        scans every attribute of a fact at each alpha node it visits, so unread ones cost
-        time), with the fact's short attribute (`fact_attributes`), an enum as its code,
-        a set as its characters. Fragments are cached per fact and value: booleans,
-        ages, choices, and sets of a vocabulary's values (a set is hashable, and a fact
-        has few values)."""
-        parts = []
+    def _fragments_of(
+        self, facts: Mapping[str, Any], parts_of: Mapping[str, tuple[int, ...]], parts: int
+    ) -> list[list[str]]:
+        """Per part of round 0, `"attribute":value` JSON for each fact its rules read
+        (`parts_of`: fact -> its parts; the engine scans every attribute of a fact at
+        each alpha node it visits, so unread ones cost time), with the fact's short
+        attribute (`fact_attributes`), an enum as its code, a set as its characters.
+        Fragments are cached per fact and value: booleans, ages, choices, and sets of a
+        vocabulary's values (a set is hashable, and a fact has few values)."""
+        out: list[list[str]] = [[] for _ in range(parts)]
         cache = self._fragments
         for name, value in facts.items():
-            if name not in read:
+            where = parts_of.get(name)
+            if where is None:
                 continue
             known = cache.get(name)
             if known is None:
@@ -201,13 +210,14 @@ class DurableEngine:
                     fragment = f'"{attribute}":{json.dumps(value)}'
                 if len(known) < _FRAGMENTS_PER_FACT:
                     known[value] = fragment
-            parts.append(fragment)
-        return parts
+            for part in where:
+                out[part].append(fragment)
+        return out
 
     def sent_as(self, name: str, value: Any) -> str:
         """The JSON text (`"f12":1`) that carries a fact with this value to durable-rules
         (for tests and diagnostics that look at what the engine receives)."""
-        return self._fragments_of({name: value}, frozenset({name}))[0]
+        return self._fragments_of({name: value}, {name: (0,)}, 1)[0][0]
 
     def evaluate(
         self,
@@ -269,9 +279,9 @@ class DurableEngine:
             # round 0, part by part: each part's fact carries only the facts it reads
             kind = f"{SCENARIO_KIND}0"
             header = _header(kind)
-            for part, read in enumerate(rules.part_facts):
-                fact = ",".join([header, *self._fragments_of(facts, read)]) + "}"
-                fire(part, [fact], [kind])
+            per_part = self._fragments_of(facts, ruleset.parts_of, len(rules.part_facts))
+            for part, texts in enumerate(per_part):
+                fire(part, [",".join([header, *texts]) + "}"], [kind])
             for level in range(1, rules.rounds):  # these read conclusions only
                 kind = f"{SCENARIO_KIND}{level}"
                 parts = [_header(kind)]
