@@ -228,7 +228,7 @@ class DurableEngine:
         """Status of every node of `plan`; and, for each law-enforcement world (a
         `World` of `Plan.world_overrides`, or None to skip it), the statuses of the
         provision roots in that world (other nodes stay undetermined; a lean world gives
-        only what is read of it), computed in the same session."""
+        only what is read of it), computed in the same sessions."""
         law_worlds = _law_worlds(worlds)
         ruleset = self._ruleset(plan)
         rules = ruleset.rules

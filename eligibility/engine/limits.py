@@ -28,8 +28,8 @@ Limits refused when a plan is compiled
   message naming it, and the reference evaluator (`--engine python`) has no such limit.
 - At most `MAX_WORLDS` counterfactual worlds per evaluation, and only the two
   law-enforcement worlds (`World`, law/conditions.py): each is a fact kind with rules of
-  its own in the same ruleset, compiled with the world's dependency facts as constants,
-  so a world changing other facts is refused.
+  its own in the ruleset of the later rounds, compiled with the world's dependency
+  facts as constants, so a world changing other facts is refused.
 
 Worked around in the compile and the driver (engine/compiler.py, engine/durable.py)
 -----------------------------------------------------------------------------------
