@@ -233,7 +233,8 @@ class DurableEngine:
         ruleset = self._ruleset(plan)
         rules = ruleset.rules
         count = rules.node_count
-        statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
+        undetermined = UNDETERMINED
+        statuses = [undetermined] * ((1 + MAX_WORLDS) * count)
         actions = rules.actions
         complete = _dre.complete_and_start_action
         # per ruleset, the kinds of the facts asserted to it
@@ -262,15 +263,13 @@ class DurableEngine:
                 conclusions = actions.get(message[2 : 2 + NAME_WIDTH])  # '{"r000123":..'
                 if conclusions is not None:
                     for index, status in conclusions:
-                        previous = statuses[index]
-                        if previous == status:
-                            continue  # `$or` fires once per matching branch
-                        if previous != UNDETERMINED:
+                        if statuses[index] == undetermined:  # (a local: some 200 a scenario)
+                            statuses[index] = status
+                        elif statuses[index] != status:  # (`$or` fires once per branch)
                             raise EngineError(
                                 f"node {index % count} was concluded both met and not "
                                 f"met; this is a bug in the compiler"
                             )
-                        statuses[index] = status
                 message = complete(handle, state)
 
         needed = [False] * len(law_worlds)
