@@ -474,3 +474,42 @@ def test_round_zero_is_split_into_parts_that_carry_the_facts_their_rules_read(
                 )
                 tested = set(re.findall(r'"(f\d+)"', json.dumps(ruleset)))
                 assert tested <= sent, (date, position, tested - sent)
+
+
+@pytest.mark.parametrize("asserted", [True, False])
+def test_a_session_started_by_a_failed_scenario_is_started_again(asserted) -> None:
+    # The start fact goes with a session's first facts. If that scenario fails, after
+    # its facts reached durable (the start fact held) or before (none held), the start
+    # fact is retracted and the next scenario asserts it again: asserting one durable
+    # holds is refused (code 2; checked: then the interpreter dies), and a session whose
+    # start rule never fired must not be deleted. In a child, as a crash would be.
+    result = run_in_child(f"""
+        import sys
+        sys.path.insert(0, "tests")
+        from test_engine import durable, leaf
+        from eligibility.engine import durable as engine_module
+        from eligibility.errors import EngineError
+        from eligibility.law.conditions import build_plan
+        plan = build_plan({{"p": leaf("a"), "q": leaf("b", "is", False)}}, ["p", "q"], {{}})
+        engine = durable()
+        ruleset = engine._ruleset(plan)
+        real = engine_module._dre.assert_facts
+        calls = []
+        def refuse_first(handle, text):
+            calls.append(text)
+            if len(calls) > 1:
+                return real(handle, text)
+            return (209, real(handle, text)[1]) if {asserted} else (209, 0)
+        engine_module._dre.assert_facts = refuse_first
+        try:
+            engine.evaluate(plan, {{"a": True}})
+        except EngineError as exc:
+            assert "refused the scenario facts" in str(exc)
+        assert '"start"' in calls[0] and ruleset.started[0] is False
+        for facts in ({{"a": True}}, {{"b": True}}, {{}}):
+            assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts)
+        assert '"start"' in calls[1] and ruleset.started[0] is True
+        print("ok")
+    """)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"

@@ -243,6 +243,7 @@ class DurableEngine:
         message = None
         handle = ruleset.handles[-1]
         started = ruleset.started
+        fresh: list[int] = []  # the rulesets whose sessions this scenario starts
         node_fragments = ruleset.node_fragments
 
         def fire(which: int, batch: list[str], kinds: list[str]) -> None:
@@ -254,6 +255,7 @@ class DurableEngine:
             if not started[which]:  # a new session: its start fact first (_reset)
                 batch = [_START_JSON, *batch]
                 started[which] = True
+                fresh.append(which)
             code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
             if code != 0:
                 raise EngineError(f"durable-rules refused the scenario facts (code {code})")
@@ -274,6 +276,7 @@ class DurableEngine:
 
         needed = [False] * len(law_worlds)
         later = len(ruleset.handles) - 1
+        failed = True
         try:
             # round 0, part by part: each part's fact carries only the facts it reads
             kind = f"{SCENARIO_KIND}0"
@@ -314,10 +317,11 @@ class DurableEngine:
                 kinds.append(kind)
             if batch:
                 fire(later, batch, kinds)
+            failed = False
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
-            self._reset(ruleset, handle, state, message, asserted)
+            self._reset(ruleset, handle, state, message, asserted, fresh if failed else [])
         out: list[list[int] | None] = []
         for world, wanted in zip(law_worlds, needed, strict=True):
             if world is None or not wanted:
@@ -347,6 +351,7 @@ class DurableEngine:
         state: int | None,
         message: str | None,
         asserted: list[list[str]],
+        unstarted: list[int],
     ) -> None:
         """Leave the sessions empty for the next scenario.
 
@@ -358,16 +363,21 @@ class DurableEngine:
         deleted (limits.py). Pending actions (of `handle`, the ruleset fired last) are
         completed first: deleting or retracting under a pending action can crash the
         engine. If anything fails, the sessions are deleted and the next scenario
-        creates new ones, with start facts.
+        creates new ones, with start facts. A session that a failed scenario started
+        (`unstarted`) loses its start fact as well, whether or not it got it, and the
+        next scenario asserts it again: durable refuses a start fact it holds (code 2),
+        and one never asserted would leave a session that may not be deleted.
         """
         try:
             while message and state is not None:
                 message = _dre.complete_and_start_action(handle, state)
-            for target, kinds in zip(ruleset.handles, asserted, strict=True):
-                if kinds:
-                    _dre.retract_facts(
-                        target, "[" + ",".join(_retraction(kind) for kind in reversed(kinds)) + "]"
-                    )
+            for position, (target, kinds) in enumerate(zip(ruleset.handles, asserted, strict=True)):
+                texts = [_retraction(kind) for kind in reversed(kinds)]
+                if position in unstarted:
+                    texts.append(_START_JSON)
+                    ruleset.started[position] = False
+                if texts:
+                    _dre.retract_facts(target, "[" + ",".join(texts) + "]")
         except _dre.error:
             for position, (target, facts) in enumerate(zip(ruleset.handles, asserted, strict=True)):
                 if facts:

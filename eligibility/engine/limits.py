@@ -49,7 +49,9 @@ Worked around in the compile and the driver (engine/compiler.py, engine/durable.
 - Creating a session clears ~8 KB per beta node: one session (`SESSION_ID`) per
   ruleset is reused, its facts retracted after each scenario; a start fact, asserted
   once per session and consumed by a no-op rule, makes sure an action fires (deleting
-  a session in which none did segfaults).
+  a session in which none did segfaults). A scenario that fails in a session it
+  started retracts the start fact too: asserting one the session holds is refused and
+  then crashes the interpreter.
 - durable-rules hashes every attribute of a fact without an id into one, at assert and
   at retract: a fact carries its kind as id (one fact of a kind per ruleset and
   scenario) and is retracted by the id alone; a second fact with an id the session
