@@ -10,6 +10,7 @@ import datetime as dt
 import itertools
 import json
 import random
+import re
 import subprocess
 import sys
 import textwrap
@@ -51,8 +52,13 @@ def durable() -> DurableEngine:
 
 
 def definition(plan, types=TYPES, values=VALUES) -> dict:
-    """The ruleset definition (JSON-ready) that the durable engine registers."""
-    return compile_plan(plan, types, values).definition
+    """The rules (JSON-ready) of every ruleset the durable engine registers for a plan
+    (rule names are unique across them, but for the start and catch-all rules)."""
+    return {
+        name: rule
+        for ruleset in compile_plan(plan, types, values).definitions
+        for name, rule in ruleset.items()
+    }
 
 
 def run_in_child(code: str) -> subprocess.CompletedProcess[str]:
@@ -116,17 +122,20 @@ def test_empty_scenario_where_no_rule_fires_then_session_deletion() -> None:
     # A plan whose only rules need a fact: an empty scenario fires no rule of ours.
     # Deleting a session in which no action fired segfaults durable-rules (checked: with
     # the start fact replaced by an ordinary fact, this child dies with SIGSEGV); the
-    # start fact, consumed by a no-op rule, guarantees one action per scenario.
+    # start fact, consumed by a no-op rule, guarantees one action per session: it is
+    # asserted with a session's first facts only, so the empty scenarios after the first
+    # fire nothing, and a session deleted (the reset's fallback) gets it again.
     result = run_in_child("""
         from eligibility.law.conditions import Condition, build_plan
         from eligibility.engine.durable import DurableEngine, SID, _dre
         leaf = Condition(id="a", text="a", kind="fact", fact="a", op="is", value=True)
         plan = build_plan({"p": leaf}, ["p"], {})
         engine = DurableEngine({"a": "bool"}, {})
-        for _ in range(3):
-            statuses, cf = engine.evaluate(plan, {})
-            assert statuses == [2], statuses
-        _dre.delete_state(engine._ruleset(plan).handle, SID)  # the reset's fallback path
+        for _ in range(2):
+            for _ in range(3):
+                statuses, cf = engine.evaluate(plan, {})
+                assert statuses == [2], statuses
+            engine.new_sessions(plan)  # the reset's fallback path
         print(engine.evaluate(plan, {"a": True})[0])
     """)
     assert result.returncode == 0, result.stderr[-2000:]
@@ -294,7 +303,7 @@ def test_a_pattern_over_durables_expression_limit_is_refused_by_name() -> None:
 
 def test_each_plan_is_compiled_once_per_process(monkeypatch) -> None:
     # Rulesets are never freed: every evaluator, and a rule book loaded again from
-    # another registry, shares the one compiled for the same plan.
+    # another registry, shares the ones compiled for the same plan.
     from eligibility.law.registry import Registry
 
     COMPILED.clear()
@@ -310,9 +319,11 @@ def test_each_plan_is_compiled_once_per_process(monkeypatch) -> None:
         for evaluator in evaluators:
             evaluator.evaluate({"age_now": 16}, TODAY)
             evaluator.evaluate({"age_now": 16}, dt.date(2025, 1, 1))  # same epoch
-    assert len(created) == 1
+    # the rulesets of one compile: the parts of round 0 and the later rounds'
+    rulesets = len(COMPILED._entries[next(iter(COMPILED._entries))].handles)
+    assert len(COMPILED) == 1 and len(created) == rulesets > 1
     evaluators[0].evaluate({"age_now": 16}, dt.date(2002, 1, 1))  # another epoch
-    assert len(created) == 2
+    assert len(COMPILED) == 2 and len(created) > rulesets
 
 
 def test_the_compiled_cache_is_bounded() -> None:
@@ -365,9 +376,8 @@ def test_session_reuse_gives_the_same_results_as_fresh_sessions(us_law, vocabula
     reused = Evaluator(us_law, "durable")
     results = [reused.evaluate(s, TODAY).statuses for s in scenarios]
     plan = us_law.at(TODAY).plan
-    ruleset = reused.engine._ruleset(plan)
     for facts, expected in zip(scenarios, results, strict=True):
-        engine_module._dre.delete_state(ruleset.handle, engine_module.SID)  # fresh session
+        reused.engine.new_sessions(plan)  # fresh sessions
         assert reused.evaluate(facts, TODAY).statuses == expected
 
 
@@ -396,7 +406,7 @@ def test_a_number_or_a_choice_tested_several_ways_is_decided_by_one_rule_per_cas
     )
     plan = build_plan(trees, list(trees), {})
     rules = compile_plan(plan, TYPES, VALUES)
-    text = json.dumps(rules.definition)
+    text = json.dumps(rules.definitions)
     assert text.count('"$lt"') + text.count('"$gte"') > 0
     fired_per_fact = {"n": set(), "e": set()}
     for name, conclusions in rules.actions.items():
@@ -411,3 +421,95 @@ def test_a_number_or_a_choice_tested_several_ways_is_decided_by_one_rule_per_cas
         for e in [None, "p", "q"]:
             facts = {k: v for k, v in (("n", n), ("e", e)) if v is not None}
             assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts), facts
+
+
+def test_facts_carry_their_kind_as_id_and_are_retracted_by_it() -> None:
+    # An id saves durable hashing every attribute of a fact (at assert and at retract),
+    # and the id alone retracts the fact. durable refuses a second fact with an id it
+    # holds (code 2, nothing fires), so a fact left behind would fail the next scenario
+    # loudly; the reset retracts every one.
+    plan = build_plan({"p": leaf("a"), "q": leaf("b", "is", False)}, ["p", "q"], {})
+    engine = durable()
+    handle = engine._ruleset(plan).handles[0]
+    for facts in ({"a": True}, {"a": True, "b": True}, {}, {"a": False, "b": False}):
+        for _ in range(2):
+            assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts), facts
+    dre, sid = engine_module._dre, engine_module.SID
+    fact = f'[{{"sid":"{sid}","id":"s0","kind":"s0","f0":1}}]'
+    code, state = dre.assert_facts(handle, fact)
+    assert code == 0
+    result = dre.start_action_for_state(handle, state)
+    message = result[1] if result else None
+    while message:  # no deleting or retracting under a pending action
+        message = dre.complete_and_start_action(handle, state)
+    assert dre.assert_facts(handle, fact)[0] == 2  # the same id again: refused
+    dre.retract_facts(handle, f'[{{"sid":"{sid}","id":"s0"}}]')
+    assert engine.evaluate(plan, {"a": False})[0] == [NOT_MET, UNDETERMINED]
+
+
+def test_round_zero_is_split_into_parts_that_carry_the_facts_their_rules_read(
+    us_law, rights_based
+) -> None:
+    # Each part of round 0 is a ruleset of its own, asserted a fact with only the facts
+    # its rules read (compiler._split): a rule testing a fact its part's fact lacks
+    # would never fire. Every rule is in one ruleset, and later rounds read no facts.
+    from eligibility.engine.compiler import ROUND0_PARTS
+    from eligibility.engine.formulas import fact_attributes
+
+    for book in (us_law, rights_based):
+        types = {n: book.vocabulary[n].type for n in book.vocabulary}
+        values = {n: tuple(book.vocabulary[n].values) for n in book.vocabulary}
+        attribute = fact_attributes(types)
+        for date in book.change_dates:
+            rules = compile_plan(book.at(date).plan, types, values)
+            assert len(rules.definitions) == len(rules.part_facts) + 1
+            assert 1 <= len(rules.part_facts) <= ROUND0_PARTS
+            names = [n for d in rules.definitions for n in d if n.startswith("r")]
+            assert sorted(names) == sorted(rules.actions)  # each rule in one ruleset
+            for position, ruleset in enumerate(rules.definitions):
+                sent = (
+                    {attribute[f] for f in rules.part_facts[position]}
+                    if position < len(rules.part_facts)
+                    else set()
+                )
+                tested = set(re.findall(r'"(f\d+)"', json.dumps(ruleset)))
+                assert tested <= sent, (date, position, tested - sent)
+
+
+@pytest.mark.parametrize("asserted", [True, False])
+def test_a_session_started_by_a_failed_scenario_is_started_again(asserted) -> None:
+    # The start fact goes with a session's first facts. If that scenario fails, after
+    # its facts reached durable (the start fact held) or before (none held), the start
+    # fact is retracted and the next scenario asserts it again: asserting one durable
+    # holds is refused (code 2; checked: then the interpreter dies), and a session whose
+    # start rule never fired must not be deleted. In a child, as a crash would be.
+    result = run_in_child(f"""
+        import sys
+        sys.path.insert(0, "tests")
+        from test_engine import durable, leaf
+        from eligibility.engine import durable as engine_module
+        from eligibility.errors import EngineError
+        from eligibility.law.conditions import build_plan
+        plan = build_plan({{"p": leaf("a"), "q": leaf("b", "is", False)}}, ["p", "q"], {{}})
+        engine = durable()
+        ruleset = engine._ruleset(plan)
+        real = engine_module._dre.assert_facts
+        calls = []
+        def refuse_first(handle, text):
+            calls.append(text)
+            if len(calls) > 1:
+                return real(handle, text)
+            return (209, real(handle, text)[1]) if {asserted} else (209, 0)
+        engine_module._dre.assert_facts = refuse_first
+        try:
+            engine.evaluate(plan, {{"a": True}})
+        except EngineError as exc:
+            assert "refused the scenario facts" in str(exc)
+        assert '"start"' in calls[0] and ruleset.started[0] is False
+        for facts in ({{"a": True}}, {{"b": True}}, {{}}):
+            assert engine.evaluate(plan, facts)[0] == plan.evaluate(facts)
+        assert '"start"' in calls[1] and ruleset.started[0] is True
+        print("ok")
+    """)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"

@@ -12,6 +12,7 @@ around are listed in engine/limits.py; each has a test in tests/test_engine.py.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import time
@@ -45,7 +46,21 @@ from .limits import DURABLE, MAX_WORLDS, SESSION_ID, Limits
 
 SID = SESSION_ID
 _START_JSON = json.dumps({"kind": "start", "sid": SID})
-_HEADER = f'{{"sid":"{SID}","kind":'
+
+
+def _header(kind: str) -> str:
+    """The start of a fact of `kind`, which is also its id: durable-rules otherwise
+    hashes every attribute of a fact into its id, at assert and at retract, and a kind
+    is asserted at most once per ruleset and scenario, so it names its fact."""
+    return f'{{"sid":"{SID}","id":"{kind}","kind":"{kind}"'
+
+
+def _retraction(kind: str) -> str:
+    """What retracts the fact of `kind`: its id, which durable-rules looks up."""
+    return f'{{"sid":"{SID}","id":"{kind}"}}'
+
+
+_HEADERS = {kind: _header(kind) for kind in WORLD_KINDS}
 _names = itertools.count()
 # at most this many cached fragments per fact: ages and choices are few, and a set fact
 # of n values has 2**n (a bound for a vocabulary with a large set fact)
@@ -56,8 +71,12 @@ _FRAGMENTS_PER_FACT = 4096
 class _Ruleset:
     """A compiled plan registered with durable-rules, and the JSON it is sent."""
 
-    handle: int
-    rules: CompiledRules  # without its definition, which durable-rules has copied
+    # one per definition of the compile: the parts of round 0, then the later rounds'
+    handles: tuple[int, ...]
+    # per handle: whether its session holds the start fact (asserted once per session)
+    started: list[bool]
+    rules: CompiledRules  # without its definitions, which durable-rules has copied
+    parts_of: dict[str, tuple[int, ...]]  # fact -> the parts of round 0 whose fact has it
     # `"N12":1` (met), by node and status (NOT_MET, MET; None for UNDETERMINED, not sent)
     node_fragments: tuple[tuple[str | None, ...], ...]
     # per round, the provisions concluded in earlier rounds that its rules test: (root,
@@ -67,7 +86,10 @@ class _Ruleset:
 
 def _register(rules: CompiledRules) -> _Ruleset:
     try:
-        handle = _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(rules.definition))
+        handles = tuple(
+            _dre.create_ruleset(f"eligibility-{next(_names)}", json.dumps(definition))
+            for definition in rules.definitions
+        )
     except _dre.error as exc:  # bare numeric codes: say what we were doing
         raise EngineError(
             f"durable-rules rejected the compiled rules ({exc}); this is "
@@ -77,9 +99,15 @@ def _register(rules: CompiledRules) -> _Ruleset:
     def fragments(attribute: str) -> tuple[str | None, ...]:
         return (*(f'"{attribute}":{STATUS_WORD[s]}' for s in (NOT_MET, MET)), None)
 
+    parts_of: dict[str, tuple[int, ...]] = {}
+    for part, read in enumerate(rules.part_facts):
+        for name in read:
+            parts_of[name] = (*parts_of.get(name, ()), part)
     return _Ruleset(
-        handle,
-        replace(rules, definition={}),
+        handles,
+        [False] * len(handles),
+        replace(rules, definitions=()),
+        parts_of,
         tuple(fragments(node_attribute(i)) for i in range(rules.node_count)),
         tuple(
             tuple(
@@ -149,17 +177,20 @@ class DurableEngine:
         )
 
     # -- run -----------------------------------------------------------------------
-    def _fragments_of(self, facts: Mapping[str, Any], read: frozenset[str]) -> list[str]:
-        """`"attribute":value` JSON for each fact a rule of the round reads (the engine
-        scans every attribute of a fact at each alpha node it visits, so unread ones cost
-        time), with the fact's short attribute (`fact_attributes`), an enum as its code,
-        a set as its characters. Fragments are cached per fact and value: booleans,
-        ages, choices, and sets of a vocabulary's values (a set is hashable, and a fact
-        has few values)."""
-        parts = []
+    def _fragments_of(
+        self, facts: Mapping[str, Any], parts_of: Mapping[str, tuple[int, ...]], parts: int
+    ) -> list[list[str]]:
+        """Per part of round 0, `"attribute":value` JSON for each fact its rules read
+        (`parts_of`: fact -> its parts; the engine scans every attribute of a fact at
+        each alpha node it visits, so unread ones cost time), with the fact's short
+        attribute (`fact_attributes`), an enum as its code, a set as its characters.
+        Fragments are cached per fact and value: booleans, ages, choices, and sets of a
+        vocabulary's values (a set is hashable, and a fact has few values)."""
+        out: list[list[str]] = [[] for _ in range(parts)]
         cache = self._fragments
         for name, value in facts.items():
-            if name not in read:
+            where = parts_of.get(name)
+            if where is None:
                 continue
             known = cache.get(name)
             if known is None:
@@ -179,13 +210,14 @@ class DurableEngine:
                     fragment = f'"{attribute}":{json.dumps(value)}'
                 if len(known) < _FRAGMENTS_PER_FACT:
                     known[value] = fragment
-            parts.append(fragment)
-        return parts
+            for part in where:
+                out[part].append(fragment)
+        return out
 
     def sent_as(self, name: str, value: Any) -> str:
         """The JSON text (`"f12":1`) that carries a fact with this value to durable-rules
         (for tests and diagnostics that look at what the engine receives)."""
-        return self._fragments_of({name: value}, frozenset({name}))[0]
+        return self._fragments_of({name: value}, {name: (0,)}, 1)[0][0]
 
     def evaluate(
         self,
@@ -196,25 +228,35 @@ class DurableEngine:
         """Status of every node of `plan`; and, for each law-enforcement world (a
         `World` of `Plan.world_overrides`, or None to skip it), the statuses of the
         provision roots in that world (other nodes stay undetermined; a lean world gives
-        only what is read of it), computed in the same session."""
+        only what is read of it), computed in the same sessions."""
         law_worlds = _law_worlds(worlds)
         ruleset = self._ruleset(plan)
         rules = ruleset.rules
         count = rules.node_count
-        statuses = [UNDETERMINED] * ((1 + MAX_WORLDS) * count)
-        handle = ruleset.handle
+        undetermined = UNDETERMINED
+        statuses = [undetermined] * ((1 + MAX_WORLDS) * count)
         actions = rules.actions
         complete = _dre.complete_and_start_action
-        asserted: list[str] = []
+        # per ruleset, the kinds of the facts asserted to it
+        asserted: list[list[str]] = [[] for _ in ruleset.handles]
         state = None
         message = None
+        handle = ruleset.handles[-1]
+        started = ruleset.started
+        fresh: list[int] = []  # the rulesets whose sessions this scenario starts
         node_fragments = ruleset.node_fragments
 
-        def fire(batch: list[str]) -> None:
-            """Assert one round's facts and record what the rules that fire conclude."""
-            nonlocal state, message
+        def fire(which: int, batch: list[str], kinds: list[str]) -> None:
+            """Assert facts (of `kinds`) to ruleset `which` and record what the rules
+            that fire conclude."""
+            nonlocal state, message, handle
+            handle = ruleset.handles[which]
+            asserted[which].extend(kinds)
+            if not started[which]:  # a new session: its start fact first (_reset)
+                batch = [_START_JSON, *batch]
+                started[which] = True
+                fresh.append(which)
             code, state = _dre.assert_facts(handle, "[" + ",".join(batch) + "]")
-            asserted.extend(batch)
             if code != 0:
                 raise EngineError(f"durable-rules refused the scenario facts (code {code})")
             result = _dre.start_action_for_state(handle, state)
@@ -223,23 +265,28 @@ class DurableEngine:
                 conclusions = actions.get(message[2 : 2 + NAME_WIDTH])  # '{"r000123":..'
                 if conclusions is not None:
                     for index, status in conclusions:
-                        previous = statuses[index]
-                        if previous == status:
-                            continue  # `$or` fires once per matching branch
-                        if previous != UNDETERMINED:
+                        if statuses[index] == undetermined:  # (a local: some 200 a scenario)
+                            statuses[index] = status
+                        elif statuses[index] != status:  # (`$or` fires once per branch)
                             raise EngineError(
                                 f"node {index % count} was concluded both met and not "
                                 f"met; this is a bug in the compiler"
                             )
-                        statuses[index] = status
                 message = complete(handle, state)
 
         needed = [False] * len(law_worlds)
+        later = len(ruleset.handles) - 1
+        failed = True
         try:
-            for level in range(rules.rounds):
-                parts = [_HEADER + f'"{SCENARIO_KIND}{level}"']
-                if rules.facts_read[level]:  # later rounds read conclusions only
-                    parts += self._fragments_of(facts, rules.facts_read[level])
+            # round 0, part by part: each part's fact carries only the facts it reads
+            kind = f"{SCENARIO_KIND}0"
+            header = _header(kind)
+            per_part = self._fragments_of(facts, ruleset.parts_of, len(rules.part_facts))
+            for part, texts in enumerate(per_part):
+                fire(part, [",".join([header, *texts]) + "}"], [kind])
+            for level in range(1, rules.rounds):  # these read conclusions only
+                kind = f"{SCENARIO_KIND}{level}"
+                parts = [_header(kind)]
                 for root, fragments in ruleset.provision_fragments[level]:
                     fragment = fragments[statuses[root]]
                     if fragment is not None:
@@ -249,28 +296,32 @@ class DurableEngine:
                     if fragment is not None:
                         parts.append(fragment)
                 fact = ",".join(parts) + "}"
-                fire([_START_JSON, fact] if level == 0 else [fact])
+                fire(later, [fact], [kind])
             # the worlds, on the conclusions of the scenario as stated
             batch = []
+            kinds = []
             for position, world in enumerate(law_worlds):
                 if world is None or not world.needed(plan, statuses):
                     continue
                 needed[position] = True
                 which = 0 if world.favourable else 1
-                parts = [_HEADER + f'"{WORLD_KINDS[which]}"']
+                kind = WORLD_KINDS[which]
+                if kind in kinds:  # the same world twice: one fact
+                    continue
+                parts = [_HEADERS[kind]]
                 for i in rules.world_nodes_read[which]:
                     fragment = node_fragments[i][statuses[i]]
                     if fragment is not None:
                         parts.append(fragment)
-                fact = ",".join(parts) + "}"
-                if fact not in batch:  # the same world twice: one fact
-                    batch.append(fact)
+                batch.append(",".join(parts) + "}")
+                kinds.append(kind)
             if batch:
-                fire(batch)
+                fire(later, batch, kinds)
+            failed = False
         except _dre.error as exc:
             raise EngineError(f"durable-rules failed: {exc}") from None
         finally:
-            self._reset(ruleset, state, message, asserted)
+            self._reset(ruleset, handle, state, message, asserted, fresh if failed else [])
         out: list[list[int] | None] = []
         for world, wanted in zip(law_worlds, needed, strict=True):
             if world is None or not wanted:
@@ -283,27 +334,55 @@ class DurableEngine:
             out.append(found)
         return statuses[:count], out
 
+    def new_sessions(self, plan: Plan) -> None:
+        """Delete the sessions of `plan`'s rulesets, so that the next scenario starts new
+        ones, as after a failure (for tests of session reuse)."""
+        ruleset = self._ruleset(plan)
+        for position, handle in enumerate(ruleset.handles):
+            ruleset.started[position] = False
+            # error 309: no session yet (nothing was asserted to that ruleset)
+            with contextlib.suppress(_dre.error):
+                _dre.delete_state(handle, SID)
+
     @staticmethod
     def _reset(
-        ruleset: _Ruleset, state: int | None, message: str | None, asserted: list[str]
+        ruleset: _Ruleset,
+        handle: int,
+        state: int | None,
+        message: str | None,
+        asserted: list[list[str]],
+        unstarted: list[int],
     ) -> None:
-        """Leave the session empty for the next scenario.
+        """Leave the sessions empty for the next scenario.
 
         Creating a session costs ~8 KB of memset per beta node (1.7 M instructions per
-        scenario with our rule books), so one session is kept and the scenario's facts
-        are retracted instead (a fact's id is a hash of its JSON text, so the same text
-        retracts it). Pending actions are completed first: deleting or retracting under
-        a pending action can crash the engine. If anything fails, the session is deleted
-        and the next scenario creates a new one.
+        scenario with our rule books), so one session per ruleset is kept and the
+        scenario's facts are retracted instead, by their ids (`_header`). The start fact
+        stays: it is asserted once per session, with the session's first facts, and its
+        no-op rule fires then, so that every session has run an action before it may be
+        deleted (limits.py). Pending actions (of `handle`, the ruleset fired last) are
+        completed first: deleting or retracting under a pending action can crash the
+        engine. If anything fails, the sessions are deleted and the next scenario
+        creates new ones, with start facts. A session that a failed scenario started
+        (`unstarted`) loses its start fact as well, whether or not it got it, and the
+        next scenario asserts it again: durable refuses a start fact it holds (code 2),
+        and one never asserted would leave a session that may not be deleted.
         """
-        handle = ruleset.handle
         try:
             while message and state is not None:
                 message = _dre.complete_and_start_action(handle, state)
-            if asserted:
-                _dre.retract_facts(handle, "[" + ",".join(reversed(asserted)) + "]")
+            for position, (target, kinds) in enumerate(zip(ruleset.handles, asserted, strict=True)):
+                texts = [_retraction(kind) for kind in reversed(kinds)]
+                if position in unstarted:
+                    texts.append(_START_JSON)
+                    ruleset.started[position] = False
+                if texts:
+                    _dre.retract_facts(target, "[" + ",".join(texts) + "]")
         except _dre.error:
-            _dre.delete_state(handle, SID)
+            for position, (target, facts) in enumerate(zip(ruleset.handles, asserted, strict=True)):
+                if facts:
+                    _dre.delete_state(target, SID)
+                    ruleset.started[position] = False
 
 
 def durable_floor(cycles: int = 20_000) -> float:

@@ -28,8 +28,8 @@ Limits refused when a plan is compiled
   message naming it, and the reference evaluator (`--engine python`) has no such limit.
 - At most `MAX_WORLDS` counterfactual worlds per evaluation, and only the two
   law-enforcement worlds (`World`, law/conditions.py): each is a fact kind with rules of
-  its own in the same ruleset, compiled with the world's dependency facts as constants,
-  so a world changing other facts is refused.
+  its own in the ruleset of the later rounds, compiled with the world's dependency
+  facts as constants, so a world changing other facts is refused.
 
 Worked around in the compile and the driver (engine/compiler.py, engine/durable.py)
 -----------------------------------------------------------------------------------
@@ -46,9 +46,16 @@ Worked around in the compile and the driver (engine/compiler.py, engine/durable.
   join on a fact never asserted, so they never fire.
 - `$or` fires once per matching branch: `cap` batches the firings, conclusions are
   de-duplicated.
-- Creating a session clears ~8 KB per beta node: one session (`SESSION_ID`) is reused,
-  its facts retracted after each scenario; a start fact consumed by a no-op rule makes
-  sure an action fires (deleting a session in which none did segfaults).
+- Creating a session clears ~8 KB per beta node: one session (`SESSION_ID`) per
+  ruleset is reused, its facts retracted after each scenario; a start fact, asserted
+  once per session and consumed by a no-op rule, makes sure an action fires (deleting
+  a session in which none did segfaults). A scenario that fails in a session it
+  started retracts the start fact too: asserting one the session holds is refused and
+  then crashes the interpreter.
+- durable-rules hashes every attribute of a fact without an id into one, at assert and
+  at retract: a fact carries its kind as id (one fact of a kind per ruleset and
+  scenario) and is retracted by the id alone; a second fact with an id the session
+  holds is refused (code 2), so a fact left behind fails the next scenario loudly.
 - A ruleset name cannot be registered twice, and `Host` starts timer threads: the
   driver calls the C engine directly and names every ruleset uniquely.
 - The engine compares loosely (`"17" < 18`, `true == 1`): facts are type-checked by the
