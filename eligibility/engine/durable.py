@@ -4,10 +4,14 @@ This is the only module that imports durable-rules. It drives the C engine
 (`durable_rules_engine`) directly rather than through `durable.lang`/`Host`, whose
 timer threads, JSON round trips and module-global rulesets cost far more than the
 rules themselves. The compile is pure Python (engine/compiler.py, engine/formulas.py);
-this module creates each compiled plan's ruleset once per process (engine/cache.py),
+this module creates each compiled plan's rulesets once per process (engine/cache.py),
 asserts a scenario's facts round by round, reads the conclusions back from the rules
 that fired, and leaves the session empty for the next scenario. The pitfalls it works
 around are listed in engine/limits.py; each has a test in tests/test_engine.py.
+
+Why one module of over 400 lines: it is the only module that touches durable-rules, so
+every call into the C engine and every workaround around one (sessions, the start fact,
+retraction, recovery after a failure) stays in one place.
 """
 
 from __future__ import annotations
