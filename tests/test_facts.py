@@ -8,7 +8,8 @@ import jsonschema
 import pytest
 
 from eligibility.errors import RuleError, ScenarioError
-from eligibility.law.scenarios import json_schema, load_scenario, parse_scenario
+from eligibility.law.scenario_schema import json_schema
+from eligibility.law.scenarios import load_scenario, parse_scenario
 from eligibility.law.vocabulary import load_vocabulary
 from eligibility.law.yamlfile import parse_text
 

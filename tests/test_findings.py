@@ -14,7 +14,8 @@ from eligibility.analysis.report import build_report
 from eligibility.errors import ScenarioError
 from eligibility.law import yamlfile
 from eligibility.law.registry import Registry
-from eligibility.law.scenarios import json_schema, load_scenario, parse_scenario
+from eligibility.law.scenario_schema import json_schema
+from eligibility.law.scenarios import load_scenario, parse_scenario
 
 SCENARIOS = Path(__file__).resolve().parent.parent / "scenarios"
 DENIED = SCENARIOS / "u-denied-abuse-not-established.yaml"
