@@ -120,10 +120,9 @@ def print_results_table(
     rule_sets = sorted({r.rule_set for r in results})
     title = f"rule set: {', '.join(rule_sets)}"
     out = console(file, no_color=no_color)
-    table = results_table(results, title=title)
     provisions = shown_provisions(results)
     later = [pid for pid in provisions if pid in LATER_STEPS]
-    if out.is_terminal and later and _too_wide(out, results, title):
+    if out.is_terminal and later and _too_wide(out, results, provisions):
         now = [pid for pid in provisions if pid not in LATER_STEPS]
         out.print(results_table(results, title=title, provisions=now, legend=()))
         out.print()
@@ -131,15 +130,16 @@ def print_results_table(
         out.print(results_table(results, title=title, provisions=later, legend=()))
         out.print(Text(_legend(provisions)))  # as wide as the screen, not the table
         return
+    table = results_table(results, title=title, provisions=provisions)
     wide_enough(out, table).print(table)
 
 
-def _too_wide(out: Console, results: Sequence[Result], title: str) -> bool:
-    """Whether the table of every column is wider than `out` even with its scenario
+def _too_wide(out: Console, results: Sequence[Result], provisions: Sequence[str]) -> bool:
+    """Whether the table of `provisions` is wider than `out` even with its scenario
     names folded (rich would then cut the marks of the status columns)."""
     from rich.measure import Measurement
 
-    table = results_table(results, title=title, names_width=FOLDED_NAMES)
+    table = results_table(results, provisions=provisions, legend=(), names_width=FOLDED_NAMES)
     return Measurement.get(out, out.options.update(width=10_000), table).maximum > out.width
 
 
